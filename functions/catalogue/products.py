@@ -1,0 +1,106 @@
+"""Catalogue reads, answered from an in-process snapshot of all products.
+
+Products change rarely and are read on every page, so each process keeps the
+whole (small) catalogue in memory for CATALOGUE_CACHE_SECONDS and answers
+lists, lookups and categories without a round trip; clients get an ETag so a
+repeated read costs no body either. Search goes to MongoDB's text index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Request, Response, jsonify
+
+from catalogue import store
+from kit import ApiError, env_int
+
+Product = dict[str, Any]
+MAX_SEARCH_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    products: list[Product]
+    by_sku: dict[str, Product] = field(init=False)
+    by_category: dict[str, list[Product]] = field(init=False)
+    categories: list[str] = field(init=False)
+    version: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        by_category: dict[str, list[Product]] = {}
+        for product in sorted(self.products, key=lambda p: p["name"]):
+            for category in product.get("categories", []):
+                by_category.setdefault(category, []).append(product)
+        encoded = json.dumps(self.products, sort_keys=True).encode()
+        object.__setattr__(self, "by_sku", {p["sku"]: p for p in self.products})
+        object.__setattr__(self, "by_category", by_category)
+        object.__setattr__(self, "categories", sorted(by_category))
+        object.__setattr__(self, "version", hashlib.sha256(encoded).hexdigest()[:16])
+
+
+_lock = threading.Lock()
+_cached: tuple[float, Snapshot] | None = None
+
+
+def snapshot() -> Snapshot:
+    """The current snapshot, reloaded from MongoDB once it is older than the TTL."""
+    global _cached
+    ttl = env_int("CATALOGUE_CACHE_SECONDS", 10)
+    cached = _cached
+    if cached is not None and time.monotonic() < cached[0]:
+        return cached[1]
+    with _lock:
+        cached = _cached
+        if cached is not None and time.monotonic() < cached[0]:
+            return cached[1]
+        fresh = Snapshot(store.load_all())
+        if ttl > 0:
+            _cached = (time.monotonic() + ttl, fresh)
+        return fresh
+
+
+def all_products() -> tuple[Snapshot, list[Product]]:
+    current = snapshot()
+    return current, current.products
+
+
+def by_sku(sku: str) -> Product | None:
+    return snapshot().by_sku.get(sku)
+
+
+def in_category(category: str) -> tuple[Snapshot, list[Product]]:
+    current = snapshot()
+    return current, current.by_category.get(category, [])
+
+
+def categories() -> tuple[Snapshot, list[str]]:
+    current = snapshot()
+    return current, current.categories
+
+
+def cached_answer(request: Request, answer: tuple[Snapshot, Any]) -> Response:
+    """The JSON answer with an ETag of the snapshot: 304 when the client has it."""
+    current, body = answer
+    etag = f'"{current.version}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = Response(status=304)
+    else:
+        response = jsonify(body)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def search(text: str) -> list[Product]:
+    text = text.strip()
+    if not text:
+        raise ApiError(400, "bad_request", "search text must not be empty")
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise ApiError(400, "bad_request", f"search text is longer than {MAX_SEARCH_LENGTH}")
+    return store.text_search(text)

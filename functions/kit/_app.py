@@ -1,0 +1,173 @@
+"""FunctionApp: routes one functions-framework HTTP function with a werkzeug Map.
+
+An HTTP function receives every path. FunctionApp matches it against its rules,
+so an unknown path is 404 and a wrong method 405, turns every failure into a
+JSON error, serves `/health` and `/metrics`, logs one JSON line per request and
+counts it per route and status.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from flask import Request, Response, current_app, jsonify
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, Rule
+
+from kit import _deps, _logs, _metrics
+from kit._config import env
+from kit._deps import Dependency
+from kit._errors import ApiError
+
+Handler = Callable[..., Any]
+
+# Request ids are echoed into logs and headers: accept only a sane shape from clients.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_HEALTH = "/health"
+_METRICS = "/metrics"
+
+
+class FunctionApp:
+    """The routes of one function, callable as its functions-framework entry point."""
+
+    def __init__(
+        self,
+        name: str,
+        dependencies: Sequence[Callable[[], Dependency[Any]]] = (),
+    ) -> None:
+        self.name = name
+        self._dependencies = dependencies
+        self._map = Map(strict_slashes=False, merge_slashes=False)
+        self._handlers: dict[str, Handler] = {}
+        self.log = _logs.configure(name, env("LOG_LEVEL", "info"))
+        self.route(_HEALTH)(self._health)
+        self.route(_METRICS)(self._metrics)
+
+    def route(self, rule: str, methods: Sequence[str] = ("GET",)) -> Callable[[Handler], Handler]:
+        """Register a handler; its return value is made into a response as Flask does."""
+
+        def register(handler: Handler) -> Handler:
+            endpoint = f"{handler.__name__}:{rule}"
+            self._map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
+            self._handlers[endpoint] = handler
+            return handler
+
+        return register
+
+    def __call__(self, request: Request) -> Response:
+        rid = request.headers.get("X-Request-Id", "")
+        if not _REQUEST_ID.match(rid):
+            rid = uuid.uuid4().hex
+        rid_token = _logs.request_id.set(rid)
+        started = time.perf_counter()
+        route = "unmatched"
+        try:
+            adapter = self._map.bind_to_environ(request.environ)
+            rule, args = adapter.match(return_rule=True)
+            route = rule.rule
+            response = self._call(self._handlers[str(rule.endpoint)], args)
+        except HTTPException as exc:
+            response = _http_error(exc)
+        finally:
+            _logs.request_id.reset(rid_token)
+        response.headers["X-Request-Id"] = rid
+        elapsed = time.perf_counter() - started
+        if route != _METRICS:
+            _metrics.observe_request(
+                self.name, route, request.method, response.status_code, elapsed
+            )
+        self._log_access(request, route, response.status_code, elapsed, rid)
+        return response
+
+    def _call(self, handler: Handler, args: Mapping[str, Any]) -> Response:
+        usage = _deps.track_usage()
+        try:
+            result = handler(**args)
+        except ApiError as exc:
+            _deps.finish_usage(usage, None if exc.status < 500 else exc)
+            return _error_response(exc)
+        except HTTPException:
+            _deps.finish_usage(usage, None)
+            raise
+        except Exception as exc:
+            unavailable = _deps.finish_usage(usage, exc)
+            if unavailable is not None:
+                self.log.warning(
+                    "dependency failed",
+                    extra={"dependency": unavailable.dependency, "cause": repr(exc)[:300]},
+                )
+                return _error_response(unavailable)
+            self.log.exception("unhandled error")
+            return _error_response(ApiError(500, "internal", "an unexpected error occurred"))
+        _deps.finish_usage(usage, None)
+        return current_app.make_response(result)
+
+    def _log_access(
+        self, request: Request, route: str, status: int, elapsed: float, rid: str
+    ) -> None:
+        if route in (_HEALTH, _METRICS) and status < 400:
+            return
+        token = _logs.request_id.set(rid)
+        try:
+            self.log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "route": route,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 1),
+                },
+            )
+        finally:
+            _logs.request_id.reset(token)
+
+    def _health(self) -> tuple[Response, int]:
+        states: dict[str, str] = {}
+        healthy = True
+        for factory in self._dependencies:
+            try:
+                dependency = factory()
+            except ApiError as exc:
+                states["config"] = exc.message
+                healthy = False
+                continue
+            problem = dependency.check()
+            states[dependency.name] = problem or "up"
+            healthy = healthy and problem is None
+        body = {"function": self.name, "status": "ok" if healthy else "unavailable"}
+        body["dependencies"] = states  # type: ignore[assignment]
+        return jsonify(body), 200 if healthy else 503
+
+    def _metrics(self) -> Response:
+        from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+        return Response(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+
+
+def _error_response(error: ApiError) -> Response:
+    response = jsonify(error.body())
+    response.status_code = error.status
+    response.headers.update(error.headers)
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+    message = {
+        404: "no such path",
+        405: "this method is not allowed on this path",
+    }.get(status, exc.description or "bad request")
+    error = ApiError(status, codes.get(status, "http_error"), message)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        error.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return _error_response(error)
+
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)

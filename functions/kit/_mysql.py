@@ -1,0 +1,85 @@
+"""A small, thread-safe pool of pymysql connections (pymysql has none)."""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import pymysql
+import pymysql.cursors
+
+Connection = pymysql.connections.Connection[Any]
+
+# A connection idle longer than this may have been dropped by the server
+# (wait_timeout, a restart): it is pinged, and reopened if need be, before reuse.
+STALE_AFTER_SECONDS = 30.0
+
+
+class MySQLPool:
+    """Up to `size` idle connections kept for reuse; more are opened under load."""
+
+    def __init__(self, settings: dict[str, Any], size: int = 8) -> None:
+        self._settings = settings
+        self._idle: queue.LifoQueue[tuple[Connection, float]] = queue.LifoQueue(size)
+
+    def _open(self) -> Connection:
+        return pymysql.connect(
+            **self._settings,
+            autocommit=True,
+            charset="utf8mb4",
+            connect_timeout=3,
+            read_timeout=10,
+            write_timeout=10,
+            cursorclass=pymysql.cursors.DictCursor,
+        )
+
+    def _checkout(self) -> Connection:
+        try:
+            conn, idle_since = self._idle.get_nowait()
+        except queue.Empty:
+            return self._open()
+        if time.monotonic() - idle_since > STALE_AFTER_SECONDS:
+            conn.ping(reconnect=True)
+        return conn
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for one unit of work; a broken one is closed, never reused."""
+        conn = self._checkout()
+        try:
+            yield conn
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError):
+            _close(conn)
+            raise
+        except BaseException:
+            with suppress(pymysql.err.Error):
+                conn.rollback()
+            self._release(conn)
+            raise
+        self._release(conn)
+
+    def _release(self, conn: Connection) -> None:
+        try:
+            self._idle.put_nowait((conn, time.monotonic()))
+        except queue.Full:
+            _close(conn)
+
+    def ping(self) -> None:
+        with self.connection() as conn:
+            conn.ping(reconnect=False)
+
+    def close(self) -> None:
+        while True:
+            try:
+                conn, _ = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            _close(conn)
+
+
+def _close(conn: Connection) -> None:
+    with suppress(pymysql.err.Error):
+        conn.close()

@@ -1,0 +1,63 @@
+"""Rendering web/nginx/default.conf.template for the local stack.
+
+The same template becomes the Kubernetes ConfigMap; here its placeholders get
+the local functions' addresses, and a small main configuration wraps it so
+that nginx runs unprivileged with every file under one folder of ours.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from kit import LOCAL_PORTS
+from scripts.localstack import ROOT
+
+TEMPLATE = ROOT / "web" / "nginx" / "default.conf.template"
+_PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+
+MAIN_CONF = """\
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    include {prefix}/default.conf;
+}}
+"""
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill `${NAME}` placeholders; nginx's own `$variables` are left alone."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"the nginx template needs a value for {name}")
+        return values[name]
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def local_values(port: int) -> dict[str, str]:
+    values = {f"{name.upper()}_UPSTREAM": f"127.0.0.1:{p}" for name, p in LOCAL_PORTS.items()}
+    values.update(NGINX_PORT=str(port), WEB_ROOT=str(ROOT / "web" / "static"))
+    return values
+
+
+def render_local(prefix: Path, port: int) -> Path:
+    """Write the local nginx configuration under `prefix`; returns the main file."""
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    (prefix / "default.conf").write_text(render(TEMPLATE.read_text(), local_values(port)))
+    main = prefix / "nginx.conf"
+    main.write_text(MAIN_CONF.format(prefix=prefix))
+    return main

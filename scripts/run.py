@@ -1,0 +1,148 @@
+"""`make run`: the whole shop on this machine, stopped again by Ctrl-C.
+
+Data servers already listening at the configured address are reused; missing
+ones are started privately under .state/ from the installed server (MongoDB:
+`mongod`, else the embedded nx-27017). Then the stores are seeded, every
+function is served by functions-framework on its own port, and nginx fronts
+them all on http://localhost:8080. Ctrl-C stops what this runner started and
+nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from kit import LOCAL_PORTS
+from scripts import localstack
+from scripts.localstack import ROOT, Process, StackError
+from scripts.nginx_conf import render_local
+
+STATE = ROOT / ".state"
+NGINX_PORT = int(os.environ.get("NGINX_PORT", "8080"))
+
+# Every function and the stack itself read these; the environment overrides each one.
+DEFAULTS = {
+    "MONGO_URL": "mongodb://127.0.0.1:27017",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "MYSQL_HOST": "127.0.0.1",
+    "MYSQL_PORT": "3306",
+    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+    "WORKERS": "1",
+    "THREADS": "4",
+    **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in LOCAL_PORTS.items()},
+}
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.env = {key: os.environ.get(key) or value for key, value in DEFAULTS.items()}
+        self.started: list[Process] = []
+
+    def launch(self, process: Process, port: int, timeout: float = 60.0) -> None:
+        self.started.append(process.start())
+        process.wait_for_port(port, timeout)
+
+    def data_server(self, name: str, url: str, start: Callable[[int, Path], Process]) -> None:
+        port = urlsplit(url).port
+        if port is None:
+            raise StackError(f"{name}: the URL {url} names no port")
+        if localstack.port_open(port):
+            say(f"{name}: reusing the server listening on port {port}")
+            return
+        say(f"{name}: starting a private server on port {port} (data in .state/{name})")
+        self.launch(start(port, STATE / name), port)
+
+    def data_tier(self) -> None:
+        def command(build: Callable[[int, Path], list[str]], name: str) -> Callable[..., Process]:
+            return lambda port, folder: Process(
+                name, build(port, folder), STATE / "logs" / f"{name}.log"
+            )
+
+        self.data_server(
+            "mongodb", self.env["MONGO_URL"], command(localstack.mongo_command, "mongodb")
+        )
+
+    def seed(self) -> None:
+        say("seeding the stores (idempotent)")
+        subprocess.run(
+            [sys.executable, "-m", "scripts.seed"],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            check=True,
+        )
+
+    def functions(self) -> None:
+        for name, port in LOCAL_PORTS.items():
+            source = ROOT / "functions" / name / "main.py"
+            if not source.exists():
+                continue
+            if localstack.port_open(port):
+                raise StackError(f"port {port} for {name} is taken: is another `make run` up?")
+            argv = [
+                str(localstack.VENV_BIN / "functions-framework"),
+                "--target",
+                name,
+                "--source",
+                str(source),
+                "--port",
+                str(port),
+            ]
+            env = {**self.env, "PYTHONPATH": str(ROOT / "functions"), "K_SERVICE": name}
+            self.launch(Process(name, argv, STATE / "logs" / f"{name}.log", env), port)
+            say(f"{name}: http://127.0.0.1:{port}  (log: .state/logs/{name}.log)")
+
+    def nginx(self) -> None:
+        nginx = localstack.require("nginx", "apt-get install nginx")
+        if localstack.port_open(NGINX_PORT):
+            raise StackError(f"port {NGINX_PORT} is taken: is another `make run` up?")
+        conf = render_local(STATE / "nginx", NGINX_PORT)
+        argv = [nginx, "-p", str(STATE / "nginx"), "-c", str(conf), "-g", "daemon off;"]
+        self.launch(Process("nginx", argv, STATE / "logs" / "nginx.log"), NGINX_PORT)
+
+    def stop(self) -> None:
+        for process in reversed(self.started):
+            process.stop()
+        self.started.clear()
+
+
+def main() -> int:
+    stack = Stack()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        stack.data_tier()
+        stack.seed()
+        stack.functions()
+        stack.nginx()
+        say(f"RoboShop is up: http://localhost:{NGINX_PORT}/  (Ctrl-C stops it)")
+        while all(process.running() for process in stack.started):
+            time.sleep(1)
+        dead = [process for process in stack.started if not process.running()]
+        for process in dead:
+            print(f"!! {process.name} stopped; last lines of {process.log}:\n{process.tail()}")
+        return 1
+    except StackError as exc:
+        print(f"!! {exc}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as exc:
+        print(f"!! {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        say("stopping what this runner started")
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Idempotent seeding of RoboShop's stores: run it twice and the data is the same."""

@@ -1,0 +1,92 @@
+"""Session-wide fixtures: a private MongoDB-wire server and an isolated data namespace.
+
+Every database, key prefix and exchange a test session makes is named with
+DATA_NAMESPACE, set here before any function is loaded, and dropped at the end,
+so the machine's shared Redis, MariaDB and RabbitMQ only ever see our own data.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+for path in (str(ROOT / "functions"), str(ROOT)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+NAMESPACE = f"t{uuid.uuid4().hex[:8]}_"
+os.environ["DATA_NAMESPACE"] = NAMESPACE
+os.environ.setdefault("LOG_LEVEL", "warning")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("MYSQL_HOST", "127.0.0.1")
+os.environ.setdefault("MYSQL_PORT", "3306")
+os.environ.setdefault("MYSQL_USER", "root")
+
+from tests.support import servers  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def namespace() -> str:
+    return NAMESPACE
+
+
+@pytest.fixture(scope="session")
+def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A MongoDB-wire server of this session's own; its databases go with it."""
+    import pymongo
+
+    process, port = servers.start_mongo(tmp_path_factory.mktemp("mongodb"))
+    url = f"mongodb://127.0.0.1:{port}"
+    os.environ["MONGO_URL"] = url
+    yield url
+    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url)
+    for name in client.list_database_names():
+        if name.startswith(NAMESPACE):
+            client.drop_database(name)
+    client.close()
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The machine's Redis; every key this session wrote (under the namespace) is deleted."""
+    import redis
+
+    url = os.environ["REDIS_URL"]
+    yield url
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{NAMESPACE}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def mysql_settings() -> Iterator[dict[str, object]]:
+    """The machine's MariaDB; every database named with the namespace is dropped."""
+    import pymysql
+
+    settings: dict[str, object] = {
+        "host": os.environ["MYSQL_HOST"],
+        "port": int(os.environ["MYSQL_PORT"]),
+        "user": os.environ["MYSQL_USER"],
+        "password": os.environ.get("MYSQL_PASSWORD", ""),
+    }
+    yield settings
+    conn = pymysql.connect(**settings)  # type: ignore[arg-type]
+    with conn.cursor() as cursor:
+        cursor.execute("SHOW DATABASES LIKE %s", (NAMESPACE.replace("_", "\\_") + "%",))
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP DATABASE `{name}`")
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("logs")

@@ -1,0 +1,48 @@
+"""Loading a function the way functions-framework serves it, in-process or as a server."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import functions_framework
+from flask import Flask
+
+from scripts import localstack
+from scripts.localstack import ROOT, Process
+
+
+def source(name: str) -> Path:
+    return ROOT / "functions" / name / "main.py"
+
+
+def create_app(name: str) -> Flask:
+    """The function's Flask app from functions-framework, for its test client."""
+    app: Flask = functions_framework.create_app(target=name, source=str(source(name)))
+    app.testing = True
+    return app
+
+
+def serve(name: str, log_dir: Path, env: dict[str, str] | None = None) -> tuple[Process, str]:
+    """Run the function under functions-framework on a free port; returns it and its URL."""
+    port = localstack.free_port()
+    argv = [
+        str(Path(sys.executable).parent / "functions-framework"),
+        "--target",
+        name,
+        "--source",
+        str(source(name)),
+        "--port",
+        str(port),
+    ]
+    full_env = {
+        "PYTHONPATH": str(ROOT / "functions"),
+        "WORKERS": "1",
+        "THREADS": "4",
+        "DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""),
+        **(env or {}),
+    }
+    process = Process(name, argv, log_dir / f"{name}-{port}.log", full_env).start()
+    process.wait_for_port(port)
+    return process, f"http://127.0.0.1:{port}"
