@@ -11,6 +11,8 @@ nothing else.
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -25,6 +27,7 @@ from scripts.localstack import ROOT, Process, StackError
 from scripts.nginx_conf import render_local
 
 STATE = ROOT / ".state"
+_ENV_REF = re.compile(r"\{\{\s*env:(\w+)\s*\}\}")
 NGINX_PORT = int(os.environ.get("NGINX_PORT", "8080"))
 
 # Every function and the stack itself read these; the environment overrides each one.
@@ -40,6 +43,30 @@ DEFAULTS = {
 }
 
 
+def func_yaml_envs(path: Path, stack_env: dict[str, str]) -> dict[str, str]:
+    """The function's `run.envs` from its func.yaml, `{{ env:NAME }}` filled in as func does."""
+    import yaml
+
+    spec = yaml.safe_load(path.read_text()) if path.exists() else {}
+    envs = (spec.get("run") or {}).get("envs") or []
+    lookup = {**os.environ, **stack_env}
+
+    def fill(match: re.Match[str]) -> str:
+        return lookup.get(match.group(1), "")
+
+    return {item["name"]: _ENV_REF.sub(fill, str(item.get("value", ""))) for item in envs}
+
+
+def local_secret() -> str:
+    """The local stack's session-signing secret: made once, kept out of git in .state/."""
+    path = STATE / "session-secret"
+    if not path.exists():
+        STATE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
@@ -47,6 +74,7 @@ def say(message: str) -> None:
 class Stack:
     def __init__(self) -> None:
         self.env = {key: os.environ.get(key) or value for key, value in DEFAULTS.items()}
+        self.env["SESSION_SECRET"] = os.environ.get("SESSION_SECRET") or local_secret()
         self.started: list[Process] = []
 
     def launch(self, process: Process, port: int, timeout: float = 60.0) -> None:
@@ -64,14 +92,26 @@ class Stack:
         self.launch(start(port, STATE / name), port)
 
     def data_tier(self) -> None:
-        def command(build: Callable[[int, Path], list[str]], name: str) -> Callable[..., Process]:
-            return lambda port, folder: Process(
-                name, build(port, folder), STATE / "logs" / f"{name}.log"
-            )
+        def server(build: Callable[[int, Path], list[str]], name: str) -> Callable[..., Process]:
+            return lambda port, folder: Process(name, build(port, folder), self.log(name))
 
+        mysql_url = f"mysql://{self.env['MYSQL_HOST']}:{self.env['MYSQL_PORT']}"
         self.data_server(
-            "mongodb", self.env["MONGO_URL"], command(localstack.mongo_command, "mongodb")
+            "mongodb", self.env["MONGO_URL"], server(localstack.mongo_command, "mongodb")
         )
+        self.data_server("redis", self.env["REDIS_URL"], server(localstack.redis_command, "redis"))
+        self.data_server("mysql", mysql_url, server(localstack.mariadb_command, "mysql"))
+        self.data_server(
+            "rabbitmq",
+            self.env["AMQP_URL"],
+            lambda port, folder: localstack.rabbitmq_process(
+                "roboshop", port, folder, self.log("rabbitmq")
+            ),
+        )
+
+    @staticmethod
+    def log(name: str) -> Path:
+        return STATE / "logs" / f"{name}.log"
 
     def seed(self) -> None:
         say("seeding the stores (idempotent)")
@@ -84,22 +124,22 @@ class Stack:
 
     def functions(self) -> None:
         for name, port in LOCAL_PORTS.items():
-            source = ROOT / "functions" / name / "main.py"
-            if not source.exists():
+            folder = ROOT / "functions" / name
+            if not (folder / "main.py").exists():
                 continue
             if localstack.port_open(port):
                 raise StackError(f"port {port} for {name} is taken: is another `make run` up?")
             argv = [
                 str(localstack.VENV_BIN / "functions-framework"),
-                "--target",
-                name,
-                "--source",
-                str(source),
-                "--port",
-                str(port),
+                *("--target", name, "--source", str(folder / "main.py"), "--port", str(port)),
             ]
-            env = {**self.env, "PYTHONPATH": str(ROOT / "functions"), "K_SERVICE": name}
-            self.launch(Process(name, argv, STATE / "logs" / f"{name}.log", env), port)
+            env = {
+                **self.env,
+                **func_yaml_envs(folder / "func.yaml", self.env),
+                "PYTHONPATH": str(ROOT / "functions"),
+                "K_SERVICE": name,
+            }
+            self.launch(Process(name, argv, self.log(name), env), port)
             say(f"{name}: http://127.0.0.1:{port}  (log: .state/logs/{name}.log)")
 
     def nginx(self) -> None:
@@ -108,7 +148,7 @@ class Stack:
             raise StackError(f"port {NGINX_PORT} is taken: is another `make run` up?")
         conf = render_local(STATE / "nginx", NGINX_PORT)
         argv = [nginx, "-p", str(STATE / "nginx"), "-c", str(conf), "-g", "daemon off;"]
-        self.launch(Process("nginx", argv, STATE / "logs" / "nginx.log"), NGINX_PORT)
+        self.launch(Process("nginx", argv, self.log("nginx")), NGINX_PORT)
 
     def stop(self) -> None:
         for process in reversed(self.started):

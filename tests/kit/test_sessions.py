@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from kit import ApiError, sessions
+from kit._errors import ConfigError
+
+SECRET = "s" * 40
+
+
+@pytest.fixture(autouse=True)
+def secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSION_SECRET", SECRET)
+    monkeypatch.setenv("SESSION_TTL_SECONDS", "100")
+
+
+def request(headers: dict[str, str] | None = None, cookie: str | None = None) -> Request:
+    builder = EnvironBuilder(headers=headers or {})
+    if cookie:
+        builder.headers["Cookie"] = f"{sessions.COOKIE}={cookie}"
+    return Request(builder.get_environ())
+
+
+def test_issued_token_verifies_until_it_expires() -> None:
+    token = sessions.issue("stan", now=1000)
+    assert sessions.verify(token, now=1099) == "stan"
+    assert sessions.verify(token, now=1100) is None
+
+
+def test_tampered_or_foreign_tokens_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = sessions.issue("stan")
+    payload, signature = token.split(".")
+    forged = sessions._b64(b'{"sub":"user","exp":9999999999}')
+    assert sessions.verify(f"{forged}.{signature}") is None
+    assert sessions.verify(payload) is None
+    assert sessions.verify("garbage") is None
+    monkeypatch.setenv("SESSION_SECRET", "t" * 40)
+    assert sessions.verify(token) is None
+
+
+def test_a_short_secret_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSION_SECRET", "short")
+    with pytest.raises(ConfigError):
+        sessions.issue("stan")
+
+
+def test_token_from_bearer_header_or_cookie() -> None:
+    token = sessions.issue("stan")
+    assert sessions.current_user(request({"Authorization": f"Bearer {token}"})) == "stan"
+    assert sessions.current_user(request(cookie=token)) == "stan"
+    assert sessions.current_user(request()) is None
+
+
+def test_require_user_gives_401_then_403() -> None:
+    with pytest.raises(ApiError) as missing:
+        sessions.require_user(request(), "stan")
+    assert missing.value.status == 401
+    other = sessions.issue("user")
+    with pytest.raises(ApiError) as foreign:
+        sessions.require_user(request(cookie=other), "stan")
+    assert foreign.value.status == 403
+    sessions.require_user(request(cookie=sessions.issue("stan")), "stan")
