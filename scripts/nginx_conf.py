@@ -48,16 +48,20 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
-def local_values(port: int) -> dict[str, str]:
-    values = {f"{name.upper()}_UPSTREAM": f"127.0.0.1:{p}" for name, p in LOCAL_PORTS.items()}
+def local_values(port: int, upstreams: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Template values for the local stack; `upstreams` maps a function to its host:port."""
+    hosts = {name: f"127.0.0.1:{p}" for name, p in LOCAL_PORTS.items()}
+    hosts.update(upstreams or {})
+    values = {f"{name.upper()}_UPSTREAM": host for name, host in hosts.items()}
     values.update(NGINX_PORT=str(port), WEB_ROOT=str(ROOT / "web" / "static"))
     return values
 
 
-def render_local(prefix: Path, port: int) -> Path:
+def render_local(prefix: Path, port: int, upstreams: Mapping[str, str] | None = None) -> Path:
     """Write the local nginx configuration under `prefix`; returns the main file."""
     (prefix / "tmp").mkdir(parents=True, exist_ok=True)
-    (prefix / "default.conf").write_text(render(TEMPLATE.read_text(), local_values(port)))
+    values = local_values(port, upstreams)
+    (prefix / "default.conf").write_text(render(TEMPLATE.read_text(), values))
     main = prefix / "nginx.conf"
     main.write_text(MAIN_CONF.format(prefix=prefix))
     return main

@@ -26,7 +26,7 @@ from scripts import localstack
 from scripts.localstack import ROOT, Process, StackError
 from scripts.nginx_conf import render_local
 
-STATE = ROOT / ".state"
+STATE = Path(os.environ.get("ROBOSHOP_STATE") or ROOT / ".state")
 _ENV_REF = re.compile(r"\{\{\s*env:(\w+)\s*\}\}")
 NGINX_PORT = int(os.environ.get("NGINX_PORT", "8080"))
 
@@ -123,10 +123,11 @@ class Stack:
         )
 
     def functions(self) -> None:
-        for name, port in LOCAL_PORTS.items():
+        for name in LOCAL_PORTS:
             folder = ROOT / "functions" / name
             if not (folder / "main.py").exists():
                 continue
+            port = urlsplit(self.env[f"{name.upper()}_URL"]).port or 80
             if localstack.port_open(port):
                 raise StackError(f"port {port} for {name} is taken: is another `make run` up?")
             argv = [
@@ -146,7 +147,8 @@ class Stack:
         nginx = localstack.require("nginx", "apt-get install nginx")
         if localstack.port_open(NGINX_PORT):
             raise StackError(f"port {NGINX_PORT} is taken: is another `make run` up?")
-        conf = render_local(STATE / "nginx", NGINX_PORT)
+        upstreams = {name: urlsplit(self.env[f"{name.upper()}_URL"]).netloc for name in LOCAL_PORTS}
+        conf = render_local(STATE / "nginx", NGINX_PORT, upstreams)
         argv = [nginx, "-p", str(STATE / "nginx"), "-c", str(conf), "-g", "daemon off;"]
         self.launch(Process("nginx", argv, self.log("nginx")), NGINX_PORT)
 
