@@ -88,7 +88,7 @@ class Stack:
         if localstack.port_open(port):
             say(f"{name}: reusing the server listening on port {port}")
             return
-        say(f"{name}: starting a private server on port {port} (data in .state/{name})")
+        say(f"{name}: starting a private server on port {port} (data in {STATE / name})")
         self.launch(start(port, STATE / name), port)
 
     def data_tier(self) -> None:
@@ -141,7 +141,7 @@ class Stack:
                 "K_SERVICE": name,
             }
             self.launch(Process(name, argv, self.log(name), env), port)
-            say(f"{name}: http://127.0.0.1:{port}  (log: .state/logs/{name}.log)")
+            say(f"{name}: http://127.0.0.1:{port}  (log: {self.log(name)})")
 
     def nginx(self) -> None:
         nginx = localstack.require("nginx", "apt-get install nginx")

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+
+from kit import Unavailable, _logs, peers
+from scripts.localstack import free_port
+from tests.support.stub import Reply, Seen, stub_server
+
+
+@pytest.fixture(autouse=True)
+def fast_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEER_READ_TIMEOUT_MS", "300")
+    monkeypatch.setenv("PEER_CONNECT_TIMEOUT_MS", "300")
+
+
+def test_get_returns_status_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    with stub_server(lambda seen: Reply(200, {"path": seen.path})) as stub:
+        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        response = peers.call("catalogue", "GET", "/product/RMC")
+    assert response.ok
+    assert response.json() == {"path": "/product/RMC"}
+
+
+def test_client_errors_are_returned_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    with stub_server(lambda seen: Reply(404, {"error": "not_found"})) as stub:
+        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        response = peers.call("catalogue", "GET", "/product/NOPE")
+        assert response.status == 404
+        assert len(stub.seen) == 1
+
+
+def test_idempotent_calls_are_retried_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = iter([Reply(503), Reply(502), Reply(200, {"ok": True})])
+    with stub_server(lambda seen: next(answers)) as stub:
+        monkeypatch.setenv("CART_URL", stub.url)
+        assert peers.call("cart", "GET", "/cart/a").json() == {"ok": True}
+        assert len(stub.seen) == 3
+
+
+def test_persistent_5xx_becomes_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    with stub_server(lambda seen: Reply(503)) as stub:
+        monkeypatch.setenv("CART_URL", stub.url)
+        with pytest.raises(Unavailable) as refused:
+            peers.call("cart", "GET", "/cart/a")
+        assert len(stub.seen) == 3
+    assert refused.value.status == 503
+    assert "cart" in refused.value.message
+
+
+def test_posts_are_not_retried_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    with stub_server(lambda seen: Reply(503)) as stub:
+        monkeypatch.setenv("CART_URL", stub.url)
+        with pytest.raises(Unavailable):
+            peers.call("cart", "POST", "/shipping/a", body={"cost": 1})
+        assert len(stub.seen) == 1
+
+
+def test_json_body_and_request_id_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    with stub_server(lambda seen: Reply(200, {})) as stub:
+        monkeypatch.setenv("CART_URL", stub.url)
+        token = _logs.request_id.set("rid-7")
+        try:
+            peers.call("cart", "POST", "/shipping/a", body={"cost": 1}, headers={"X-A": "b"})
+        finally:
+            _logs.request_id.reset(token)
+        seen: Seen = stub.seen[0]
+    assert seen.body == b'{"cost": 1}'
+    assert seen.headers["Content-Type"] == "application/json"
+    assert seen.headers["X-Request-Id"] == "rid-7"
+    assert seen.headers["X-A"] == "b"
+
+
+def test_nobody_listening_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USER_URL", f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(Unavailable):
+        peers.call("user", "GET", "/check/stan")
+
+
+def test_a_peer_slower_than_the_timeout_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    def slow(seen: Seen) -> Reply:
+        time.sleep(1.0)
+        return Reply(200, {})
+
+    with stub_server(slow) as stub:
+        monkeypatch.setenv("USER_URL", stub.url)
+        with pytest.raises(Unavailable):
+            peers.call("user", "GET", "/check/stan", retries=0)

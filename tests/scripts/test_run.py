@@ -1,0 +1,83 @@
+"""`make run` end to end: the stack comes up on free ports, serves, and Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import urllib3
+
+from kit import LOCAL_PORTS
+from scripts.localstack import ROOT, free_port, port_open
+
+pytestmark = pytest.mark.slow
+
+
+def start_runner(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "scripts.run"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_until_up(
+    runner: subprocess.Popen[bytes], log: Path, times: int, seconds: float = 300
+) -> None:
+    deadline = time.monotonic() + seconds
+    while log.read_text().count("RoboShop is up") < times:
+        assert runner.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.5)
+
+
+def interrupt(runner: subprocess.Popen[bytes]) -> int:
+    runner.send_signal(signal.SIGINT)
+    try:
+        return runner.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(runner.pid, signal.SIGKILL)
+        raise
+
+
+def test_run_serves_the_shop_and_ctrl_c_stops_what_it_started(
+    tmp_path: Path, redis_url: str, mysql_settings: dict[str, object]
+) -> None:
+    mongo_port, nginx_port = free_port(), free_port()
+    function_ports = {name: free_port() for name in LOCAL_PORTS}
+    env = {
+        "ROBOSHOP_STATE": str(tmp_path / "state"),
+        "MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}",
+        "NGINX_PORT": str(nginx_port),
+        **{f"{name.upper()}_URL": f"http://127.0.0.1:{p}" for name, p in function_ports.items()},
+    }
+    log = tmp_path / "run.log"
+    for attempt in (1, 2):  # the second run finds the data of the first: seeding is idempotent
+        runner = start_runner(env, log)
+        try:
+            wait_until_up(runner, log, attempt)
+            response = urllib3.request(
+                "GET", f"http://127.0.0.1:{nginx_port}/api/catalogue/products", timeout=10
+            )
+            assert response.status == 200
+            assert len(json.loads(response.data)) == 11
+        finally:
+            code = interrupt(runner)
+        assert code == 0, log.read_text()
+        assert not port_open(nginx_port)
+        assert not port_open(mongo_port)
+        assert not any(port_open(p) for p in function_ports.values())
+    output = log.read_text()
+    assert "redis: reusing the server listening on port 6379" in output
+    assert output.count("mongodb: starting a private server") == 2
+    assert port_open(6379) and port_open(3306) and port_open(5672)
