@@ -29,6 +29,9 @@ Handler = Callable[..., Any]
 # Request ids are echoed into logs and headers: accept only a sane shape from clients.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _HEALTH = "/health"
+# Shallow: the process serves requests. Kubernetes probes use it, so that a store
+# outage gives clear 503s from /health and the routes instead of restarted pods.
+_LIVE = "/health/live"
 _METRICS = "/metrics"
 
 
@@ -46,6 +49,7 @@ class FunctionApp:
         self._handlers: dict[str, Handler] = {}
         self.log = _logs.configure(name, env("LOG_LEVEL", "info"))
         self.route(_HEALTH)(self._health)
+        self.route(_LIVE)(self._live)
         self.route(_METRICS)(self._metrics)
 
     def route(self, rule: str, methods: Sequence[str] = ("GET",)) -> Callable[[Handler], Handler]:
@@ -110,7 +114,7 @@ class FunctionApp:
     def _log_access(
         self, request: Request, route: str, status: int, elapsed: float, rid: str
     ) -> None:
-        if route in (_HEALTH, _METRICS) and status < 400:
+        if route in (_HEALTH, _LIVE, _METRICS) and status < 400:
             return
         token = _logs.request_id.set(rid)
         try:
@@ -143,6 +147,9 @@ class FunctionApp:
         body = {"function": self.name, "status": "ok" if healthy else "unavailable"}
         body["dependencies"] = states  # type: ignore[assignment]
         return jsonify(body), 200 if healthy else 503
+
+    def _live(self) -> dict[str, str]:
+        return {"function": self.name, "status": "ok"}
 
     def _metrics(self) -> Response:
         from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
