@@ -1,0 +1,213 @@
+"""`make bench`: requests per second, latency, cold start and memory of the functions.
+
+Not a test: it prints figures and saves them to bench-results/<time>.json so that a
+change can be measured before and after. Each scenario runs one function under
+functions-framework (gunicorn, WORKERS=1, THREADS=4 as in the cluster) against
+private data servers, and loads it from a pool of client threads.
+
+    python -m scripts.bench [--requests N] [--clients C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import urllib3
+
+from scripts import localstack
+from scripts.localstack import ROOT, Process
+
+
+@dataclass
+class Figures:
+    scenario: str
+    requests: int
+    errors: int
+    per_second: float
+    p50_ms: float
+    p95_ms: float
+    rss_mib: float
+
+
+@dataclass
+class Scenario:
+    name: str
+    function: str
+    path: str
+    env: dict[str, str]
+
+
+SCENARIOS = [
+    Scenario(
+        "catalogue /products, no cache", "catalogue", "/products", {"CATALOGUE_CACHE_SECONDS": "0"}
+    ),
+    Scenario("catalogue /products, cached", "catalogue", "/products", {}),
+    Scenario(
+        "catalogue /product/RMC, no cache",
+        "catalogue",
+        "/product/RMC",
+        {"CATALOGUE_CACHE_SECONDS": "0"},
+    ),
+    Scenario("catalogue /product/RMC, cached", "catalogue", "/product/RMC", {}),
+    Scenario("catalogue /search/robot", "catalogue", "/search/robot", {}),
+]
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn's worker), in MiB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+def serve(function: str, env: dict[str, str], logs: Path) -> tuple[Process, str, float]:
+    """Start the function; returns it, its URL and the seconds until it first answered."""
+    port = localstack.free_port()
+    argv = [
+        str(localstack.VENV_BIN / "functions-framework"),
+        "--target",
+        function,
+        "--source",
+        str(ROOT / "functions" / function / "main.py"),
+        "--port",
+        str(port),
+    ]
+    full_env = {
+        "PYTHONPATH": str(ROOT / "functions"),
+        "WORKERS": "1",
+        "THREADS": "4",
+        "LOG_LEVEL": "warning",
+        **env,
+    }
+    started = time.perf_counter()
+    process = Process(function, argv, logs / f"{function}-{port}.log", full_env).start()
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            if urllib3.request("GET", f"{url}/health", timeout=1, retries=False).status == 200:
+                return process, url, time.perf_counter() - started
+        except urllib3.exceptions.HTTPError:
+            if not process.running():
+                raise localstack.StackError(process.tail()) from None
+        time.sleep(0.01)
+
+
+def load(url: str, requests: int, clients: int) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    per_client = requests // clients
+    pool = urllib3.PoolManager(maxsize=clients)
+
+    def client() -> None:
+        nonlocal errors
+        mine: list[float] = []
+        failed = 0
+        for _ in range(per_client):
+            begin = time.perf_counter()
+            response = pool.request("GET", url, retries=False)
+            mine.append(time.perf_counter() - begin)
+            failed += response.status != 200
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - began
+
+
+def run(
+    scenario: Scenario, base_env: dict[str, str], requests: int, clients: int, logs: Path
+) -> tuple[Figures, float]:
+    process, url, cold = serve(scenario.function, {**base_env, **scenario.env}, logs)
+    try:
+        load(url + scenario.path, clients * 10, clients)  # warm connections and caches
+        latencies, errors, elapsed = load(url + scenario.path, requests, clients)
+        quantiles = statistics.quantiles(latencies, n=20)
+        figures = Figures(
+            scenario.name,
+            len(latencies),
+            errors,
+            round(len(latencies) / elapsed, 1),
+            round(statistics.median(latencies) * 1000, 2),
+            round(quantiles[18] * 1000, 2),
+            rss_mib(process.popen.pid) if process.popen else 0.0,
+        )
+        return figures, cold
+    finally:
+        process.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="roboshop-bench-") as folder:
+        work = Path(folder)
+        mongo_port = localstack.free_port()
+        mongo = Process(
+            "mongodb", localstack.mongo_command(mongo_port, work / "mongo"), work / "mongo.log"
+        ).start()
+        mongo.wait_for_port(mongo_port)
+        base_env = {"MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}"}
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "scripts.seed", "catalogue"],
+                cwd=ROOT,
+                env={**os.environ, **base_env},
+                check=True,
+                capture_output=True,
+            )
+            results, colds = [], []
+            print(
+                f"{'scenario':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}"
+                f" {'RSS MiB':>8}"
+            )
+            for scenario in SCENARIOS:
+                figures, cold = run(scenario, base_env, args.requests, args.clients, work)
+                results.append(figures)
+                colds.append(cold)
+                print(
+                    f"{figures.scenario:40} {figures.per_second:8.1f} {figures.p50_ms:8.2f}"
+                    f" {figures.p95_ms:8.2f} {figures.errors:6d} {figures.rss_mib:8.1f}"
+                )
+            print(f"cold start to first /health answer: median {statistics.median(colds):.2f}s")
+        finally:
+            mongo.stop()
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    path = out / time.strftime("%Y%m%d-%H%M%S.json")
+    path.write_text(
+        json.dumps({"results": [asdict(r) for r in results], "cold_start_seconds": colds}, indent=2)
+    )
+    print(f"saved {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
