@@ -21,6 +21,8 @@ from kit._errors import ApiError, ConfigError
 
 COOKIE = "roboshop_session"
 MIN_SECRET_LENGTH = 32
+# Ids handed out by the user function's /uniqueid; any other cart or order id is a user name.
+ANONYMOUS_PREFIX = "anonymous-"
 
 
 def _secret() -> bytes:
@@ -86,3 +88,13 @@ def require_user(request: Request, name: str) -> None:
         raise ApiError(401, "unauthorized", "log in to reach this account")
     if user != name:
         raise ApiError(403, "forbidden", "this session belongs to another user")
+
+
+def is_anonymous(identity: str) -> bool:
+    return identity.startswith(ANONYMOUS_PREFIX)
+
+
+def require_owner(request: Request, identity: str) -> None:
+    """An anonymous id is protected by being unguessable; a user's needs their session."""
+    if not is_anonymous(identity):
+        require_user(request, identity)

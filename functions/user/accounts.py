@@ -1,0 +1,91 @@
+"""Registering users and checking their logins; answers never carry a password or hash."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kit import ApiError
+from kit.sessions import ANONYMOUS_PREFIX
+from user import passwords, store
+
+NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# One @, a dotted domain, no spaces: the shape of an address, not a promise it exists.
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}$")
+MAX_EMAIL = 254
+MIN_PASSWORD = 8
+# scrypt reads the whole password: a bound keeps one request from costing much more.
+MAX_PASSWORD = 1024
+
+
+def _text_field(body: dict[str, Any], field: str) -> str:
+    value = body.get(field)
+    if value is None or value == "":
+        raise ApiError(400, "missing_field", f"{field} is required")
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_field", f"{field} must be a string")
+    return value
+
+
+def valid_name(name: str) -> bool:
+    return bool(NAME.match(name)) and not name.lower().startswith(ANONYMOUS_PREFIX)
+
+
+def _checked_name(name: str) -> str:
+    if not valid_name(name):
+        raise ApiError(
+            400,
+            "invalid_field",
+            "name must be 1-64 letters, digits, '.', '_' or '-', "
+            f"and must not start with {ANONYMOUS_PREFIX!r}",
+        )
+    return name
+
+
+def _checked_email(email: str) -> str:
+    email = email.strip()
+    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+        raise ApiError(400, "invalid_field", "email must look like name@example.com")
+    return email
+
+
+def _checked_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ApiError(400, "invalid_field", f"password must be at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise ApiError(400, "invalid_field", f"password must be at most {MAX_PASSWORD} characters")
+    return password
+
+
+def register(body: dict[str, Any]) -> None:
+    """Create the account the body describes; 400 for a bad field, 409 for a taken name."""
+    name = _checked_name(_text_field(body, "name"))
+    email = _checked_email(_text_field(body, "email"))
+    password = _checked_password(_text_field(body, "password"))
+    if store.user_exists(name):
+        raise name_taken(name)
+    if not store.insert_user(name, email, passwords.hash_password(password)):
+        raise name_taken(name)
+
+
+def name_taken(name: str) -> ApiError:
+    return ApiError(409, "name_taken", f"the name {name} is already registered")
+
+
+def login(body: dict[str, Any]) -> dict[str, str]:
+    """The user's public fields when name and password match; 404 otherwise."""
+    name = _text_field(body, "name")
+    password = _text_field(body, "password")
+    found = store.find_user(name) if valid_name(name) else None
+    if found is None:
+        passwords.burn_time(password[:MAX_PASSWORD])
+        raise bad_login()
+    if len(password) > MAX_PASSWORD or not passwords.verify_password(
+        password, str(found.get("password_hash", ""))
+    ):
+        raise bad_login()
+    return {"name": found["name"], "email": found.get("email", "")}
+
+
+def bad_login() -> ApiError:
+    return ApiError(404, "bad_login", "unknown name or wrong password")

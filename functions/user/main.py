@@ -1,0 +1,96 @@
+"""user: accounts, logins (sessions), anonymous shopper ids and order history."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import functions_framework
+from flask import Request, Response, jsonify, request
+
+from kit import ApiError, FunctionApp, counter, json_body, namespaced, sessions, stores
+from user import accounts, orders, store
+
+app = FunctionApp("user", dependencies=[stores.mongo, stores.redis])
+logins = counter("user_logins", "Logins by outcome.", ["outcome"])
+
+
+def ok() -> Response:
+    return Response("OK", content_type="text/plain; charset=utf-8")
+
+
+@app.route("/uniqueid")
+def unique_id() -> dict[str, str]:
+    stores.redis().get().incr(namespaced("anonymous-counter"))
+    return {"uuid": sessions.ANONYMOUS_PREFIX + secrets.token_urlsafe(16)}
+
+
+@app.route("/check/<name>")
+def check(name: str) -> Response:
+    if not accounts.valid_name(name) or not store.user_exists(name):
+        raise ApiError(404, "not_found", f"no user {name}")
+    return ok()
+
+
+@app.route("/register", methods=["POST"])
+def register() -> Response:
+    accounts.register(json_body(request))
+    return ok()
+
+
+@app.route("/login", methods=["POST"])
+def login() -> Response:
+    try:
+        user = accounts.login(json_body(request))
+    except ApiError:
+        logins.labels("refused").inc()
+        raise
+    logins.labels("ok").inc()
+    token = sessions.issue(user["name"])
+    response = jsonify({**user, "token": token})
+    set_session_cookie(response, token, request)
+    return response
+
+
+@app.route("/logout", methods=["POST"])
+def logout() -> Response:
+    response = ok()
+    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="Lax")
+    return response
+
+
+@app.route("/order/<name>", methods=["POST"])
+def order(name: str) -> Response:
+    sessions.require_user(request, name)
+    orders.record(name, json_body(request))
+    return ok()
+
+
+@app.route("/history/<name>")
+def history(name: str) -> dict[str, Any]:
+    sessions.require_user(request, name)
+    return orders.history(name)
+
+
+@app.route("/users")
+def list_users() -> list[dict[str, Any]]:
+    return store.list_users()
+
+
+def set_session_cookie(response: Response, token: str, req: Request) -> None:
+    """HttpOnly and SameSite=Lax always; Secure when the client came over https."""
+    forwarded = req.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    response.set_cookie(
+        sessions.COOKIE,
+        token,
+        max_age=sessions.lifetime(),
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=req.scheme == "https" or forwarded == "https",
+    )
+
+
+@functions_framework.http
+def user(req: Request) -> Response:
+    return app(req)

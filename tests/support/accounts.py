@@ -1,0 +1,24 @@
+"""Test helpers for sessions and registered users, shared by the user and cart suites."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+TEST_SECRET = "test-session-secret-" + "x" * 32
+
+
+def use_test_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSION_SECRET", TEST_SECRET)
+
+
+def unique_name(prefix: str = "shopper") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def bearer(name: str) -> dict[str, str]:
+    """An Authorization header carrying a valid session of `name`."""
+    from kit import sessions
+
+    return {"Authorization": f"Bearer {sessions.issue(name)}"}

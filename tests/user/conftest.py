@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from scripts.seed import users as seed_users
+from tests.support.accounts import use_test_secret
+from tests.support.functions import create_app
+
+
+@pytest.fixture(scope="session")
+def seeded_users(mongo_url: str, redis_url: str) -> int:
+    return seed_users.seed()
+
+
+@pytest.fixture
+def app(seeded_users: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    use_test_secret(monkeypatch)
+    yield create_app("user")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -1,0 +1,249 @@
+"""Registration, login and sessions of the user function."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kit import namespaced, sessions
+from scripts.seed import users as seed_users
+from tests.support.accounts import unique_name
+from user import store
+
+
+def register(client: FlaskClient, **fields: Any) -> Any:
+    return client.post("/register", json=fields)
+
+
+def new_user(client: FlaskClient, password: str = "correct horse") -> str:
+    name = unique_name()
+    response = register(client, name=name, password=password, email=f"{name}@example.com")
+    assert response.status_code == 200, response.get_json()
+    return name
+
+
+def test_register_then_check_and_login(client: FlaskClient) -> None:
+    name = unique_name()
+    response = register(client, name=name, password="s3cret-pass", email="me@example.org")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "OK"
+    assert client.get(f"/check/{name}").status_code == 200
+    assert client.get(f"/check/{name}").get_data(as_text=True) == "OK"
+
+    login = client.post("/login", json={"name": name, "password": "s3cret-pass"})
+    assert login.status_code == 200
+    body = login.get_json()
+    assert set(body) == {"name", "email", "token"}
+    assert (body["name"], body["email"]) == (name, "me@example.org")
+    assert sessions.verify(body["token"]) == name
+
+
+def test_login_cookie_is_httponly_lax_and_secure_only_over_https(client: FlaskClient) -> None:
+    plain = client.post("/login", json={"name": "stan", "password": "bigbrain"})
+    cookie = plain.headers["Set-Cookie"]
+    assert cookie.startswith(f"{sessions.COOKIE}={plain.get_json()['token']};")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Path=/" in cookie
+    assert "Secure" not in cookie
+    proxied = client.post(
+        "/login",
+        json={"name": "stan", "password": "bigbrain"},
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    assert "Secure" in proxied.headers["Set-Cookie"]
+
+
+def test_logout_clears_the_cookie(client: FlaskClient) -> None:
+    client.post("/login", json={"name": "stan", "password": "bigbrain"})
+    response = client.post("/logout")
+    assert response.status_code == 200
+    assert client.get_cookie(sessions.COOKIE) is None
+
+
+def test_seed_users_log_in_with_their_passwords(client: FlaskClient) -> None:
+    for name, email, password in seed_users.SEED_USERS:
+        response = client.post("/login", json={"name": name, "password": password})
+        assert response.status_code == 200, name
+        assert response.get_json()["email"] == email
+
+
+def test_seed_is_idempotent(seeded_users: int) -> None:
+    before = {u["name"]: u for u in store.users().find({}, {"_id": 0})}
+    assert seed_users.seed() == 3
+    after = {u["name"]: u for u in store.users().find({}, {"_id": 0})}
+    assert after == before
+    assert store.users().count_documents({"name": {"$in": ["user", "stan", "partner-57"]}}) == 3
+
+
+def test_stored_record_holds_only_a_salted_hash(client: FlaskClient) -> None:
+    password = "plain-text-never-stored"
+    first, second = new_user(client, password), new_user(client, password)
+    records = [store.find_user(first), store.find_user(second)]
+    for record in records:
+        assert record is not None
+        assert set(record) == {"name", "email", "password_hash"}
+        assert password not in str(record)
+        assert record["password_hash"].startswith("scrypt$")
+    # The same password under two salts gives two different hashes.
+    assert records[0]["password_hash"] != records[1]["password_hash"]  # type: ignore[index]
+
+
+def test_no_answer_or_log_line_carries_a_password_or_hash(
+    client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password = "do-not-leak-me"
+    name = new_user(client, password)
+    client.post("/login", json={"name": name, "password": password})
+    client.post("/login", json={"name": name, "password": "wrong-password"})
+    listed = client.get("/users")
+    stored_hash = store.find_user(name)["password_hash"]  # type: ignore[index]
+    assert password not in listed.get_data(as_text=True)
+    assert "password" not in listed.get_data(as_text=True)
+    logs = capsys.readouterr().out
+    assert password not in logs
+    assert stored_hash not in logs
+
+
+def test_users_lists_names_and_emails_only(client: FlaskClient) -> None:
+    response = client.get("/users")
+    assert response.status_code == 200
+    users = response.get_json()
+    assert all(set(u) == {"name", "email"} for u in users)
+    assert {"user", "stan", "partner-57"} <= {u["name"] for u in users}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"password": "long-enough", "email": "a@example.com"}, "name"),
+        ({"name": "", "password": "long-enough", "email": "a@example.com"}, "name"),
+        ({"name": "bob", "email": "a@example.com"}, "password"),
+        ({"name": "bob", "password": "long-enough"}, "email"),
+        ({"name": "bob", "password": "long-enough", "email": ""}, "email"),
+    ],
+)
+def test_register_missing_field_is_400(
+    client: FlaskClient, fields: dict[str, str], field: str
+) -> None:
+    response = register(client, **fields)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "missing_field"
+    assert field in response.get_json()["message"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "has space", "password": "long-enough", "email": "a@example.com"},
+        {"name": "x" * 65, "password": "long-enough", "email": "a@example.com"},
+        {"name": "anonymous-abc", "password": "long-enough", "email": "a@example.com"},
+        {"name": "Anonymous-abc", "password": "long-enough", "email": "a@example.com"},
+        {"name": "bob/../x", "password": "long-enough", "email": "a@example.com"},
+        {"name": 42, "password": "long-enough", "email": "a@example.com"},
+        {"name": "bob", "password": "short", "email": "a@example.com"},
+        {"name": "bob", "password": "p" * 1025, "email": "a@example.com"},
+        {"name": "bob", "password": "long-enough", "email": "not-an-email"},
+        {"name": "bob", "password": "long-enough", "email": "a@b"},
+        {"name": "bob", "password": "long-enough", "email": "a b@example.com"},
+        {"name": "bob", "password": "long-enough", "email": ["a@example.com"]},
+    ],
+)
+def test_register_invalid_field_is_400(client: FlaskClient, fields: dict[str, Any]) -> None:
+    response = register(client, **fields)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_field"
+
+
+def test_register_malformed_json_is_400(client: FlaskClient) -> None:
+    response = client.post("/register", data="{nope", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "malformed_json"
+
+
+def test_register_a_taken_name_is_409(client: FlaskClient) -> None:
+    response = register(client, name="stan", password="another-one", email="x@example.com")
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "name_taken"
+    assert client.post("/login", json={"name": "stan", "password": "bigbrain"}).status_code == 200
+
+
+def test_concurrent_registrations_of_one_name_make_one_account(app: Flask) -> None:
+    name = unique_name("race")
+    statuses: list[int] = []
+    start = threading.Barrier(6)
+
+    def attempt(number: int) -> None:
+        client = app.test_client()
+        start.wait()
+        response = register(
+            client, name=name, password=f"password-{number}", email=f"{number}@example.com"
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [409] * 5
+    assert store.users().count_documents({"name": name}) == 1
+
+
+def test_login_failures(client: FlaskClient) -> None:
+    wrong = client.post("/login", json={"name": "stan", "password": "smallbrain"})
+    unknown = client.post("/login", json={"name": unique_name(), "password": "whatever1"})
+    odd = client.post("/login", json={"name": "no such/name", "password": "whatever1"})
+    for response in (wrong, unknown, odd):
+        assert response.status_code == 404
+        assert response.get_json()["error"] == "bad_login"
+        assert "Set-Cookie" not in response.headers
+    assert wrong.get_json()["message"] == unknown.get_json()["message"]
+    assert client.post("/login", json={"name": "stan"}).status_code == 400
+    assert client.post("/login", json={"password": "bigbrain"}).status_code == 400
+    assert client.post("/login", data="[]", content_type="application/json").status_code == 400
+
+
+def test_check_unknown_or_malformed_names_is_404(client: FlaskClient) -> None:
+    assert client.get(f"/check/{unique_name()}").status_code == 404
+    assert client.get("/check/anonymous-abc").status_code == 404
+    assert client.get("/check/" + "x" * 80).status_code == 404
+
+
+def test_uniqueid_is_anonymous_unguessable_and_counted(client: FlaskClient) -> None:
+    import redis
+
+    from kit import stores
+
+    counter_key = namespaced("anonymous-counter")
+    redis_client: redis.Redis = stores.redis().get()
+    before = int(redis_client.get(counter_key) or 0)
+    ids = [client.get("/uniqueid").get_json()["uuid"] for _ in range(5)]
+    assert int(redis_client.get(counter_key) or 0) == before + 5
+    assert len(set(ids)) == 5
+    for uuid in ids:
+        # 16 random bytes (128 bits), base64url: nothing of the counter in it.
+        assert re.fullmatch(r"anonymous-[A-Za-z0-9_-]{22}", uuid)
+
+
+def test_unknown_path_and_wrong_method(client: FlaskClient) -> None:
+    assert client.get("/nope").status_code == 404
+    assert client.get("/register").status_code == 405
+    assert client.post("/users").status_code == 405
+
+
+def test_health_reports_mongodb_and_redis(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json()["dependencies"] == {"mongodb": "up", "redis": "up"}
+
+
+def test_login_counter_in_metrics(client: FlaskClient) -> None:
+    client.post("/login", json={"name": "stan", "password": "nope-nope"})
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'user_logins_total{outcome="refused"}' in text
