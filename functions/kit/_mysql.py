@@ -6,12 +6,14 @@ import queue
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pymysql
 import pymysql.cursors
 
-Connection = pymysql.connections.Connection[Any]
+if TYPE_CHECKING:
+    # Generic only in the type stubs: subscripting the class at run time fails.
+    Connection = pymysql.connections.Connection[Any]
 
 # A connection idle longer than this may have been dropped by the server
 # (wait_timeout, a restart): it is pinged, and reopened if need be, before reuse.
