@@ -15,6 +15,7 @@ from kit import LOCAL_PORTS
 from scripts.localstack import ROOT
 
 TEMPLATE = ROOT / "web" / "nginx" / "default.conf.template"
+LOCAL_RESOLVER = "127.0.0.1"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 MAIN_CONF = """\
@@ -53,7 +54,8 @@ def local_values(port: int, upstreams: Mapping[str, str] | None = None) -> dict[
     hosts = {name: f"127.0.0.1:{p}" for name, p in LOCAL_PORTS.items()}
     hosts.update(upstreams or {})
     values = {f"{name.upper()}_UPSTREAM": host for name, host in hosts.items()}
-    values.update(NGINX_PORT=str(port), WEB_ROOT=str(ROOT / "web" / "static"))
+    # Local upstreams are IP addresses, which nginx never asks the resolver about.
+    values.update(NGINX_PORT=str(port), WEB_ROOT=str(ROOT / "web" / "static"), RESOLVER=LOCAL_RESOLVER)
     return values
 
 

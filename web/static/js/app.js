@@ -1,0 +1,107 @@
+// The storefront: hash routes (#/product/RMC) rendered into <main>, header and notices.
+
+import { h, replace } from "./dom.js";
+import * as shop from "./shop.js";
+import { userName } from "./state.js";
+import { notify, clearNotice, failed } from "./notice.js";
+import { listView, productView, searchView } from "./views/catalogue.js";
+import { cartView } from "./views/cart.js";
+import { checkoutView } from "./views/checkout.js";
+import { loginView, registerView, ordersView } from "./views/account.js";
+
+const main = document.getElementById("main");
+
+const routes = [
+  [/^\/?$/, () => listView(main, null)],
+  [/^\/category\/(.+)$/, (name) => listView(main, name)],
+  [/^\/product\/(.+)$/, (sku) => productView(main, sku)],
+  [/^\/search\/(.+)$/, (text) => searchView(main, text)],
+  [/^\/cart$/, () => cartView(main)],
+  [/^\/checkout$/, () => checkoutView(main)],
+  [/^\/login$/, () => loginView(main)],
+  [/^\/register$/, () => registerView(main)],
+  [/^\/orders$/, () => ordersView(main)],
+];
+
+async function route() {
+  const path = location.hash.replace(/^#/, "") || "/";
+  clearNotice();
+  for (const [pattern, view] of routes) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const args = match.slice(1).map(decodeURIComponent);
+    try {
+      await view(...args);
+    } catch (error) {
+      replace(main, h("h1", {}, "Sorry"), h("p", {}, failed(error)));
+    }
+    main.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+    return;
+  }
+  replace(main, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/" }, "Back to the shop")));
+}
+
+function renderAccountLinks() {
+  const slot = document.getElementById("account-links");
+  const name = userName();
+  if (name) {
+    replace(
+      slot,
+      h("a", { href: "#/orders" }, "Orders"),
+      h("span", { class: "who" }, `Hi, ${name}`),
+      h("button", { type: "button", class: "link", onClick: signOut }, "Log out"),
+    );
+  } else {
+    replace(slot, h("a", { href: "#/login" }, "Log in"), h("a", { href: "#/register" }, "Register"));
+  }
+}
+
+async function signOut() {
+  await shop.logout().catch(() => {});
+  renderAccountLinks();
+  location.hash = "#/";
+  notify("You are logged out.", "ok");
+}
+
+async function renderCategories() {
+  const list = document.getElementById("category-list");
+  try {
+    const names = await shop.categories();
+    replace(
+      list,
+      h("li", {}, h("a", { href: "#/" }, "All robots")),
+      names.map((name) => h("li", {}, h("a", { href: `#/category/${encodeURIComponent(name)}` }, name))),
+    );
+  } catch {
+    // The product list reports the outage; the bar keeps "All robots".
+  }
+}
+
+function watchCart() {
+  const badge = document.getElementById("cart-count");
+  const link = document.getElementById("cart-link");
+  shop.onCartChange((cart) => {
+    const count = cart.items.filter((item) => item.sku !== "SHIP").reduce((n, item) => n + item.qty, 0);
+    badge.textContent = String(count);
+    link.setAttribute("aria-label", `Cart, ${count} item${count === 1 ? "" : "s"}`);
+  });
+}
+
+function wireSearch() {
+  const form = document.getElementById("search-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = form.elements.q.value.trim();
+    if (text) location.hash = `#/search/${encodeURIComponent(text)}`;
+  });
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("roboshop:account", renderAccountLinks);
+watchCart();
+wireSearch();
+renderAccountLinks();
+renderCategories();
+shop.cart().catch(() => {});
+route();

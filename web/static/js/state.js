@@ -1,0 +1,64 @@
+// What the shop remembers in this browser, so a reload keeps the shopper's cart and login.
+
+const KEYS = { anon: "roboshop.anonymous", session: "roboshop.session", pay: "roboshop.payKey" };
+
+function read(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key));
+  } catch {
+    return null;
+  }
+}
+
+function write(key, value) {
+  if (value === null || value === undefined) localStorage.removeItem(key);
+  else localStorage.setItem(key, JSON.stringify(value));
+}
+
+export function anonymousId() {
+  return read(KEYS.anon);
+}
+
+export function setAnonymousId(id) {
+  write(KEYS.anon, id);
+}
+
+export function session() {
+  return read(KEYS.session) || {};
+}
+
+export function setSession(value) {
+  write(KEYS.session, value);
+}
+
+export function userName() {
+  return session().name || null;
+}
+
+// The cart belongs to the logged-in user, else to this browser's anonymous id.
+export function cartId() {
+  return userName() || anonymousId();
+}
+
+// One key per checkout attempt: a retried payment is never charged twice.
+export function paymentKey() {
+  let key = read(KEYS.pay);
+  if (!key) {
+    key = uuid4();
+    write(KEYS.pay, key);
+  }
+  return key;
+}
+
+export function forgetPaymentKey() {
+  write(KEYS.pay, null);
+}
+
+// crypto.randomUUID needs a secure context; getRandomValues works on plain http too.
+function uuid4() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,158 @@
+// Browsing: product lists (all, by category, search hits) and the product page.
+
+import { h, replace, money, imageFor } from "../dom.js";
+import * as shop from "../shop.js";
+import { ApiError } from "../api.js";
+import { notify, report } from "../notice.js";
+
+function stockText(instock) {
+  if (instock <= 0) return "Out of stock";
+  if (instock < 5) return `Only ${instock} left`;
+  return "In stock";
+}
+
+function card(product) {
+  const href = `#/product/${encodeURIComponent(product.sku)}`;
+  return h(
+    "li",
+    { class: "card" },
+    h("a", { href, class: "card-link" },
+      h("img", { src: imageFor(product.sku), alt: `Drawing of ${product.name}`, width: 240, height: 180, loading: "lazy" }),
+      h("span", { class: "card-name" }, product.name),
+    ),
+    h("p", { class: "card-meta" },
+      h("span", { class: "price" }, money(product.price)),
+      h("span", { class: product.instock > 0 ? "stock" : "stock out" }, stockText(product.instock)),
+    ),
+  );
+}
+
+function grid(items) {
+  if (!items.length) return h("p", { class: "empty" }, "No robots found.");
+  return h("ul", { class: "grid", "aria-label": "Products" }, items.map(card));
+}
+
+export async function listView(main, category) {
+  const items = category ? await shop.inCategory(category) : await shop.products();
+  const title = category || "All robots";
+  document.title = `${title} · RoboShop`;
+  replace(
+    main,
+    h("h1", {}, title),
+    category ? null : h("p", { class: "lead" }, "Robots for every job, drawn by us, shipped from our warehouse."),
+    grid(items),
+  );
+}
+
+export async function searchView(main, text) {
+  const items = await shop.search(text);
+  document.title = `Search: ${text} · RoboShop`;
+  replace(
+    main,
+    h("h1", {}, `Search results for “${text}”`),
+    h("p", { class: "lead", role: "status" }, `${items.length} robot${items.length === 1 ? "" : "s"} found.`),
+    grid(items),
+  );
+}
+
+function stars(value) {
+  const full = Math.round(value);
+  return "★".repeat(full) + "☆".repeat(5 - full);
+}
+
+function ratingLine(summary) {
+  if (!summary) return h("p", { class: "rating", id: "rating-summary" }, "Ratings are unavailable right now.");
+  if (!summary.rating_count) return h("p", { class: "rating", id: "rating-summary" }, "Not rated yet. Be the first!");
+  const avg = Number(summary.avg_rating).toFixed(1);
+  return h(
+    "p",
+    { class: "rating", id: "rating-summary" },
+    h("span", { "aria-hidden": "true", class: "stars" }, stars(summary.avg_rating)),
+    ` ${avg} out of 5 from ${summary.rating_count} rating${summary.rating_count === 1 ? "" : "s"}`,
+  );
+}
+
+function ratingWidget(sku, summaryNode) {
+  const status = h("p", { class: "vote-status", role: "status" });
+  const vote = async (score) => {
+    try {
+      await shop.rate(sku, score);
+      status.textContent = `Thank you! You rated it ${score} out of 5.`;
+      summaryNode.replaceWith((summaryNode = ratingLine(await shop.rating(sku).catch(() => null))));
+    } catch (error) {
+      report(error);
+    }
+  };
+  const buttons = [1, 2, 3, 4, 5].map((score) =>
+    h("button", {
+      type: "button",
+      class: "star",
+      "aria-label": `Rate ${score} out of 5`,
+      title: `${score} out of 5`,
+      onClick: () => vote(score),
+    }, "★"),
+  );
+  return h("fieldset", { class: "vote" }, h("legend", {}, "Your rating"), h("div", { class: "star-row" }, buttons), status);
+}
+
+function buyForm(product) {
+  if (product.instock <= 0) {
+    return h("p", { class: "out", role: "status" }, "This robot is out of stock. Check back soon!");
+  }
+  const qty = h("input", { id: "qty", name: "qty", type: "number", min: 1, max: product.instock, value: 1, inputmode: "numeric", required: true });
+  const form = h(
+    "form",
+    { class: "buy" },
+    h("label", { for: "qty" }, "Quantity"),
+    qty,
+    h("button", { type: "submit", class: "primary" }, "Add to cart"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const count = Number(qty.value);
+    if (!Number.isInteger(count) || count < 1) {
+      notify("Please choose a quantity of 1 or more.");
+      return;
+    }
+    try {
+      await shop.add(product.sku, count);
+      notify(`Added ${count} × ${product.name} to your cart.`, "ok");
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) notify(`Sorry, ${product.name} is out of stock right now.`);
+      else report(error);
+    }
+  });
+  return form;
+}
+
+export async function productView(main, sku) {
+  let product;
+  try {
+    product = await shop.product(sku);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      replace(main, h("h1", {}, "No such robot"), h("p", {}, "We don't sell a robot with that code. ", h("a", { href: "#/" }, "See all robots.")));
+      return;
+    }
+    throw error;
+  }
+  const summary = await shop.rating(sku).catch(() => null);
+  document.title = `${product.name} · RoboShop`;
+  const summaryNode = ratingLine(summary);
+  replace(
+    main,
+    h("article", { class: "product" },
+      h("img", { class: "hero", src: imageFor(product.sku), alt: `Drawing of ${product.name}`, width: 480, height: 360 }),
+      h("div", { class: "details" },
+        h("h1", {}, product.name),
+        h("p", { class: "price big" }, money(product.price)),
+        h("p", { class: product.instock > 0 ? "stock" : "stock out" }, stockText(product.instock)),
+        summaryNode,
+        h("p", { class: "description" }, product.description),
+        buyForm(product),
+        ratingWidget(product.sku, summaryNode),
+        h("p", { class: "tags" }, (product.categories || []).map((c) => h("a", { href: `#/category/${encodeURIComponent(c)}`, class: "tag" }, c))),
+      ),
+    ),
+  );
+}
