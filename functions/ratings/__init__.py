@@ -1,0 +1,1 @@
+"""ratings: what shoppers think of each robot (MySQL, checks skus with catalogue)."""

@@ -1,0 +1,1 @@
+"""shipping: countries, cities and the cost of shipping to them (MySQL)."""

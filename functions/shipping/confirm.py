@@ -1,0 +1,88 @@
+"""Confirming a shipping choice: the shipping line is checked, then added to the cart.
+
+The cart is another function (`POST /shipping/{id}` on cart); the shopper's
+Authorization and Cookie headers travel along so that a signed-in shopper's
+cart accepts the change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from flask import Request
+
+from kit import ApiError, json_body, peers
+from shipping import geo, places, store
+
+MAX_LOCATION_CHARS = 200
+_FORWARDED_HEADERS = ("Authorization", "Cookie")
+
+
+def confirm(cart_id: str, request: Request) -> Any:
+    line = shipping_line(json_body(request))
+    headers = {
+        name: request.headers[name] for name in _FORWARDED_HEADERS if name in request.headers
+    }
+    # Setting a cart's shipping line replaces it, so repeating the call is harmless.
+    answer = peers.call(
+        "cart", "POST", f"/shipping/{quote(cart_id, safe='')}", line, headers, retries=2
+    )
+    if answer.ok:
+        return answer.json()
+    if answer.status == 404:
+        raise ApiError(404, "not_found", f"no cart with id {cart_id[:60]!r}")
+    raise _cart_refusal(answer.status, answer.body)
+
+
+def shipping_line(body: Any) -> dict[str, Any]:
+    """`{distance, cost, location}`: computed from a city `uuid` if given, else checked."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "send a JSON object {distance, cost, location}")
+    if "uuid" in body:
+        return _line_for_city(str(body["uuid"]))
+    distance = body.get("distance")
+    if isinstance(distance, bool) or not isinstance(distance, int | float):
+        raise ApiError(400, "bad_request", "distance must be a number of km")
+    if distance != int(distance) or not 0 <= distance <= geo.MAX_DISTANCE_KM:
+        raise ApiError(
+            400, "bad_request", f"distance must be whole km from 0 to {geo.MAX_DISTANCE_KM}"
+        )
+    cost = body.get("cost")
+    expected = geo.cost_for(int(distance))
+    if isinstance(cost, bool) or not isinstance(cost, int | float) or round(cost, 2) != expected:
+        raise ApiError(400, "bad_request", f"cost for {int(distance)} km is {expected:.2f}")
+    return {"distance": int(distance), "cost": expected, "location": _location(body)}
+
+
+def _location(body: dict[str, Any]) -> str:
+    location = body.get("location")
+    if not isinstance(location, str) or not location.strip():
+        raise ApiError(400, "bad_request", "location must be a non-empty text")
+    if len(location) > MAX_LOCATION_CHARS:
+        raise ApiError(400, "bad_request", f"location is longer than {MAX_LOCATION_CHARS}")
+    return location.strip()
+
+
+def _line_for_city(uuid: str) -> dict[str, Any]:
+    city = places.find_city(uuid)
+    line: dict[str, Any] = dict(places.quote(city))
+    country = store.country_name(city["code"]) or city["code"].upper()
+    line["location"] = f"{city['name']}, {country}"
+    return line
+
+
+def _cart_refusal(status: int, body: bytes) -> ApiError:
+    """Cart's own 4xx answer (e.g. 401/403 for someone else's cart), passed on."""
+    try:
+        detail = json.loads(body)
+    except ValueError:
+        detail = {}
+    if not isinstance(detail, dict):
+        detail = {}
+    return ApiError(
+        status,
+        str(detail.get("error") or "cart_refused"),
+        str(detail.get("message") or f"cart answered {status}"),
+    )

@@ -1,0 +1,43 @@
+"""The memory fault knob: `/memory` holds another block, `/free` lets all of them go.
+
+It lets an operator watch a function grow towards its memory limit (and be
+restarted at it). MEMORY_KNOB_MAX_MIB caps what it will hold, so a stray loop
+of calls can't take the whole machine down with it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from kit import ApiError, env_int
+
+BLOCK_BYTES = 25 * 1024 * 1024
+_MIB = 1024 * 1024
+
+_held: list[bytearray] = []
+_lock = threading.Lock()
+
+
+def held_bytes() -> int:
+    return sum(len(block) for block in _held)
+
+
+def _answer() -> dict[str, int]:
+    held = held_bytes()
+    return {"held_bytes": held, "held_mib": held // _MIB, "blocks": len(_held)}
+
+
+def hold() -> dict[str, int]:
+    """Hold another 25 MiB, every page written so that it is really resident."""
+    with _lock:
+        limit = env_int("MEMORY_KNOB_MAX_MIB", 2048) * _MIB
+        if held_bytes() + BLOCK_BYTES > limit:
+            raise ApiError(409, "limit_reached", f"already holding {held_bytes() // _MIB} MiB")
+        _held.append(bytearray(b"\x01") * BLOCK_BYTES)
+        return _answer()
+
+
+def free() -> dict[str, int]:
+    with _lock:
+        _held.clear()
+        return _answer()

@@ -1,0 +1,84 @@
+"""Countries and cities as the API shows them, with its input rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from kit import ApiError, env_int
+from shipping import geo, names, store
+
+MATCH_MIN_CHARS = 3
+MATCH_MAX_CHARS = 100
+MATCH_RESULTS = 10
+_COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
+_WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+
+
+def country_code(code: str) -> str:
+    """The known country's lower-case code; 404 for anything else."""
+    if _COUNTRY_CODE.match(code) and store.country_exists(code.lower()):
+        return code.lower()
+    raise ApiError(404, "not_found", f"no country with code {code[:10]!r}")
+
+
+def public(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A city row as JSON: coordinates as numbers (MySQL hands out Decimals)."""
+    return {
+        **row,
+        "latitude": float(row["latitude"]),
+        "longitude": float(row["longitude"]),
+    }
+
+
+def paging(args: Mapping[str, str]) -> tuple[int, int]:
+    """`limit` and `offset` from the query string: 400 unless whole numbers in range."""
+    default = env_int("CITIES_PAGE_DEFAULT", 100)
+    maximum = env_int("CITIES_PAGE_MAX", 1000)
+    limit = _whole_number(args, "limit", default)
+    offset = _whole_number(args, "offset", 0)
+    if not 1 <= limit <= maximum:
+        raise ApiError(400, "bad_request", f"limit must be between 1 and {maximum}")
+    return limit, offset
+
+
+def _whole_number(args: Mapping[str, str], name: str, default: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not _WHOLE_NUMBER.match(raw):
+        raise ApiError(400, "bad_request", f"{name} must be a whole number of 0 or more")
+    return int(raw)
+
+
+def cities(code: str, args: Mapping[str, str]) -> list[dict[str, Any]]:
+    limit, offset = paging(args)
+    return [public(row) for row in store.cities_in(country_code(code), limit, offset)]
+
+
+def match(code: str, text: str) -> list[dict[str, Any]]:
+    """Up to 10 cities whose name starts with `text`, in any case and with or without accents."""
+    typed = text.strip()
+    if len(typed) < MATCH_MIN_CHARS:
+        raise ApiError(400, "bad_request", f"type at least {MATCH_MIN_CHARS} characters")
+    if len(typed) > MATCH_MAX_CHARS:
+        raise ApiError(400, "bad_request", f"type at most {MATCH_MAX_CHARS} characters")
+    prefix = names.fold(typed)
+    if not prefix:
+        return []  # nothing that an ASCII name could start with
+    found = store.cities_starting(country_code(code), prefix, MATCH_RESULTS)
+    return [public(row) for row in found]
+
+
+def find_city(uuid: str) -> dict[str, Any]:
+    """The city with this uuid; 404 for an unknown one."""
+    row = store.city(int(uuid)) if _WHOLE_NUMBER.match(uuid) else None
+    if row is None:
+        raise ApiError(404, "not_found", f"no city with uuid {uuid[:40]!r}")
+    return row
+
+
+def quote(city: Mapping[str, Any]) -> dict[str, float | int]:
+    """Distance and cost from the warehouse to the city."""
+    return geo.quote(float(city["latitude"]), float(city["longitude"]))

@@ -1,0 +1,82 @@
+"""Administering MySQL for the seeds: databases, and a least-privilege user per function.
+
+The seeds connect as MYSQL_ADMIN_USER / MYSQL_ADMIN_PASSWORD (locally root with
+no password); the functions themselves connect as their own users, which may
+only do what the function needs in its own database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import pymysql
+import pymysql.cursors
+
+from kit import env, env_int, namespaced
+
+if TYPE_CHECKING:
+    Connection = pymysql.connections.Connection[Any]
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+def identifier(name: str) -> str:
+    """`name`, once checked to be safe to quote with backticks in SQL."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a usable MySQL name: {name!r}")
+    return name
+
+
+@contextmanager
+def admin(database: str | None = None) -> Iterator[Connection]:
+    """A connection with the administrator's rights, closed afterwards."""
+    conn = pymysql.connect(
+        host=env("MYSQL_HOST", "127.0.0.1"),
+        port=env_int("MYSQL_PORT", 3306),
+        user=env("MYSQL_ADMIN_USER", "root"),
+        password=env("MYSQL_ADMIN_PASSWORD", ""),
+        database=database,
+        charset="utf8mb4",
+        autocommit=True,
+        connect_timeout=5,
+        cursorclass=pymysql.cursors.DictCursor,
+    )
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def ensure_database(conn: Connection, database: str) -> None:
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"CREATE DATABASE IF NOT EXISTS `{identifier(database)}`"
+            " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        )
+
+
+def function_user(function: str) -> tuple[str, str]:
+    """The MySQL user and password of a function: `<FUNCTION>_MYSQL_USER` / `_PASSWORD`."""
+    prefix = function.upper()
+    return env(f"{prefix}_MYSQL_USER", namespaced(function)), env(f"{prefix}_MYSQL_PASSWORD", "")
+
+
+def ensure_user(conn: Connection, function: str, database: str, privileges: str) -> str | None:
+    """Create (or re-key) the function's user with exactly `privileges` on `database`.
+
+    Returns the user name, or None when no password is configured for it: then
+    no user is made, rather than one that anybody could log in as.
+    """
+    user, password = function_user(function)
+    if not password:
+        print(f"  no {function.upper()}_MYSQL_PASSWORD set: MySQL user for {function} not created")
+        return None
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", (user, password))
+        cursor.execute("ALTER USER %s@'%%' IDENTIFIED BY %s", (user, password))
+        # Revoke first so that a privilege dropped from `privileges` really goes away.
+        cursor.execute("REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s@'%%'", (user,))
+        cursor.execute(f"GRANT {privileges} ON `{identifier(database)}`.* TO %s@'%%'", (user,))
+    return user
