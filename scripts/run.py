@@ -36,6 +36,8 @@ DEFAULTS = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "MYSQL_HOST": "127.0.0.1",
     "MYSQL_PORT": "3306",
+    "SHIPPING_MYSQL_USER": "shipping",
+    "RATINGS_MYSQL_USER": "ratings",
     "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
     "WORKERS": "1",
     "THREADS": "4",
@@ -57,9 +59,9 @@ def func_yaml_envs(path: Path, stack_env: dict[str, str]) -> dict[str, str]:
     return {item["name"]: _ENV_REF.sub(fill, str(item.get("value", ""))) for item in envs}
 
 
-def local_secret() -> str:
-    """The local stack's session-signing secret: made once, kept out of git in .state/."""
-    path = STATE / "session-secret"
+def local_secret(name: str = "session-secret") -> str:
+    """A secret of the local stack (session signing, ...): made once, kept out of git in .state/."""
+    path = STATE / name
     if not path.exists():
         STATE.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -75,6 +77,10 @@ class Stack:
     def __init__(self) -> None:
         self.env = {key: os.environ.get(key) or value for key, value in DEFAULTS.items()}
         self.env["SESSION_SECRET"] = os.environ.get("SESSION_SECRET") or local_secret()
+        # The seed step creates these functions' own MySQL users with these passwords.
+        for function in ("shipping", "ratings"):
+            key = f"{function.upper()}_MYSQL_PASSWORD"
+            self.env[key] = os.environ.get(key) or local_secret(f"{function}-mysql-password")
         self.started: list[Process] = []
 
     def launch(self, process: Process, port: int, timeout: float = 60.0) -> None:
