@@ -1,0 +1,61 @@
+"""Fulfilment, simulated: a short random wait, and DISPATCH_ERROR_PERCENT failures.
+
+Each order is dispatched once: the first success is stored in Redis, and a
+redelivered order.placed gets the same reply again (same event id, so
+consumers can tell it is the same event) without a second fulfilment.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from typing import Any
+
+from dispatch import store
+from kit import ApiError, counter, env_int, events
+
+ORDER_PLACED = "com.roboshop.order.placed"
+ORDER_DISPATCHED = "com.roboshop.order.dispatched"
+SOURCE = "/roboshop/dispatch"
+
+dispatched_total = counter("orders_dispatched", "Orders dispatched.")
+failures_total = counter("dispatch_failures", "Fulfilments that failed (to be retried).")
+
+
+def order_of(event: Any) -> dict[str, str]:
+    """The order the event is about; 400 for an event dispatch can never process."""
+    if event["type"] != ORDER_PLACED:
+        raise ApiError(400, "bad_event", f"dispatch takes {ORDER_PLACED}, not {event['type']}")
+    data = events.event_data(event)
+    orderid, user = data.get("orderid"), data.get("user")
+    if not isinstance(orderid, str) or not orderid or not isinstance(user, str) or not user:
+        raise ApiError(400, "bad_event", "the order needs a string orderid and user")
+    return {"orderid": orderid, "user": user}
+
+
+def _fulfil(orderid: str) -> None:
+    delay_ms = env_int("DISPATCH_DELAY_MS", 300)
+    if delay_ms > 0:
+        time.sleep(random.uniform(0, delay_ms) / 1000)
+    if random.uniform(0, 100) < env_int("DISPATCH_ERROR_PERCENT", 0):
+        failures_total.inc()
+        raise ApiError(503, "dispatch_failed", f"order {orderid} could not be dispatched yet")
+
+
+def dispatch(event: Any) -> Any:
+    """Dispatch the order (once) and return the order.dispatched reply event."""
+    order = order_of(event)
+    if not store.was_dispatched(order["orderid"]):
+        _fulfil(order["orderid"])
+        if store.mark_dispatched(order["orderid"]):
+            dispatched_total.inc()
+    extensions = {"traceparent": event["traceparent"]} if event.get("traceparent") else {}
+    return events.make_event(
+        ORDER_DISPATCHED,
+        SOURCE,
+        {**order, "status": "dispatched"},
+        subject=order["orderid"],
+        event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"roboshop:dispatched:{order['orderid']}")),
+        extensions=extensions,
+    )

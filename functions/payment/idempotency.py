@@ -1,0 +1,73 @@
+"""Idempotency-Key: a retried pay gets the first answer back and places no second order.
+
+The first request claims the key in Redis with SET NX (so two concurrent
+duplicates can't both pay) and then stores its final answer there for
+PAYMENT_IDEMPOTENCY_TTL_SECONDS. Answers that a retry could change (a
+dependency down, the gateway failing) release the key instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from kit import ApiError, env_int, namespaced, stores
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_PENDING = "pending"
+# Answers that are final for this key: a retry must see them again.
+_FINAL_ERRORS = frozenset({402})
+_CLAIM_SECONDS = 120
+
+
+def _redis_key(cart_id: str, key: str) -> str:
+    digest = hashlib.sha256(f"{cart_id}\n{key}".encode()).hexdigest()[:40]
+    return namespaced(f"payment:idempotency:{digest}")
+
+
+def once(cart_id: str, key: str, pay: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], int]:
+    """The answer of `pay()` for this key: computed once, then replayed."""
+    if not _KEY.match(key):
+        raise ApiError(400, "bad_request", "Idempotency-Key must be 1-255 printable characters")
+    redis = stores.redis().get()
+    name = _redis_key(cart_id, key)
+    if not redis.set(name, _PENDING, nx=True, ex=_CLAIM_SECONDS):
+        return _replay(redis.get(name))
+    try:
+        answer = pay()
+    except ApiError as exc:
+        if exc.status in _FINAL_ERRORS:
+            _store(name, {"status": exc.status, "body": exc.body()})
+        else:
+            redis.delete(name)
+        raise
+    except BaseException:
+        redis.delete(name)
+        raise
+    _store(name, {"status": 200, "body": answer})
+    return answer, 200
+
+
+def _store(name: str, answer: dict[str, Any]) -> None:
+    ttl = env_int("PAYMENT_IDEMPOTENCY_TTL_SECONDS", 86400)
+    stores.redis().get().set(name, json.dumps(answer), ex=ttl)
+
+
+def _replay(stored: Any) -> tuple[dict[str, Any], int]:
+    if stored is None or stored == _PENDING:
+        # The first request is still running (or just gave its key back): try again soon.
+        raise ApiError(
+            409,
+            "in_progress",
+            "a payment with this Idempotency-Key is in progress",
+            {"Retry-After": "1"},
+        )
+    answer = json.loads(stored)
+    status = int(answer["status"])
+    if status >= 400:
+        body = answer["body"]
+        raise ApiError(status, body["error"], body["message"])
+    return answer["body"], status

@@ -1,0 +1,30 @@
+"""payment: checkout - re-prices the cart, charges it, and announces the order as an event."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import functions_framework
+from flask import Request, Response, request
+
+from kit import FunctionApp, env_int, stores
+from payment import checkout, idempotency
+
+app = FunctionApp("payment", dependencies=[stores.redis])
+
+
+@app.route("/pay/<cart_id>", methods=["POST"])
+def pay(cart_id: str) -> tuple[dict[str, Any], int]:
+    delay_ms = env_int("PAYMENT_DELAY_MS", 0)
+    if delay_ms > 0:
+        time.sleep(delay_ms / 1000)
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return checkout.pay(cart_id, request), 200
+    return idempotency.once(cart_id, key, lambda: checkout.pay(cart_id, request))
+
+
+@functions_framework.http
+def payment(req: Request) -> Response:
+    return app(req)

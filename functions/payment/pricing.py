@@ -1,0 +1,107 @@
+"""The cart as payment sees it: read from cart, every price taken again from catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Request
+
+from kit import ApiError, Unavailable, peers
+
+SHIPPING_SKU = "SHIP"
+VAT_RATE = 0.2
+_FORWARDED = ("Authorization", "Cookie")
+
+
+def invalid(reason: str) -> ApiError:
+    return ApiError(400, "cart_not_valid", f"cart not valid: {reason}")
+
+
+def fetch_cart(cart_id: str, request: Request) -> dict[str, Any]:
+    """The stored cart, read as its owner: their session travels with the call."""
+    headers = {h: request.headers[h] for h in _FORWARDED if h in request.headers}
+    answer = peers.call("cart", "GET", f"/cart/{quote(cart_id, safe='')}", headers=headers)
+    if answer.status == 404:
+        raise invalid("there is no cart")
+    if answer.status in (401, 403):
+        body = _json(answer.body)
+        raise ApiError(answer.status, body.get("error", "forbidden"), body.get("message", ""))
+    if not answer.ok:
+        raise Unavailable("cart")
+    cart = _json(answer.body)
+    if not isinstance(cart.get("items"), list):
+        raise Unavailable("cart")
+    return cart
+
+
+def catalogue_prices() -> dict[str, dict[str, Any]]:
+    """Every product by sku, in one call."""
+    answer = peers.call("catalogue", "GET", "/products")
+    products = answer.json() if answer.ok else None
+    if not isinstance(products, list):
+        raise Unavailable("catalogue")
+    return {p["sku"]: p for p in products if isinstance(p, dict) and "sku" in p}
+
+
+def reprice(cart: dict[str, Any], products: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The cart with catalogue prices; 400 `cart not valid` unless it has items and shipping."""
+    items: list[dict[str, Any]] = []
+    shipping: dict[str, Any] | None = None
+    for line in cart["items"]:
+        if not isinstance(line, dict) or not isinstance(line.get("sku"), str):
+            raise invalid("a line has no sku")
+        qty = line.get("qty")
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+            raise invalid(f"the quantity of {line['sku']} is not a positive whole number")
+        if line["sku"] == SHIPPING_SKU:
+            shipping = _shipping_line(line)
+            continue
+        product = products.get(line["sku"])
+        if product is None:
+            raise invalid(f"{line['sku']} is no longer sold")
+        price = float(product["price"])
+        items.append(
+            {
+                "qty": qty,
+                "sku": product["sku"],
+                "name": product["name"],
+                "price": price,
+                "subtotal": round(qty * price, 2),
+            }
+        )
+    if not items:
+        raise invalid("it has no items")
+    if shipping is None:
+        raise invalid("shipping has not been chosen")
+    lines = [*items, shipping]
+    total = round(sum(line["subtotal"] for line in lines), 2)
+    return {"total": total, "tax": round(total - total / (1 + VAT_RATE), 2), "items": lines}
+
+
+def units(cart: dict[str, Any]) -> int:
+    return sum(int(line["qty"]) for line in cart["items"] if line["sku"] != SHIPPING_SKU)
+
+
+def _shipping_line(line: dict[str, Any]) -> dict[str, Any]:
+    # Shipping was priced by the shipping function when the city was chosen; cart stores it.
+    price = line.get("price")
+    if not isinstance(price, int | float) or isinstance(price, bool) or price < 0:
+        raise invalid("the shipping line has no valid price")
+    return {
+        "qty": 1,
+        "sku": SHIPPING_SKU,
+        "name": str(line.get("name", "shipping")),
+        "price": float(price),
+        "subtotal": round(float(price), 2),
+    }
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    import json
+
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,98 @@
+"""`python -m scripts.broker [serve|dead-letters]`: run the dev broker, or show parked events.
+
+Configuration: AMQP_URL (default the local RabbitMQ), BROKER_PORT (8010),
+BROKER_TRIGGERS (the manifests folder, default knative/base/eventing), and
+`<NAME>_URL` for each subscriber function (default its local port).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from kit import env, env_int
+from scripts.broker import amqp, triggers
+from scripts.broker.deliverer import Deliverer
+from scripts.broker.ingress import Ingress
+
+DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+
+def serve(port: int, manifests: Path, amqp_url: str) -> int:
+    found, queue_type = triggers.load(manifests)
+    stopping = threading.Event()
+    publisher = amqp.Publisher(amqp_url, {t.broker for t in found})
+    deliverers = [Deliverer(t, queue_type, amqp_url, publisher, stopping) for t in found]
+    for deliverer in deliverers:
+        deliverer.start()
+    brokers = sorted({t.broker for t in found})
+    ingress = Ingress(port, publisher, brokers[0])
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=ingress.shutdown).start())
+    logging.getLogger("broker").info(
+        "ingress on http://127.0.0.1:%d/ for broker %s, %d triggers", port, brokers[0], len(found)
+    )
+    try:
+        ingress.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stopping.set()
+        ingress.server_close()
+        for deliverer in deliverers:
+            deliverer.join(timeout=5)
+        publisher.close()
+    return 0
+
+
+def dead_letters(manifests: Path, amqp_url: str) -> int:
+    """Print every parked event without taking it off its dead-letter queue."""
+    found, _ = triggers.load(manifests)
+    connection = amqp.connect(amqp_url)
+    channel = connection.channel()
+    for trigger in found:
+        if not trigger.delivery.dead_letter:
+            continue
+        queue = amqp.dead_letter_queue(trigger)
+        try:
+            count = channel.queue_declare(queue, passive=True).method.message_count
+        except amqp.AMQP_ERRORS:
+            channel = connection.channel()
+            count = 0
+        print(f"{queue}: {count} event(s)")
+        for _ in range(count):
+            method, properties, body = channel.basic_get(queue, auto_ack=False)
+            if method is None:
+                break
+            print("  " + json.dumps({"attributes": properties.headers, "data": body.decode()}))
+        channel.basic_recover(requeue=True)
+    connection.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.broker", description=__doc__)
+    parser.add_argument("command", nargs="?", default="serve", choices=("serve", "dead-letters"))
+    parser.add_argument("--port", type=int, default=env_int("BROKER_PORT", 8010))
+    parser.add_argument(
+        "--triggers", type=Path, default=Path(env("BROKER_TRIGGERS", str(triggers.MANIFESTS)))
+    )
+    parser.add_argument("--amqp-url", default=env("AMQP_URL", DEFAULT_AMQP))
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=env("LOG_LEVEL", "info").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stdout,
+    )
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    if args.command == "dead-letters":
+        return dead_letters(args.triggers, args.amqp_url)
+    return serve(args.port, args.triggers, args.amqp_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The broker's HTTP ingress: `POST /` takes one CloudEvent (binary or structured mode).
+
+202 once RabbitMQ confirmed the persistent message, 400 for a request that is
+not a valid CloudEvent, 503 (with Retry-After) while RabbitMQ can't take it.
+`GET /health` says whether RabbitMQ is reachable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from scripts.broker import amqp
+from scripts.broker.amqp import BrokerDown, Publisher
+
+log = logging.getLogger("broker.ingress")
+MAX_BODY = 1024 * 1024
+
+
+def parse_event(headers: dict[str, str], body: bytes) -> tuple[dict[str, Any], bytes]:
+    """The event's attributes and its data in binary form; ValueError when it is no event."""
+    from cloudevents.conversion import to_binary
+    from cloudevents.exceptions import GenericException
+    from cloudevents.http import from_http
+
+    try:
+        event = from_http(headers, body)
+        binary_headers, data = to_binary(event)
+    except GenericException as exc:
+        raise ValueError(str(exc)) from None
+    attributes = dict(event.get_attributes())
+    attributes["datacontenttype"] = binary_headers.get("content-type", "application/json")
+    return attributes, data if isinstance(data, bytes) else str(data).encode()
+
+
+class Ingress(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, publisher: Publisher, broker: str) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.publisher = publisher
+        self.exchange = amqp.exchange_name(broker)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Ingress
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        if self.path.split("?")[0] != "/":
+            self._answer(404, {"error": "not_found", "message": "events are posted to /"})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self._answer(413, {"error": "too_large", "message": "the event is too large"})
+            return
+        body = self.rfile.read(length)
+        try:
+            attributes, data = parse_event(dict(self.headers.items()), body)
+        except ValueError as exc:
+            self._answer(400, {"error": "bad_event", "message": f"not a valid CloudEvent: {exc}"})
+            return
+        try:
+            self.server.publisher.publish(attributes, data, self.server.exchange)
+        except BrokerDown as exc:
+            log.warning("refused event %s: %s", attributes.get("id"), exc)
+            message = "RabbitMQ is unavailable, please try again shortly"
+            self._answer(503, {"error": "unavailable", "message": message}, {"Retry-After": "1"})
+            return
+        log.info("accepted %s %s", attributes.get("type"), attributes.get("id"))
+        self._answer(202, None)
+
+    def do_GET(self) -> None:
+        if self.path != "/health":
+            self._answer(404, {"error": "not_found", "message": "no such path"})
+            return
+        up = self.server.publisher.healthy()
+        self._answer(200 if up else 503, {"rabbitmq": "up" if up else "unavailable"})
+
+    def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        payload = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if payload:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug(format, *args)

@@ -1,0 +1,128 @@
+"""The Triggers and the broker's queue type, read from the project's Knative manifests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit import LOCAL_PORTS, env
+from scripts.localstack import ROOT
+
+MANIFESTS = ROOT / "knative" / "base" / "eventing"
+_DURATION = re.compile(
+    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+_UNIT_SECONDS = {"days": 86400.0, "hours": 3600.0, "minutes": 60.0, "seconds": 1.0}
+
+
+class ManifestError(ValueError):
+    """A Trigger the dev broker can't honour."""
+
+
+def iso_seconds(duration: str) -> float:
+    """An ISO-8601 duration such as `PT0.5S` or `PT1M30S`, in seconds."""
+    found = _DURATION.match(duration.strip())
+    if not found or duration.strip() in ("P", "PT") or duration.strip().endswith("T"):
+        raise ManifestError(f"not an ISO-8601 duration: {duration!r}")
+    return sum(float(v) * _UNIT_SECONDS[k] for k, v in found.groupdict().items() if v)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Knative's `delivery`: retries after the first attempt, and the wait before each."""
+
+    retry: int = 0
+    backoff_policy: str = "exponential"
+    backoff_delay: float = 0.0
+    dead_letter: bool = False
+
+    def delay(self, retry_number: int) -> float:
+        """The wait before retry number `retry_number` (1 for the first retry)."""
+        if self.backoff_policy == "linear":
+            return self.backoff_delay * retry_number
+        return float(self.backoff_delay * 2**retry_number)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    broker: str
+    filters: Mapping[str, str]
+    subscriber: str
+    delivery: Delivery = field(default_factory=Delivery)
+
+    def matches(self, attributes: Mapping[str, Any]) -> bool:
+        return all(str(attributes.get(k, "")) == v for k, v in self.filters.items())
+
+
+def _documents(path: Path) -> Iterator[dict[str, Any]]:
+    import yaml
+
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    for file in files:
+        for document in yaml.safe_load_all(file.read_text()):
+            if isinstance(document, dict):
+                yield document
+
+
+def destination_url(destination: Mapping[str, Any]) -> str:
+    """A Knative Destination as a local URL: a Service `ref` is `<NAME>_URL` or its local port."""
+    uri = str(destination.get("uri") or "")
+    ref = destination.get("ref")
+    if not ref:
+        if not uri.startswith(("http://", "https://")):
+            raise ManifestError(f"a destination without ref needs an absolute uri: {uri!r}")
+        return uri
+    if ref.get("kind") != "Service" or not str(ref.get("apiVersion", "")).startswith("serving."):
+        raise ManifestError(f"the dev broker delivers to Knative Services only, not {ref}")
+    name = str(ref["name"])
+    if name not in LOCAL_PORTS:
+        raise ManifestError(f"no local function named {name!r}")
+    base = env(f"{name.upper()}_URL", f"http://127.0.0.1:{LOCAL_PORTS[name]}").rstrip("/")
+    return base + ("/" + uri.lstrip("/") if uri else "")
+
+
+def _delivery(spec: Mapping[str, Any], broker_default: Mapping[str, Any]) -> Delivery:
+    merged = {**broker_default, **(spec or {})}
+    policy = str(merged.get("backoffPolicy", "exponential"))
+    if policy not in ("exponential", "linear"):
+        raise ManifestError(f"unknown backoffPolicy {policy!r}")
+    return Delivery(
+        retry=int(merged.get("retry", 0)),
+        backoff_policy=policy,
+        backoff_delay=iso_seconds(str(merged.get("backoffDelay", "PT0S"))),
+        dead_letter=bool(merged.get("deadLetterSink")),
+    )
+
+
+def load(path: Path = MANIFESTS) -> tuple[list[Trigger], str]:
+    """The Triggers in the manifests at `path`, and the broker's queue type."""
+    documents = list(_documents(path))
+    brokers = {d["metadata"]["name"]: d for d in documents if d.get("kind") == "Broker"}
+    configs = [d for d in documents if d.get("kind") == "RabbitmqBrokerConfig"]
+    queue_type = str(configs[0]["spec"].get("queueType", "quorum")) if configs else "quorum"
+    triggers = []
+    for document in documents:
+        if document.get("kind") != "Trigger":
+            continue
+        spec = document["spec"]
+        broker = str(spec.get("broker", "default"))
+        broker_delivery = (brokers.get(broker) or {}).get("spec", {}).get("delivery") or {}
+        filters = (spec.get("filter") or {}).get("attributes") or {}
+        triggers.append(
+            Trigger(
+                name=str(document["metadata"]["name"]),
+                broker=broker,
+                filters={str(k): str(v) for k, v in filters.items()},
+                subscriber=destination_url(spec["subscriber"]),
+                delivery=_delivery(spec.get("delivery") or {}, broker_delivery),
+            )
+        )
+    if not triggers:
+        raise ManifestError(f"no Trigger found in {path}")
+    return triggers, queue_type
