@@ -1,0 +1,121 @@
+"""Cart arithmetic: lines merged by sku, money in exact cents, 20 % VAT included.
+
+A stored cart is `{"items": [{"sku", "name", "price", "qty"}]}` with each price a
+decimal string in EUR; the public cart adds subtotals, total and tax as JSON numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+Cart = dict[str, Any]
+Item = dict[str, Any]
+
+SHIP = "SHIP"
+MAX_LINE_QTY = 1000
+CENT = Decimal("0.01")
+VAT_RATE = Decimal("1.2")
+
+
+class LineMissing(LookupError):
+    """The cart has no line for that sku."""
+
+
+class TooMany(ValueError):
+    """A line would hold more than MAX_LINE_QTY."""
+
+
+def money(value: Decimal | int | float | str) -> Decimal:
+    """An amount in EUR, rounded half-up to the cent (floats via their shortest text)."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def number(amount: Decimal) -> int | float:
+    """A JSON number for an amount of whole cents: 42, 1234.5, 205.75."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def empty() -> Cart:
+    return {"items": []}
+
+
+def public(cart: Cart) -> Cart:
+    """The cart as clients see it: `{total, tax, items: [{qty, sku, name, price, subtotal}]}`."""
+    items = []
+    total = Decimal(0)
+    for item in cart["items"]:
+        price = Decimal(item["price"])
+        subtotal = price * item["qty"]
+        total += subtotal
+        items.append(
+            {
+                "qty": item["qty"],
+                "sku": item["sku"],
+                "name": item["name"],
+                "price": number(price),
+                "subtotal": number(subtotal),
+            }
+        )
+    tax = money(total - total / VAT_RATE)
+    return {"total": number(total), "tax": number(tax), "items": items}
+
+
+def _goods_then_shipping(items: list[Item]) -> list[Item]:
+    # The shipping line stays last, where the shopper expects it.
+    return [i for i in items if i["sku"] != SHIP] + [i for i in items if i["sku"] == SHIP]
+
+
+def add(cart: Cart | None, sku: str, name: str, price: Decimal, qty: int) -> Cart:
+    """One more `qty` of a product: merged into its line (price and name refreshed)."""
+    items = [dict(item) for item in (cart or empty())["items"]]
+    for item in items:
+        if item["sku"] == sku:
+            if item["qty"] + qty > MAX_LINE_QTY:
+                raise TooMany(sku)
+            item.update(qty=item["qty"] + qty, name=name, price=str(price))
+            break
+    else:
+        if qty > MAX_LINE_QTY:
+            raise TooMany(sku)
+        items.append({"sku": sku, "name": name, "price": str(price), "qty": qty})
+    return {"items": _goods_then_shipping(items)}
+
+
+def update(cart: Cart, sku: str, qty: int) -> Cart:
+    """Set a line's quantity; 0 removes the line."""
+    if not any(item["sku"] == sku for item in cart["items"]):
+        raise LineMissing(sku)
+    items = []
+    for item in cart["items"]:
+        if item["sku"] != sku:
+            items.append(item)
+        elif qty > 0:
+            items.append({**item, "qty": qty})
+    return {"items": items}
+
+
+def with_shipping(cart: Cart, location: str, cost: Decimal) -> Cart:
+    """The cart with one shipping line, replacing any earlier one."""
+    line = {"sku": SHIP, "name": f"shipping to {location}", "price": str(cost), "qty": 1}
+    return {"items": [i for i in cart["items"] if i["sku"] != SHIP] + [line]}
+
+
+def merge(target: Cart | None, source: Cart) -> Cart:
+    """`source`'s goods added into `target`: same sku lines add up, shipping is dropped.
+
+    The goods changed, so an earlier shipping choice no longer holds for either cart.
+    """
+    items = [dict(i) for i in (target or empty())["items"] if i["sku"] != SHIP]
+    by_sku = {item["sku"]: item for item in items}
+    for item in source["items"]:
+        if item["sku"] == SHIP:
+            continue
+        found = by_sku.get(item["sku"])
+        if found is None:
+            copied = dict(item)
+            items.append(copied)
+            by_sku[item["sku"]] = copied
+        else:
+            found["qty"] = min(MAX_LINE_QTY, found["qty"] + item["qty"])
+    return {"items": items}

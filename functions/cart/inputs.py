@@ -1,0 +1,70 @@
+"""Checking what clients send: ids, skus, quantities and the shipping choice (400 if bad)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from cart.carts import MAX_LINE_QTY, SHIP, money
+from kit import ApiError
+
+CART_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+QTY = re.compile(r"^[0-9]{1,7}$")
+MAX_LOCATION = 200
+MAX_SHIPPING_COST = Decimal(100000)
+
+
+def cart_id(value: str) -> str:
+    if not CART_ID.match(value):
+        raise ApiError(400, "invalid_id", "a cart id is 1-100 letters, digits, '.', '_' or '-'")
+    return value
+
+
+def sku(value: str) -> str:
+    if not SKU.match(value):
+        raise ApiError(400, "invalid_sku", "a sku is 1-64 letters, digits, '.', '_' or '-'")
+    if value == SHIP:
+        raise ApiError(400, "invalid_sku", "the shipping line is set through /shipping")
+    return value
+
+
+def qty(value: str, minimum: int) -> int:
+    """A whole quantity from `minimum` to MAX_LINE_QTY."""
+    number = int(value) if QTY.match(value) else -1
+    if not minimum <= number <= MAX_LINE_QTY:
+        raise ApiError(
+            400, "invalid_qty", f"qty must be a whole number from {minimum} to {MAX_LINE_QTY}"
+        )
+    return number
+
+
+def _amount(body: dict[str, Any], field: str) -> Decimal:
+    value = body[field]
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ApiError(400, "invalid_field", f"{field} must be a number")
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        raise ApiError(400, "invalid_field", f"{field} must be a number") from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_SHIPPING_COST * 1000:
+        raise ApiError(400, "invalid_field", f"{field} must be a positive number")
+    return amount
+
+
+def shipping(body: dict[str, Any]) -> tuple[str, Decimal]:
+    """The location and cost of a `{distance, cost, location}` body."""
+    missing = [f for f in ("distance", "cost", "location") if body.get(f) in (None, "")]
+    if missing:
+        raise ApiError(400, "missing_field", f"{', '.join(missing)} required")
+    _amount(body, "distance")
+    cost = _amount(body, "cost")
+    if cost > MAX_SHIPPING_COST:
+        raise ApiError(400, "invalid_field", f"cost must be at most {MAX_SHIPPING_COST}")
+    location = body["location"]
+    if not isinstance(location, str) or not location.strip() or len(location) > MAX_LOCATION:
+        raise ApiError(
+            400, "invalid_field", f"location must be text of 1-{MAX_LOCATION} characters"
+        )
+    return location.strip(), money(cost)

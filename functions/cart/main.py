@@ -1,0 +1,107 @@
+"""cart: shopping carts in Redis, priced from the catalogue, 20 % VAT included."""
+
+from __future__ import annotations
+
+import functions_framework
+from flask import Request, Response, request
+
+from cart import carts, inputs, products, store
+from cart.carts import Cart
+from kit import ApiError, FunctionApp, counter, json_body, sessions, stores
+
+app = FunctionApp("cart", dependencies=[stores.redis])
+items_added = counter("items_added", "Units of products added to carts.")
+
+
+def owned_id(cart_id: str) -> str:
+    """A valid cart id that the caller may use: a registered user's needs their session."""
+    inputs.cart_id(cart_id)
+    sessions.require_owner(request, cart_id)
+    return cart_id
+
+
+def no_cart(cart_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"no cart {cart_id}")
+
+
+def existing(cart: Cart | None, cart_id: str) -> Cart:
+    if cart is None:
+        raise no_cart(cart_id)
+    return cart
+
+
+@app.route("/cart/<cart_id>")
+def get_cart(cart_id: str) -> Cart:
+    owned_id(cart_id)
+    return carts.public(existing(store.load(cart_id), cart_id))
+
+
+@app.route("/cart/<cart_id>", methods=["DELETE"])
+def delete_cart(cart_id: str) -> Response:
+    owned_id(cart_id)
+    if not store.delete(cart_id):
+        raise no_cart(cart_id)
+    return Response("OK", content_type="text/plain; charset=utf-8")
+
+
+@app.route("/add/<cart_id>/<sku>/<qty>")
+def add(cart_id: str, sku: str, qty: str) -> Cart:
+    owned_id(cart_id)
+    count = inputs.qty(qty, minimum=1)
+    product = products.in_stock(inputs.sku(sku))
+
+    def put(current: list[Cart | None]) -> list[Cart | None]:
+        try:
+            return [carts.add(current[0], product.sku, product.name, product.price, count)]
+        except carts.TooMany:
+            raise ApiError(
+                400, "invalid_qty", f"at most {carts.MAX_LINE_QTY} of one product in a cart"
+            ) from None
+
+    stored = store.change([cart_id], put)[0]
+    items_added.inc(count)
+    return carts.public(existing(stored, cart_id))
+
+
+@app.route("/update/<cart_id>/<sku>/<qty>")
+def update(cart_id: str, sku: str, qty: str) -> Cart:
+    owned_id(cart_id)
+    count = inputs.qty(qty, minimum=0)
+    inputs.sku(sku)
+
+    def set_qty(current: list[Cart | None]) -> list[Cart | None]:
+        try:
+            return [carts.update(existing(current[0], cart_id), sku, count)]
+        except carts.LineMissing:
+            raise ApiError(404, "not_found", f"no {sku} in cart {cart_id}") from None
+
+    return carts.public(existing(store.change([cart_id], set_qty)[0], cart_id))
+
+
+@app.route("/shipping/<cart_id>", methods=["POST"])
+def shipping(cart_id: str) -> Cart:
+    owned_id(cart_id)
+    location, cost = inputs.shipping(json_body(request))
+
+    def ship(current: list[Cart | None]) -> list[Cart | None]:
+        return [carts.with_shipping(existing(current[0], cart_id), location, cost)]
+
+    return carts.public(existing(store.change([cart_id], ship)[0], cart_id))
+
+
+@app.route("/rename/<source>/<target>")
+def rename(source: str, target: str) -> Cart:
+    owned_id(source)
+    owned_id(target)
+    if source == target:
+        raise ApiError(400, "invalid_id", "a cart can't be renamed to itself")
+
+    def move(current: list[Cart | None]) -> list[Cart | None]:
+        return [None, carts.merge(current[1], existing(current[0], source))]
+
+    return carts.public(existing(store.change([source, target], move)[1], target))
+
+
+@functions_framework.http
+def cart(req: Request) -> Response:
+    return app(req)

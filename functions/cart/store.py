@@ -1,0 +1,80 @@
+"""Redis access for carts: one JSON value per cart, expiring an hour after its last write.
+
+Every change is an optimistic transaction: WATCH the cart keys, read, compute
+the new carts, then MULTI/EXEC; when another writer got in between, EXEC fails
+and the change is recomputed from the fresh value. So concurrent writes never
+lose one another, and no lock is held while waiting on anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+
+import redis
+
+from cart.carts import Cart
+from kit import ApiError, env_int, namespaced, stores
+
+MAX_ATTEMPTS = 50
+
+# Given the current carts (None: no cart), the new ones (None: delete it).
+Change = Callable[[list[Cart | None]], list[Cart | None]]
+
+
+def key(cart_id: str) -> str:
+    return namespaced(f"cart:{cart_id}")
+
+
+def ttl_seconds() -> int:
+    return env_int("CART_TTL_SECONDS", 3600)
+
+
+def _decode(raw: bytes | str | None) -> Cart | None:
+    if raw is None:
+        return None
+    cart: Cart = json.loads(raw)
+    return cart
+
+
+def load(cart_id: str) -> Cart | None:
+    client: redis.Redis = stores.redis().get()
+    return _decode(client.get(key(cart_id)))
+
+
+def delete(cart_id: str) -> bool:
+    """Remove the cart; False when there was none."""
+    client: redis.Redis = stores.redis().get()
+    return bool(client.delete(key(cart_id)))
+
+
+def change(cart_ids: Sequence[str], compute: Change) -> list[Cart | None]:
+    """Apply `compute` to the carts atomically; returns what was stored.
+
+    `compute` may raise (an ApiError, say) to write nothing; it may run more than
+    once, so it must not have side effects.
+    """
+    client: redis.Redis = stores.redis().get()
+    keys = [key(cart_id) for cart_id in cart_ids]
+    with client.pipeline() as pipe:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                pipe.watch(*keys)  # type: ignore[no-untyped-call]
+                current = [_decode(pipe.get(k)) for k in keys]
+                wanted = compute(current)
+                pipe.multi()
+                for k, cart in zip(keys, wanted, strict=True):
+                    if cart is None:
+                        pipe.delete(k)
+                    else:
+                        pipe.set(k, json.dumps(cart, separators=(",", ":")), ex=ttl_seconds())
+                pipe.execute()
+                return wanted
+            except redis.WatchError:
+                # Someone else wrote first: back off a little, at random, and recompute.
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+    raise ApiError(
+        503, "busy", "the cart is changing too often, please try again", {"Retry-After": "1"}
+    )

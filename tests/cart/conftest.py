@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.accounts import use_test_secret
+from tests.support.functions import create_app
+from tests.support.stub import Reply, Seen, Stub, stub_server
+
+# What the catalogue stub knows: sku -> product, as catalogue's GET /product/{sku} answers.
+PRODUCTS: dict[str, dict[str, Any]] = {
+    "RMC": {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 48},
+    "BIG": {"sku": "BIG", "name": "Big Robot", "price": 1000, "instock": 3},
+    "HALF": {"sku": "HALF", "name": "Half Robot", "price": 234.5, "instock": 3},
+    "DIME": {"sku": "DIME", "name": "Dime Robot", "price": 0.1, "instock": 99},
+    "CNA": {"sku": "CNA", "name": "Cybernated Neutralization Android", "price": 1000, "instock": 0},
+}
+
+
+def catalogue_answer(seen: Seen) -> Reply:
+    sku = seen.path.removeprefix("/product/")
+    if seen.method == "GET" and sku in PRODUCTS:
+        return Reply(200, PRODUCTS[sku])
+    return Reply(404, {"error": "not_found", "message": f"no product with sku {sku}"})
+
+
+@pytest.fixture(scope="session")
+def catalogue_stub() -> Iterator[Stub]:
+    with stub_server(catalogue_answer) as stub:
+        yield stub
+
+
+@pytest.fixture
+def catalogue(catalogue_stub: Stub, monkeypatch: pytest.MonkeyPatch) -> Stub:
+    """The stub, answering from PRODUCTS with nothing seen yet."""
+    catalogue_stub.answer(catalogue_answer)
+    catalogue_stub.seen.clear()
+    monkeypatch.setenv("CATALOGUE_URL", catalogue_stub.url)
+    return catalogue_stub
+
+
+@pytest.fixture
+def app(redis_url: str, catalogue: Stub, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    use_test_secret(monkeypatch)
+    yield create_app("cart")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def cart_id() -> str:
+    return f"anonymous-{uuid.uuid4().hex}"
