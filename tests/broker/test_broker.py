@@ -1,0 +1,212 @@
+"""The dev broker on real RabbitMQ: ingress, routing, retries, dead letters and replies."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pika
+import pytest
+import urllib3
+
+from kit import events
+from scripts import localstack
+from scripts.broker import amqp
+from scripts.broker.triggers import Trigger
+from tests.support.eventing import (
+    Call,
+    Recorder,
+    Reply,
+    manifests_with_delivery,
+    start_broker,
+    wait_for,
+)
+
+PLACED = "com.roboshop.order.placed"
+DISPATCHED = "com.roboshop.order.dispatched"
+POISON = "poison"
+FLAKY = "flaky-"
+
+
+def respond(call: Call) -> Reply:
+    """user and cart take everything but poison; dispatch replies; FLAKY fails twice at cart."""
+    subject = call.headers.get("ce-subject", "")
+    if subject == POISON:
+        return 400, {"Content-Type": "application/json"}, b'{"error": "bad_event"}'
+    if (
+        subject.startswith(FLAKY)
+        and call.path.startswith("/cart")
+        and len(recorder_calls(call)) <= 2
+    ):
+        return 503, {}, b""
+    if call.path == "/dispatch/events/order-placed":
+        reply = events.make_event(
+            DISPATCHED,
+            "/roboshop/dispatch",
+            {"orderid": subject},
+            subject=subject,
+            event_id=f"d-{subject}",
+        )
+        headers, body = events.to_binary(reply)
+        return 200, headers, body
+    return 200, {}, b""
+
+
+_recorder: Recorder | None = None
+
+
+def recorder_calls(call: Call) -> list[Call]:
+    assert _recorder is not None
+    subject = call.headers.get("ce-subject")
+    return [c for c in _recorder.on(call.path) if c.headers.get("ce-subject") == subject]
+
+
+@pytest.fixture(scope="module")
+def recorder() -> Iterator[Recorder]:
+    global _recorder
+    _recorder = Recorder(respond)
+    yield _recorder
+    _recorder.close()
+
+
+@pytest.fixture(scope="module")
+def broker(
+    amqp_url: str, recorder: Recorder, log_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    manifests = manifests_with_delivery(
+        tmp_path_factory.mktemp("manifests"), retry=4, backoffPolicy="linear", backoffDelay="PT0.1S"
+    )
+    env = {
+        name: f"{recorder.url}/{name.split('_')[0].lower()}"
+        for name in ("USER_URL", "CART_URL", "DISPATCH_URL")
+    }
+    process, url = start_broker(amqp_url, log_dir, env, manifests)
+    wait_for(lambda: post_json(url + "health") == 200, what="the broker's health")
+    yield url
+    process.stop()
+
+
+def post_json(url: str) -> int:
+    return urllib3.request("GET", url, timeout=5, retries=False).status
+
+
+def publish(url: str, subject: str, event_type: str = PLACED) -> str:
+    event = events.make_event(event_type, "/tests", {"orderid": subject}, subject=subject)
+    headers, body = events.to_binary(event)
+    answer = urllib3.request("POST", url, body=body, headers=headers, timeout=10, retries=False)
+    assert answer.status == 202, answer.data
+    return str(event["id"])
+
+
+def calls_for(recorder: Recorder, path: str, subject: str) -> list[Call]:
+    return [c for c in recorder.on(path) if c.headers.get("ce-subject") == subject]
+
+
+def dead_letters(amqp_url: str, trigger_name: str) -> list[tuple[dict[str, str], bytes]]:
+    """Every message parked for a Trigger, left where it is."""
+    queue = amqp.dead_letter_queue(Trigger(trigger_name, "default", {}, ""))
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    found = []
+    while True:
+        method, properties, body = channel.basic_get(queue, auto_ack=False)
+        if method is None:
+            break
+        found.append((properties.headers, body))
+    connection.close()  # unacked messages go back to the queue
+    return found
+
+
+def test_a_request_that_is_no_cloudevent_is_refused(broker: str) -> None:
+    answer = urllib3.request(
+        "POST", broker, body=b'{"orderid": "x"}', headers={"Content-Type": "application/json"}
+    )
+    assert answer.status == 400
+    assert json.loads(answer.data)["error"] == "bad_event"
+    assert urllib3.request("POST", broker + "elsewhere", body=b"").status == 404
+
+
+def test_an_event_reaches_every_matching_subscriber_in_binary_mode(
+    broker: str, recorder: Recorder
+) -> None:
+    subject = f"order-{uuid.uuid4()}"
+    event_id = publish(broker, subject)
+    for path in ("/user/events/order-placed", "/cart/events/order-placed"):
+        (call,) = wait_for(lambda p=path: calls_for(recorder, p, subject), what=path)
+        assert call.headers["ce-id"] == event_id
+        assert call.headers["ce-type"] == PLACED
+        assert call.headers["ce-source"] == "/tests"
+        assert call.headers["ce-specversion"] == "1.0"
+        assert call.headers["content-type"] == "application/json"
+        assert call.json() == {"orderid": subject}
+    assert not calls_for(recorder, "/user/events/order-dispatched", "nobody")
+
+
+def test_the_reply_event_of_a_subscriber_is_published_back_into_the_broker(
+    broker: str, recorder: Recorder
+) -> None:
+    subject = f"order-{uuid.uuid4()}"
+    publish(broker, subject)
+    (call,) = wait_for(
+        lambda: calls_for(recorder, "/user/events/order-dispatched", subject), what="the reply"
+    )
+    assert call.headers["ce-type"] == DISPATCHED
+    assert call.headers["ce-id"] == f"d-{subject}"
+    assert call.headers["ce-source"] == "/roboshop/dispatch"
+
+
+def test_a_failing_subscriber_is_retried_until_it_takes_the_event(
+    broker: str, recorder: Recorder, amqp_url: str
+) -> None:
+    flaky = f"{FLAKY}{uuid.uuid4()}"
+    publish(broker, flaky)
+    wait_for(
+        lambda: len(calls_for(recorder, "/cart/events/order-placed", flaky)) == 3,
+        what="three attempts",
+    )
+    assert len(calls_for(recorder, "/user/events/order-placed", flaky)) == 1
+    assert not [h for h, _ in dead_letters(amqp_url, "cart-order-placed") if h["subject"] == flaky]
+
+
+def test_a_poison_event_is_dead_lettered_without_holding_up_the_next(
+    broker: str, recorder: Recorder, amqp_url: str
+) -> None:
+    poison_id = publish(broker, POISON)
+    wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", POISON), what="poison")
+    following = f"order-{uuid.uuid4()}"
+    publish(broker, following)
+
+    wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", following), what="next")
+    parked = wait_for(lambda: dead_letters(amqp_url, "cart-order-placed"), what="dead letter")
+    (headers, body), *_ = [p for p in parked if p[0]["id"] == poison_id]
+    assert json.loads(body) == {"orderid": POISON}
+    assert headers["type"] == PLACED
+    assert headers["knativeerrorcode"] == "400"
+    assert headers["knativeerrordest"].endswith("/cart/events/order-placed")
+    assert b"bad_event" in base64.b64decode(headers["knativeerrordata"])
+    # 1 attempt + 4 retries, then parked; the next event went through meanwhile.
+    poison_calls = calls_for(recorder, "/cart/events/order-placed", POISON)
+    assert len(poison_calls) == 5
+    cart_calls = recorder.on("/cart/events/order-placed")
+    first_following = next(
+        i for i, c in enumerate(cart_calls) if c.headers.get("ce-subject") == following
+    )
+    last_poison = max(i for i, c in enumerate(cart_calls) if c is poison_calls[-1])
+    assert first_following < last_poison
+
+
+def test_without_rabbitmq_the_ingress_answers_503(log_dir: Path) -> None:
+    closed = f"amqp://guest:guest@127.0.0.1:{localstack.free_port()}/%2F"
+    process, url = start_broker(closed, log_dir, {})
+    try:
+        event = events.make_event(PLACED, "/tests", {"orderid": "x"})
+        headers, body = events.to_binary(event)
+        answer = urllib3.request("POST", url, body=body, headers=headers, retries=False)
+        assert answer.status == 503
+        assert answer.headers["Retry-After"] == "1"
+        assert urllib3.request("GET", url + "health", retries=False).status == 503
+    finally:
+        process.stop()

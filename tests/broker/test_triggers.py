@@ -1,0 +1,110 @@
+"""The dev broker reads its routing from the project's Trigger manifests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts.broker import triggers
+from scripts.broker.triggers import Delivery, ManifestError, iso_seconds
+
+
+def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USER_URL", "http://users.test:9/")
+    monkeypatch.delenv("DISPATCH_URL", raising=False)
+    monkeypatch.delenv("CART_URL", raising=False)
+    found, queue_type = triggers.load()
+    by_name = {t.name: t for t in found}
+    assert queue_type == "quorum"
+    assert set(by_name) == {
+        "user-order-placed",
+        "cart-order-placed",
+        "dispatch-order-placed",
+        "user-order-dispatched",
+    }
+    placed = {"type": "com.roboshop.order.placed"}
+    assert by_name["user-order-placed"].filters == placed
+    assert by_name["user-order-placed"].subscriber == "http://users.test:9/events/order-placed"
+    assert by_name["cart-order-placed"].subscriber == "http://127.0.0.1:8002/events/order-placed"
+    assert by_name["dispatch-order-placed"].subscriber.endswith(":8007/events/order-placed")
+    assert by_name["user-order-dispatched"].filters == {"type": "com.roboshop.order.dispatched"}
+    for trigger in found:
+        assert trigger.broker == "default"
+        assert trigger.delivery.retry >= 1
+        assert trigger.delivery.dead_letter
+
+
+def test_a_trigger_matches_on_all_its_filter_attributes() -> None:
+    trigger = triggers.Trigger("t", "default", {"type": "a", "source": "/s"}, "http://x")
+    assert trigger.matches({"type": "a", "source": "/s", "id": "1"})
+    assert not trigger.matches({"type": "a", "source": "/other"})
+    assert triggers.Trigger("all", "default", {}, "http://x").matches({"type": "anything"})
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("PT0.5S", 0.5), ("PT2S", 2.0), ("PT1M30S", 90.0), ("P1D", 86400.0), ("PT1H", 3600.0)],
+)
+def test_iso_8601_durations(text: str, seconds: float) -> None:
+    assert iso_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "P", "PT", "5s", "PT-1S", "T1S", "P1DT"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(ManifestError):
+        iso_seconds(text)
+
+
+def test_backoff_policies() -> None:
+    exponential = Delivery(retry=3, backoff_policy="exponential", backoff_delay=0.5)
+    linear = Delivery(retry=3, backoff_policy="linear", backoff_delay=0.5)
+    assert [exponential.delay(n) for n in (1, 2, 3)] == [1.0, 2.0, 4.0]
+    assert [linear.delay(n) for n in (1, 2, 3)] == [0.5, 1.0, 1.5]
+
+
+def test_trigger_delivery_falls_back_to_the_brokers(tmp_path: Path) -> None:
+    (tmp_path / "all.yaml").write_text(
+        """
+apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata: {name: default}
+spec: {delivery: {retry: 7, backoffPolicy: linear, backoffDelay: PT1S}}
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: {name: t}
+spec:
+  broker: default
+  subscriber: {uri: "http://127.0.0.1:9/x"}
+  delivery: {retry: 2}
+"""
+    )
+    (trigger,), queue_type = triggers.load(tmp_path)
+    assert trigger.delivery == Delivery(retry=2, backoff_policy="linear", backoff_delay=1.0)
+    assert trigger.filters == {}
+    assert queue_type == "quorum"
+
+
+@pytest.mark.parametrize(
+    "subscriber",
+    [
+        "{ref: {apiVersion: v1, kind: Service, name: user}}",
+        "{ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: nobody}}",
+        "{uri: /relative/only}",
+    ],
+)
+def test_subscribers_the_dev_broker_cannot_reach_are_refused(
+    tmp_path: Path, subscriber: str
+) -> None:
+    (tmp_path / "t.yaml").write_text(
+        f"kind: Trigger\nmetadata: {{name: t}}\nspec: {{subscriber: {subscriber}}}\n"
+    )
+    with pytest.raises(ManifestError):
+        triggers.load(tmp_path)
+
+
+def test_a_folder_without_triggers_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("kind: Broker\nmetadata: {name: default}\n")
+    with pytest.raises(ManifestError):
+        triggers.load(tmp_path)

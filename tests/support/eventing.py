@@ -1,0 +1,145 @@
+"""For the event tests: a RabbitMQ vhost of our own, the dev broker as a process,
+a recording subscriber, and polling with a deadline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import yaml
+
+from scripts import localstack
+from scripts.broker.triggers import MANIFESTS
+from scripts.localstack import ROOT, Process
+
+T = TypeVar("T")
+
+
+def wait_for(probe: Callable[[], T], seconds: float = 30, what: str = "condition") -> T:
+    """Poll until `probe()` is truthy; its value, or AssertionError at the deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
+        time.sleep(0.05)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+
+
+@contextmanager
+def vhost(name: str) -> Iterator[str]:
+    """A vhost on the machine's RabbitMQ for guest, deleted afterwards; yields its AMQP URL."""
+    _rabbitmqctl("add_vhost", name)
+    try:
+        _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        yield f"amqp://guest:guest@127.0.0.1:5672/{quote(name, safe='')}"
+    finally:
+        _rabbitmqctl("delete_vhost", name)
+
+
+def manifests_with_delivery(folder: Path, **delivery: Any) -> Path:
+    """The project's eventing manifests with each Trigger's `delivery` fields overridden.
+
+    Routing (filters, subscribers, dead-letter sinks) stays exactly as committed;
+    only retry timing changes, so that a test needn't wait for production backoffs.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in MANIFESTS.glob("*.yaml"):
+        documents = [d for d in yaml.safe_load_all(source.read_text()) if d]
+        for document in documents:
+            if document.get("kind") == "Trigger":
+                document["spec"]["delivery"].update(delivery)
+        (folder / source.name).write_text(yaml.safe_dump_all(documents))
+    return folder
+
+
+def start_broker(
+    amqp_url: str, log_dir: Path, env: dict[str, str], manifests: Path = MANIFESTS
+) -> tuple[Process, str]:
+    """`python -m scripts.broker` on a free port; returns it and its ingress URL."""
+    port = localstack.free_port()
+    full_env = {
+        "AMQP_URL": amqp_url,
+        "BROKER_PORT": str(port),
+        "BROKER_TRIGGERS": str(manifests),
+        "DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""),
+        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
+        **env,
+    }
+    argv = [sys.executable, "-m", "scripts.broker"]
+    process = Process("broker", argv, log_dir / f"broker-{port}.log", full_env).start()
+    process.wait_for_port(port)
+    return process, f"http://127.0.0.1:{port}/"
+
+
+@dataclass
+class Call:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+@dataclass
+class Recorder:
+    """An HTTP subscriber on a free port that records every call; `respond` decides answers."""
+
+    respond: Callable[[Call], Reply] = field(default=lambda call: (200, {}, b""))
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                call = Call(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length),
+                )
+                recorder.calls.append(call)
+                status, headers, body = recorder.respond(call)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def on(self, path: str) -> list[Call]:
+        return [call for call in self.calls if call.path == path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
