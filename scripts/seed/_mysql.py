@@ -19,6 +19,7 @@ from kit import env, env_int, namespaced
 
 if TYPE_CHECKING:
     Connection = pymysql.connections.Connection[Any]
+_NO_SUCH_GRANT = 1141
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
@@ -76,7 +77,12 @@ def ensure_user(conn: Connection, function: str, database: str, privileges: str)
     with conn.cursor() as cursor:
         cursor.execute("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", (user, password))
         cursor.execute("ALTER USER %s@'%%' IDENTIFIED BY %s", (user, password))
+        on = f"`{identifier(database)}`.*"
         # Revoke first so that a privilege dropped from `privileges` really goes away.
-        cursor.execute("REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s@'%%'", (user,))
-        cursor.execute(f"GRANT {privileges} ON `{identifier(database)}`.* TO %s@'%%'", (user,))
+        try:
+            cursor.execute(f"REVOKE ALL PRIVILEGES ON {on} FROM %s@'%%'", (user,))
+        except pymysql.err.OperationalError as exc:
+            if exc.args[0] != _NO_SUCH_GRANT:
+                raise
+        cursor.execute(f"GRANT {privileges} ON {on} TO %s@'%%'", (user,))
     return user
