@@ -1,0 +1,134 @@
+"""payment alone: cart, catalogue and user are a stub on a free port, the broker a recorder."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from scripts import localstack
+from tests.support.eventing import Call, Recorder
+from tests.support.functions import create_app
+
+SECRET = "payment-tests-secret-0123456789abcdefghij"
+PRODUCTS = [
+    {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 48},
+    {"sku": "STAN-1", "name": "Stan", "price": 67, "instock": 1000},
+    {"sku": "UHJ", "name": "Ultimate Harvesting Juggernaut", "price": 5000, "instock": 10},
+]
+
+
+def line(sku: str, qty: int, price: float) -> dict[str, Any]:
+    return {"qty": qty, "sku": sku, "name": sku, "price": price, "subtotal": qty * price}
+
+
+def ship(cost: float = 25.5) -> dict[str, Any]:
+    return {"qty": 1, "sku": "SHIP", "name": "shipping to Paris", "price": cost, "subtotal": cost}
+
+
+@dataclass
+class Peers:
+    """cart (`carts`), catalogue (`products`) and user (`registered`) as one stub server."""
+
+    carts: dict[str, Any] = field(default_factory=dict)
+    registered: set[str] = field(default_factory=set)
+    products: list[dict[str, Any]] = field(default_factory=lambda: list(PRODUCTS))
+    down: set[str] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+    url: str = ""
+
+    def answer(self, path: str) -> tuple[int, Any]:
+        function = {"cart": "cart", "products": "catalogue", "check": "user"}.get(
+            path.split("/")[1], ""
+        )
+        if function in self.down:
+            return 503, {"error": "unavailable"}
+        if path == "/products":
+            return 200, self.products
+        if path.startswith("/check/"):
+            return (200, "OK") if path[7:] in self.registered else (404, {"error": "not_found"})
+        if path.startswith("/cart/") and path[6:] in self.carts:
+            return 200, self.carts[path[6:]]
+        return 404, {"error": "not_found"}
+
+
+@pytest.fixture(scope="session")
+def peers() -> Iterator[Peers]:
+    state = Peers()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            state.calls.append(Call(self.path, dict(self.headers.items()), b""))
+            status, body = state.answer(self.path)
+            payload = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@dataclass
+class Sink:
+    recorder: Recorder
+    status: int = 202
+
+    @property
+    def events(self) -> list[Call]:
+        return self.recorder.calls
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    holder: dict[str, Sink] = {}
+    recorder = Recorder(lambda call: (holder["sink"].status, {}, b""))
+    holder["sink"] = Sink(recorder)
+    yield holder["sink"]
+    recorder.close()
+
+
+@pytest.fixture
+def app(
+    peers: Peers, sink: Sink, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Flask]:
+    peers.carts.clear()
+    peers.registered.clear()
+    peers.down.clear()
+    peers.calls.clear()
+    for name in ("CART_URL", "CATALOGUE_URL", "USER_URL"):
+        monkeypatch.setenv(name, peers.url)
+    monkeypatch.setenv("K_SINK", sink.recorder.url)
+    monkeypatch.setenv("SESSION_SECRET", SECRET)
+    monkeypatch.setenv("BROKER_ATTEMPTS", "2")
+    monkeypatch.delenv("PAYMENT_GATEWAY", raising=False)
+    monkeypatch.delenv("PAYMENT_DECLINE_ABOVE", raising=False)
+    yield create_app("payment")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    return localstack.free_port()

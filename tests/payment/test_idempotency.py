@@ -1,0 +1,99 @@
+"""Idempotency-Key: a retried pay returns the first answer and places no second order."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from payment import idempotency
+from tests.payment.conftest import Peers, Sink, line, ship
+from tests.payment.test_pay import good_cart
+
+
+def pay(client: FlaskClient, cart_id: str, key: str) -> tuple[int, dict[str, object]]:
+    answer = client.post(f"/pay/{cart_id}", headers={"Idempotency-Key": key})
+    return answer.status_code, answer.get_json()
+
+
+def test_a_retried_pay_returns_the_first_answer(
+    client: FlaskClient, peers: Peers, sink: Sink
+) -> None:
+    cart = good_cart(peers)
+    first = pay(client, cart, "key-1")
+    assert first[0] == 200
+    assert pay(client, cart, "key-1") == first
+    assert len(sink.events) == 1
+    other = pay(client, cart, "key-2")
+    assert other[0] == 200 and other[1]["orderid"] != first[1]["orderid"]
+    assert len(sink.events) == 2
+
+
+def test_the_same_key_on_another_cart_is_another_payment(
+    client: FlaskClient, peers: Peers, sink: Sink
+) -> None:
+    first = pay(client, good_cart(peers, "anonymous-a"), "shared")
+    second = pay(client, good_cart(peers, "anonymous-b"), "shared")
+    assert first[1]["orderid"] != second[1]["orderid"]
+
+
+def test_a_decline_is_final_for_its_key(
+    client: FlaskClient, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100")
+    cart = good_cart(peers)
+    assert pay(client, cart, "declined")[0] == 402
+    monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100000")
+    status, body = pay(client, cart, "declined")
+    assert (status, body["error"]) == (402, "payment_declined")
+    assert sink.events == []
+
+
+def test_a_failure_that_may_heal_frees_the_key(
+    client: FlaskClient, peers: Peers, sink: Sink
+) -> None:
+    cart = good_cart(peers)
+    sink.status = 503
+    assert pay(client, cart, "retry-me")[0] == 503
+    sink.status = 202
+    status, _ = pay(client, cart, "retry-me")
+    assert status == 200
+
+
+def test_concurrent_duplicates_place_one_order(
+    app: Flask, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAYMENT_DELAY_MS", "200")
+    cart = good_cart(peers)
+
+    def attempt(_: int) -> int:
+        return (
+            app.test_client().post(f"/pay/{cart}", headers={"Idempotency-Key": "twin"}).status_code
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(attempt, range(4)))
+    assert statuses.count(200) >= 1
+    assert set(statuses) <= {200, 409}
+    assert len(sink.events) == 1
+
+
+def test_a_key_in_use_answers_409(
+    client: FlaskClient, peers: Peers, sink: Sink, redis_url: str
+) -> None:
+    from kit import stores
+
+    cart = good_cart(peers)
+    stores.redis().get().set(idempotency._redis_key(cart, "busy"), "pending", ex=30)
+    answer = client.post(f"/pay/{cart}", headers={"Idempotency-Key": "busy"})
+    assert answer.status_code == 409
+    assert answer.headers["Retry-After"] == "1"
+    assert sink.events == []
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "spaces are not allowed"])
+def test_a_malformed_key_is_refused(client: FlaskClient, peers: Peers, key: str) -> None:
+    peers.carts["c"] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship()]}
+    assert pay(client, "c", key)[0] == 400
