@@ -1,0 +1,104 @@
+"""dispatch consumes order.placed and replies with order.dispatched, once per order."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+
+from kit import events
+
+PLACED = "com.roboshop.order.placed"
+
+
+def placed(subject: str, **data: object) -> tuple[dict[str, str], bytes]:
+    payload = {"orderid": subject, "user": "stan", "registered": True, "cart": {}, **data}
+    event = events.make_event(
+        PLACED,
+        "/roboshop/payment",
+        payload,
+        subject=subject,
+        extensions={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+    )
+    return events.to_binary(event)
+
+
+def deliver(client: FlaskClient, headers: dict[str, str], body: bytes):  # type: ignore[no-untyped-def]
+    return client.post("/events/order-placed", data=body, headers=headers)
+
+
+def test_an_order_is_dispatched_and_the_reply_is_a_binary_cloudevent(
+    client: FlaskClient,
+) -> None:
+    orderid = str(uuid.uuid4())
+    answer = deliver(client, *placed(orderid))
+    assert answer.status_code == 200
+    assert answer.headers["ce-type"] == "com.roboshop.order.dispatched"
+    assert answer.headers["ce-source"] == "/roboshop/dispatch"
+    assert answer.headers["ce-subject"] == orderid
+    assert answer.headers["ce-specversion"] == "1.0"
+    assert answer.headers["ce-traceparent"].startswith("00-0af7651916cd43dd8448eb211c80319c-")
+    assert answer.headers["Content-Type"] == "application/json"
+    assert json.loads(answer.data) == {"orderid": orderid, "user": "stan", "status": "dispatched"}
+
+
+def test_a_redelivered_order_gets_the_same_reply_and_is_counted_once(
+    client: FlaskClient,
+) -> None:
+    orderid = str(uuid.uuid4())
+    first = deliver(client, *placed(orderid))
+    before = _dispatched(client)
+    again = deliver(client, *placed(orderid))
+    assert again.status_code == 200
+    assert again.headers["ce-id"] == first.headers["ce-id"]
+    assert again.data == first.data
+    assert _dispatched(client) == before
+
+
+def test_failed_fulfilment_is_a_5xx_so_the_broker_retries(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orderid = str(uuid.uuid4())
+    monkeypatch.setenv("DISPATCH_ERROR_PERCENT", "100")
+    answer = deliver(client, *placed(orderid))
+    assert answer.status_code == 503
+    assert answer.get_json()["error"] == "dispatch_failed"
+    monkeypatch.setenv("DISPATCH_ERROR_PERCENT", "0")
+    assert deliver(client, *placed(orderid)).status_code == 200
+
+
+@pytest.mark.parametrize("data", [{"orderid": ""}, {"orderid": 7}, {"user": None}, {"user": ""}])
+def test_an_order_that_can_never_be_dispatched_is_a_400(
+    client: FlaskClient, data: dict[str, object]
+) -> None:
+    answer = deliver(client, *placed(str(uuid.uuid4()), **data))
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "bad_event"
+
+
+def test_other_requests_are_refused_as_bad_events(client: FlaskClient) -> None:
+    plain = client.post("/events/order-placed", json={"orderid": "x"})
+    assert plain.status_code == 400
+    other = events.make_event("com.roboshop.other", "/x", {"orderid": "x", "user": "u"})
+    assert deliver(client, *events.to_binary(other)).status_code == 400
+    not_object = events.make_event(PLACED, "/x", ["orderid"])
+    assert deliver(client, *events.to_binary(not_object)).status_code == 400
+    assert client.get("/events/order-placed").status_code == 405
+
+
+def test_dead_letters_are_taken_and_counted(client: FlaskClient) -> None:
+    headers, body = placed("poison")
+    headers["ce-knativeerrorcode"] = "400"
+    answer = client.post("/events/dead-letter", data=body, headers=headers)
+    assert answer.status_code == 202
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert f'dead_letters_total{{type="{PLACED}"}}' in metrics
+
+
+def _dispatched(client: FlaskClient) -> float:
+    for row in client.get("/metrics").get_data(as_text=True).splitlines():
+        if row.startswith("orders_dispatched_total "):
+            return float(row.split()[1])
+    return 0.0
