@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+import pymysql
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from scripts.seed import ratings as seed_ratings
+from tests.support.stub import Reply, Seen, Stub, stub_server
+
+RATINGS_USER = f"{os.environ['DATA_NAMESPACE']}ratings"
+
+
+@pytest.fixture(scope="session")
+def ratings_user(mysql_settings: dict[str, object]) -> Iterator[tuple[str, str]]:
+    """The function's own MySQL user as the seed makes it, dropped at the end."""
+    password = secrets.token_urlsafe(24)
+    os.environ["RATINGS_MYSQL_USER"] = RATINGS_USER
+    os.environ["RATINGS_MYSQL_PASSWORD"] = password
+    yield RATINGS_USER, password
+    for name in ("RATINGS_MYSQL_USER", "RATINGS_MYSQL_PASSWORD"):
+        os.environ.pop(name, None)
+    conn = pymysql.connect(**mysql_settings)  # type: ignore[arg-type]
+    with conn.cursor() as cursor:
+        cursor.execute("DROP USER IF EXISTS %s@'%%'", (RATINGS_USER,))
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def seeded(ratings_user: tuple[str, str]) -> int:
+    return seed_ratings.seed()
+
+
+def product_reply(seen: Seen) -> Reply:
+    """Catalogue's `GET /product/{sku}`: every sku is known except those named `unknown...`."""
+    prefix = "/product/"
+    if seen.method != "GET" or not seen.path.startswith(prefix):
+        return Reply(404, {"error": "not_found", "message": "no such path"})
+    sku = unquote(seen.path[len(prefix) :])
+    if sku.startswith("unknown"):
+        return Reply(404, {"error": "not_found", "message": f"no product with sku {sku}"})
+    return Reply(200, {"sku": sku, "name": sku, "price": 1, "instock": 1, "categories": []})
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Iterator[Stub]:
+    with stub_server(product_reply) as stub:
+        yield stub
+
+
+@pytest.fixture
+def app(
+    seeded: int, ratings_user: tuple[str, str], catalogue: Stub, monkeypatch: pytest.MonkeyPatch
+) -> Flask:
+    user, password = ratings_user
+    monkeypatch.setenv("MYSQL_USER", user)
+    monkeypatch.setenv("MYSQL_PASSWORD", password)
+    monkeypatch.setenv("CATALOGUE_URL", catalogue.url)
+    catalogue.seen.clear()
+    from tests.support.functions import create_app
+
+    return create_app("ratings")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def sku() -> str:
+    """A sku of this test alone, so tests sharing the session's table never meet."""
+    return f"robot-{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,153 @@
+"""Rating robots and reading the mean back (catalogue served by a stub on a real port)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from scripts.localstack import free_port
+from tests.support.stub import Stub
+
+
+def rate(client: FlaskClient, sku: str, score: object) -> int:
+    return client.put(f"/api/rate/{sku}/{score}").status_code
+
+
+def fetch(client: FlaskClient, sku: str) -> dict[str, float]:
+    response = client.get(f"/api/fetch/{sku}")
+    assert response.status_code == 200
+    body: dict[str, float] = response.json  # type: ignore[assignment]
+    return body
+
+
+def test_an_unrated_sku_has_no_votes(client: FlaskClient, sku: str) -> None:
+    assert fetch(client, sku) == {"avg_rating": 0, "rating_count": 0}
+
+
+def test_votes_make_a_running_mean(client: FlaskClient, sku: str, catalogue: Stub) -> None:
+    response = client.put(f"/api/rate/{sku}/5")
+    assert response.status_code == 200
+    assert response.json == {"success": True}
+    assert fetch(client, sku) == {"avg_rating": 5.0, "rating_count": 1}
+    assert rate(client, sku, 2) == 200
+    assert rate(client, sku, 2) == 200
+    assert fetch(client, sku) == {"avg_rating": 3.0, "rating_count": 3}
+    assert [seen.path for seen in catalogue.seen] == [f"/product/{sku}"] * 3
+
+
+@pytest.mark.parametrize(("score", "counted"), [("9", 5), ("0", 1), ("-3", 1), ("+4", 4)])
+def test_scores_are_clamped_to_1_to_5(
+    client: FlaskClient, sku: str, score: str, counted: int
+) -> None:
+    assert rate(client, sku, score) == 200
+    assert fetch(client, sku) == {"avg_rating": counted, "rating_count": 1}
+
+
+@pytest.mark.parametrize("score", ["abc", "3.5", "1e2", "%20", "4x", "9" * 19])
+def test_a_score_that_is_not_a_whole_number_is_400(
+    client: FlaskClient, sku: str, catalogue: Stub, score: str
+) -> None:
+    response = client.put(f"/api/rate/{sku}/{score}")
+    assert response.status_code == 400
+    assert response.json["error"] == "bad_request"
+    assert fetch(client, sku)["rating_count"] == 0
+    assert catalogue.seen == []
+
+
+def test_an_unknown_sku_is_404_and_stores_nothing(client: FlaskClient) -> None:
+    response = client.put("/api/rate/unknown-robot/4")
+    assert response.status_code == 404
+    assert response.json["error"] == "not_found"
+    assert fetch(client, "unknown-robot")["rating_count"] == 0
+
+
+def test_catalogue_down_is_503_and_stores_nothing(
+    client: FlaskClient, sku: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CATALOGUE_URL", f"http://127.0.0.1:{free_port()}")
+    response = client.put(f"/api/rate/{sku}/4")
+    assert response.status_code == 503
+    assert response.json["error"] == "unavailable"
+    assert "Retry-After" in response.headers
+    assert fetch(client, sku)["rating_count"] == 0
+
+
+def test_skus_are_sent_to_catalogue_escaped(client: FlaskClient, sku: str, catalogue: Stub) -> None:
+    odd = f"{sku}%3Fa%20b"
+    assert rate(client, odd, 3) == 200
+    assert catalogue.seen[-1].path == f"/product/{sku}%3Fa%20b"
+    assert fetch(client, odd)["rating_count"] == 1
+    assert fetch(client, sku)["rating_count"] == 0
+
+
+def test_a_too_long_sku_is_400(client: FlaskClient) -> None:
+    assert client.get(f"/api/fetch/{'x' * 81}").status_code == 400
+    assert rate(client, "x" * 81, 3) == 400
+
+
+def test_wrong_method_and_unknown_path(client: FlaskClient, sku: str) -> None:
+    assert client.get(f"/api/rate/{sku}/3").status_code == 405
+    assert client.put(f"/api/fetch/{sku}").status_code == 405
+    assert client.get("/api/nothing").status_code == 404
+
+
+def test_concurrent_votes_are_all_counted_exactly(app: Flask, sku: str) -> None:
+    threads, votes_each = 8, 25
+    scores = [1 + (t + v) % 5 for t in range(threads) for v in range(votes_each)]
+    failures: list[int] = []
+
+    def vote(thread: int) -> None:
+        client = app.test_client()
+        for v in range(votes_each):
+            status = rate(client, sku, 1 + (thread + v) % 5)
+            if status != 200:
+                failures.append(status)
+
+    workers = [threading.Thread(target=vote, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    result = fetch(app.test_client(), sku)
+    assert result["rating_count"] == len(scores) == 200
+    assert result["avg_rating"] == pytest.approx(sum(scores) / len(scores), abs=1e-9)
+
+
+def test_health_reports_mysql_up(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json["dependencies"] == {"mysql": "up"}
+
+
+def test_a_missing_database_is_503_not_500(
+    client: FlaskClient, sku: str, monkeypatch: pytest.MonkeyPatch, namespace: str
+) -> None:
+    monkeypatch.setenv("DATA_NAMESPACE", f"{namespace}unseeded_")
+    response = client.get(f"/api/fetch/{sku}")
+    assert response.status_code == 503
+    assert response.json["error"] == "unavailable"
+
+
+def test_a_missing_table_is_503_not_500(
+    client: FlaskClient,
+    sku: str,
+    monkeypatch: pytest.MonkeyPatch,
+    namespace: str,
+    mysql_settings: dict[str, object],
+) -> None:
+    import pymysql
+
+    conn = pymysql.connect(**mysql_settings)  # type: ignore[arg-type]
+    with conn.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{namespace}empty_ratings`")
+    conn.close()
+    monkeypatch.setenv("DATA_NAMESPACE", f"{namespace}empty_")
+    monkeypatch.setenv("MYSQL_USER", str(mysql_settings["user"]))
+    monkeypatch.setenv("MYSQL_PASSWORD", str(mysql_settings["password"]))
+    response = client.get(f"/api/fetch/{sku}")
+    assert response.status_code == 503
+    assert response.json["error"] == "unavailable"

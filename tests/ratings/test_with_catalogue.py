@@ -1,0 +1,33 @@
+"""Ratings against the real catalogue function, served on a free port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from scripts.seed import catalogue as seed_catalogue
+from tests.support.functions import serve
+
+
+@pytest.fixture(scope="module")
+def catalogue_url(mongo_url: str, log_dir: Path) -> Iterator[str]:
+    seed_catalogue.seed()
+    process, url = serve("catalogue", log_dir, {"MONGO_URL": mongo_url})
+    yield url
+    process.stop()
+
+
+def test_a_catalogue_product_can_be_rated_and_an_unknown_one_cannot(
+    client: FlaskClient, catalogue_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CATALOGUE_URL", catalogue_url)
+    before = client.get("/api/fetch/RMC").json
+    assert client.put("/api/rate/RMC/5").status_code == 200
+    after = client.get("/api/fetch/RMC").json
+    assert after["rating_count"] == before["rating_count"] + 1
+    missing = client.put("/api/rate/NO-SUCH-ROBOT/5")
+    assert missing.status_code == 404
+    assert client.get("/api/fetch/NO-SUCH-ROBOT").json == {"avg_rating": 0, "rating_count": 0}
