@@ -39,6 +39,7 @@ DEFAULTS = {
     "SHIPPING_MYSQL_USER": "shipping",
     "RATINGS_MYSQL_USER": "ratings",
     "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+    "K_SINK": "http://127.0.0.1:8010/",  # the dev broker's ingress (scripts/broker)
     "WORKERS": "1",
     "THREADS": "4",
     **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in LOCAL_PORTS.items()},
@@ -149,6 +150,15 @@ class Stack:
             self.launch(Process(name, argv, self.log(name), env), port)
             say(f"{name}: http://127.0.0.1:{port}  (log: {self.log(name)})")
 
+    def broker(self) -> None:
+        port = urlsplit(self.env["K_SINK"]).port or 80
+        if localstack.port_open(port):
+            raise StackError(f"port {port} for the broker is taken: is another `make run` up?")
+        argv = [sys.executable, "-m", "scripts.broker", "--port", str(port)]
+        env = {**self.env, "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}"}
+        self.launch(Process("broker", argv, self.log("broker"), env), port)
+        say(f"broker: {self.env['K_SINK']}  (log: {self.log('broker')})")
+
     def nginx(self) -> None:
         nginx = localstack.require("nginx", "apt-get install nginx")
         if localstack.port_open(NGINX_PORT):
@@ -171,6 +181,7 @@ def main() -> int:
         stack.data_tier()
         stack.seed()
         stack.functions()
+        stack.broker()
         stack.nginx()
         say(f"RoboShop is up: http://localhost:{NGINX_PORT}/  (Ctrl-C stops it)")
         while all(process.running() for process in stack.started):
