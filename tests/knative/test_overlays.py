@@ -1,0 +1,74 @@
+"""Every overlay renders, every object matches its schema, every rule accepts it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.knative import manifests as m
+
+
+@pytest.fixture(scope="module", params=m.OVERLAYS)
+def rendered(request: pytest.FixtureRequest) -> list[m.Obj]:
+    return m.render(request.param)
+
+
+def test_overlay_renders_a_complete_shop(rendered: list[m.Obj]) -> None:
+    kinds = {obj["kind"] for obj in rendered}
+    assert {
+        "Namespace",
+        "ResourceQuota",
+        "LimitRange",
+        "NetworkPolicy",
+        "ConfigMap",
+        "Deployment",
+        "StatefulSet",
+        "Job",
+        "HorizontalPodAutoscaler",
+        "RabbitmqCluster",
+        "Broker",
+        "Trigger",
+        "SinkBinding",
+        "RabbitmqBrokerConfig",
+    } <= kinds
+    assert set(m.ksvcs(rendered)) == {
+        "catalogue",
+        "cart",
+        "user",
+        "shipping",
+        "ratings",
+        "payment",
+        "dispatch",
+    }
+    assert {obj["metadata"].get("namespace") for obj in rendered if obj["kind"] != "Namespace"} == {
+        m.NAMESPACE
+    }
+
+
+def test_every_object_matches_its_schema(rendered: list[m.Obj]) -> None:
+    problems = [problem for obj in rendered for problem in m.schema_problems(obj)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("rule", sorted(m.RULES))
+def test_rule_accepts_the_overlay(rendered: list[m.Obj], rule: str) -> None:
+    assert m.RULES[rule](rendered) == []
+
+
+def test_prod_keeps_the_checkout_path_warm() -> None:
+    services = m.ksvcs(m.render("prod"))
+    for name, service in services.items():
+        notes = service["spec"]["template"]["metadata"]["annotations"]
+        expected = "1" if name in ("cart", "payment") else "0"
+        assert notes["autoscaling.knative.dev/min-scale"] == expected, name
+
+
+def test_dev_reaches_nginx_on_a_node_port_and_prod_on_a_load_balancer() -> None:
+    assert m._find(m.render("dev"), "Service", "web")["spec"]["type"] == "NodePort"
+    assert m._find(m.render("prod"), "Service", "web")["spec"]["type"] == "LoadBalancer"
+
+
+def test_prod_renders_no_secret_and_the_examples_agree() -> None:
+    assert [o for o in m.render("prod") if o["kind"] == "Secret"] == []
+    [dev] = [o for o in m.render("dev") if o["kind"] == "Secret"]
+    assert m.name_of(dev).startswith("roboshop-secrets-")
+    assert set(dev["data"]) == m.external_secrets(m.render("prod"))["roboshop-secrets"]
