@@ -1,0 +1,32 @@
+"""The user function's stores out of reach: 503 with Retry-After, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from scripts.localstack import free_port
+
+
+def test_redis_out_of_reach_makes_uniqueid_503(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    response = client.get("/uniqueid")
+    assert response.status_code == 503
+    assert "redis" in response.get_json()["message"]
+    assert int(response.headers["Retry-After"]) >= 1
+    assert client.get("/health").get_json()["dependencies"]["redis"] != "up"
+
+
+def test_mongodb_out_of_reach_makes_register_and_login_503(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONGO_URL", f"mongodb://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("MONGO_TIMEOUT_MS", "300")
+    body = {"name": "nobody-here", "password": "long-enough", "email": "n@example.com"}
+    registered = client.post("/register", json=body)
+    assert registered.status_code == 503
+    assert "mongodb" in registered.get_json()["message"]
+    assert client.post("/login", json=body).status_code == 503
+    assert client.get("/health").status_code == 503
