@@ -1,4 +1,4 @@
-"""payment alone: cart, catalogue and user are a stub on a free port, the broker a recorder."""
+"""payment alone: cart and catalogue are a stub on a free port, the broker a recorder."""
 
 from __future__ import annotations
 
@@ -35,25 +35,20 @@ def ship(cost: float = 25.5) -> dict[str, Any]:
 
 @dataclass
 class Peers:
-    """cart (`carts`), catalogue (`products`) and user (`registered`) as one stub server."""
+    """cart (`carts`) and catalogue (`products`) as one stub server."""
 
     carts: dict[str, Any] = field(default_factory=dict)
-    registered: set[str] = field(default_factory=set)
     products: list[dict[str, Any]] = field(default_factory=lambda: list(PRODUCTS))
     down: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
     url: str = ""
 
     def answer(self, path: str) -> tuple[int, Any]:
-        function = {"cart": "cart", "products": "catalogue", "check": "user"}.get(
-            path.split("/")[1], ""
-        )
+        function = {"cart": "cart", "products": "catalogue"}.get(path.split("/")[1], "")
         if function in self.down:
             return 503, {"error": "unavailable"}
         if path == "/products":
             return 200, self.products
-        if path.startswith("/check/"):
-            return (200, "OK") if path[7:] in self.registered else (404, {"error": "not_found"})
         if path.startswith("/cart/") and path[6:] in self.carts:
             return 200, self.carts[path[6:]]
         return 404, {"error": "not_found"}
@@ -111,10 +106,9 @@ def app(
     peers: Peers, sink: Sink, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Flask]:
     peers.carts.clear()
-    peers.registered.clear()
     peers.down.clear()
     peers.calls.clear()
-    for name in ("CART_URL", "CATALOGUE_URL", "USER_URL"):
+    for name in ("CART_URL", "CATALOGUE_URL"):
         monkeypatch.setenv(name, peers.url)
     monkeypatch.setenv("K_SINK", sink.recorder.url)
     monkeypatch.setenv("SESSION_SECRET", SECRET)

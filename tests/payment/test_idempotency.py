@@ -95,5 +95,5 @@ def test_a_key_in_use_answers_409(
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "spaces are not allowed"])
 def test_a_malformed_key_is_refused(client: FlaskClient, peers: Peers, key: str) -> None:
-    peers.carts["c"] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship()]}
-    assert pay(client, "c", key)[0] == 400
+    peers.carts["anonymous-c"] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship()]}
+    assert pay(client, "anonymous-c", key)[0] == 400
