@@ -158,6 +158,7 @@ def mariadb_command(port: int, data_dir: Path) -> list[str]:
         subprocess.run(
             [
                 install,
+                "--no-defaults",
                 f"--datadir={data_dir}",
                 "--user=root",
                 "--skip-test-db",
@@ -183,7 +184,12 @@ def mariadb_command(port: int, data_dir: Path) -> list[str]:
 def rabbitmq_process(name: str, port: int, data_dir: Path, log: Path) -> Process:
     """A private RabbitMQ node (guest/guest on loopback), with its own name and folders."""
     server = require("rabbitmq-server", "apt-get install rabbitmq-server")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Debian's rabbitmq-server wrapper switches to the rabbitmq user, which can't write
+    # our folders: run the server script behind it directly, as ourselves.
+    direct = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+    if direct.exists():
+        server = str(direct)
+    (data_dir / "mnesia").mkdir(parents=True, exist_ok=True)
     node = f"{name}-{port}@localhost"
     env = {
         "RABBITMQ_NODENAME": node,
@@ -196,6 +202,7 @@ def rabbitmq_process(name: str, port: int, data_dir: Path, log: Path) -> Process
         "RABBITMQ_CONFIG_FILE": str(data_dir / "rabbitmq"),
         "RABBITMQ_ADVANCED_CONFIG_FILE": str(data_dir / "advanced.config"),
         "RABBITMQ_PID_FILE": str(data_dir / "rabbitmq.pid"),
+        "ERL_CRASH_DUMP": str(data_dir / "erl_crash.dump"),
     }
     (data_dir / "enabled_plugins").write_text("[].\n")
     (data_dir / "rabbitmq.conf").write_text("loopback_users = none\n")
