@@ -190,6 +190,10 @@ def _keys_of(objects: list[Obj], kind: str, name: str) -> set[str] | None:
     return None
 
 
+# `$(NAME)` in a value is the kubelet's reference to an earlier variable.
+_DEPENDENT = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+
+
 def env_sources(objects: list[Obj], container: Obj) -> dict[str, str | None]:
     """Name -> literal value (None when it comes from a Secret or a reference)."""
     values: dict[str, str | None] = {}
@@ -331,9 +335,11 @@ def rule_selectors_match(objects: list[Obj]) -> list[str]:
     pods = [(obj, meta.get("labels", {})) for obj, meta, _ in pod_specs(objects)]
     for obj in objects:
         spec = obj.get("spec") or {}
-        if kind_of(obj) == ("v1", "Service"):
-            if not any(_matches(spec.get("selector", {}), lbl) for _, lbl in pods):
-                problems.append(f"{label(obj)}: selector matches no pod template")
+        selector = spec.get("selector", {})
+        if kind_of(obj) == ("v1", "Service") and not any(
+            _matches(selector, pod) for _, pod in pods
+        ):
+            problems.append(f"{label(obj)}: selector matches no pod template")
         if obj.get("kind") in ("Deployment", "StatefulSet"):
             own = spec["template"].get("metadata", {}).get("labels", {})
             if not _matches(spec["selector"].get("matchLabels", {}), own):
@@ -352,6 +358,9 @@ def rule_selectors_match(objects: list[Obj]) -> list[str]:
             if not _find(objects, target["kind"], target["name"]):
                 problems.append(f"{label(obj)}: scales a missing {target['kind']}")
     return problems
+
+
+_VOLUME_SOURCES = (("ConfigMap", "configMap", "name"), ("Secret", "secret", "secretName"))
 
 
 def rule_env_sources_exist(objects: list[Obj]) -> list[str]:
