@@ -128,7 +128,9 @@ def test_data_namespace_set_in_the_cluster(prod: list[m.Obj]) -> None:
 @pytest.mark.parametrize("image", ["roboshop/cart", "roboshop/cart:latest", "roboshop/cart:dev"])
 def test_image_without_a_version(prod: list[m.Obj], image: str) -> None:
     _container(_ksvc(prod, "cart"))["image"] = image
-    assert m.rule_pinned_images(prod) == [f"Service/cart: image {image!r} is not pinned to a version"]
+    assert m.rule_pinned_images(prod) == [
+        f"Service/cart: image {image!r} is not pinned to a version"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -175,10 +177,10 @@ def test_schema_rejects_an_unknown_field(prod: list[m.Obj]) -> None:
     service = _ksvc(prod, "cart")
     service["spec"]["template"]["spec"]["containerConcurency"] = 4
     assert any("containerConcurency" in p for p in m.schema_problems(service))
-    objects, trigger = m.broken(prod, "Trigger", "user-order-placed")
+    _, trigger = m.broken(prod, "Trigger", "user-order-placed")
     trigger["spec"]["delivery"]["retry"] = "five"
     assert m.schema_problems(trigger)
-    objects, quota = m.broken(prod, "ResourceQuota", "roboshop")
+    _, quota = m.broken(prod, "ResourceQuota", "roboshop")
     quota["spec"]["hardd"] = {}
     assert m.schema_problems(quota)
 
