@@ -23,7 +23,9 @@ const routes = [
   [/^\/orders$/, () => ordersView(main)],
 ];
 
-async function route() {
+// After a route change, focus moves to the new content; on first load it stays put,
+// so that the first Tab reaches the skip link.
+async function route(event) {
   const path = location.hash.replace(/^#/, "") || "/";
   clearNotice();
   for (const [pattern, view] of routes) {
@@ -35,8 +37,10 @@ async function route() {
     } catch (error) {
       replace(main, h("h1", {}, "Sorry"), h("p", {}, failed(error)));
     }
-    main.focus({ preventScroll: true });
-    window.scrollTo(0, 0);
+    if (event) {
+      main.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
+    }
     return;
   }
   replace(main, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/" }, "Back to the shop")));
@@ -97,11 +101,20 @@ function wireSearch() {
   });
 }
 
+function wireSkipLink() {
+  // A plain #main link would be taken for a route.
+  document.querySelector(".skip").addEventListener("click", (event) => {
+    event.preventDefault();
+    main.focus();
+  });
+}
+
 window.addEventListener("hashchange", route);
+wireSkipLink();
 window.addEventListener("roboshop:account", renderAccountLinks);
 watchCart();
 wireSearch();
 renderAccountLinks();
 renderCategories();
 shop.cart().catch(() => {});
-route();
+route(null);

@@ -101,7 +101,9 @@ export async function login(name, password) {
   return state.session();
 }
 
+// The session cookie is HttpOnly: only the user function can clear it.
 export async function logout() {
+  await post("user/logout", {}).catch(() => {});
   state.setSession(null);
   state.forgetPaymentKey();
   await cart();

@@ -1,0 +1,180 @@
+"""The nginx template on its own: rendered like `make run` does, checked by `nginx -t`,
+and served in front of a stub that echoes what each function would receive."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import localstack
+from scripts.localstack import Process
+from scripts.nginx_conf import TEMPLATE, render, render_local
+from tests.storefront.stack import PUBLIC
+
+NGINX = localstack.require("nginx", "apt-get install nginx")
+
+
+class Echo(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = json.dumps({"path": self.path, "headers": dict(self.headers)}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def origin(echo: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """nginx with every function served by the echo stub, except payment: nothing listens."""
+    prefix = tmp_path_factory.mktemp("nginx-conf")
+    upstreams = {name: echo for name in PUBLIC}
+    upstreams["payment"] = f"127.0.0.1:{localstack.free_port()}"
+    port = localstack.free_port()
+    conf = render_local(prefix, port, upstreams)
+    argv = [NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"]
+    process = Process("nginx", argv, prefix / "nginx.log").start()
+    process.wait_for_port(port)
+    yield f"http://127.0.0.1:{port}"
+    process.stop()
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_rendered_template_passes_nginx_t(tmp_path: Path) -> None:
+    conf = render_local(tmp_path, localstack.free_port())
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_kubernetes_values_pass_nginx_t(tmp_path: Path) -> None:
+    """Knative host names that don't resolve yet must not stop nginx from starting."""
+    conf = render_local(tmp_path, localstack.free_port())
+    values = {f"{n.upper()}_UPSTREAM": f"{n}.roboshop.svc.cluster.local" for n in PUBLIC}
+    values.update(NGINX_PORT="8080", WEB_ROOT=str(tmp_path), RESOLVER="127.0.0.1")
+    (tmp_path / "default.conf").write_text(render(TEMPLATE.read_text(), values))
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_every_placeholder_is_an_environment_name() -> None:
+    names = set(re.findall(r"\$\{([^}]*)\}", TEMPLATE.read_text()))
+    assert names == {"NGINX_PORT", "WEB_ROOT", "RESOLVER"} | {
+        f"{n.upper()}_UPSTREAM" for n in PUBLIC
+    }
+
+
+def test_api_prefix_is_stripped_and_the_query_kept(origin: str, echo: str) -> None:
+    status, _, body = fetch(f"{origin}/api/ratings/api/fetch/RMC?x=1")
+    seen = json.loads(body)
+    assert status == 200
+    assert seen["path"] == "/api/fetch/RMC?x=1"
+    assert seen["headers"]["Host"] == echo  # the Knative ingress routes by this
+
+
+def test_request_ids_are_made_and_passed(origin: str) -> None:
+    ids = {
+        json.loads(fetch(f"{origin}/api/cart/cart/x")[2])["headers"]["X-Request-Id"]
+        for _ in range(3)
+    }
+    assert len(ids) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in ids)
+
+
+def test_metrics_are_hidden_and_health_is_not(origin: str) -> None:
+    for path in ("/api/catalogue/metrics", "/api/user/metrics/", "/api/cart//metrics"):
+        status, headers, body = fetch(origin + path)
+        assert status == 404, path
+        assert headers["Content-Type"].startswith("application/json")
+        assert json.loads(body)["error"] == "not_found"
+    assert fetch(f"{origin}/api/catalogue/health")[0] == 200
+
+
+def test_a_function_down_answers_json(origin: str) -> None:
+    status, headers, body = fetch(f"{origin}/api/payment/pay/x")
+    assert status == 502
+    assert headers["Content-Type"].startswith("application/json")
+    assert "unavailable" in json.loads(body)["message"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_unknown_api_is_a_json_404(origin: str) -> None:
+    status, _, body = fetch(f"{origin}/api/dispatch/health")
+    assert status == 404
+    assert json.loads(body)["error"] == "not_found"
+
+
+def test_security_headers(origin: str) -> None:
+    _, headers, _ = fetch(f"{origin}/")
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "Server" not in headers or "/" not in headers["Server"]
+
+
+def test_caching_and_gzip(origin: str) -> None:
+    _, page, _ = fetch(f"{origin}/")
+    assert page["Cache-Control"] == "no-cache"
+    _, image, _ = fetch(f"{origin}/images/RMC.svg")
+    assert "max-age=" in image["Cache-Control"]
+    status, script, raw = fetch(f"{origin}/js/app.js", {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert script["Content-Encoding"] == "gzip"
+    assert b"import" in gzip.decompress(raw)
+
+
+def test_unknown_product_images_get_the_placeholder(origin: str) -> None:
+    status, headers, body = fetch(f"{origin}/images/NO-SUCH-ROBOT.svg")
+    assert status == 200
+    assert headers["Content-Type"].startswith("image/svg+xml")
+    assert b"not drawn yet" in body
+
+
+def test_unknown_static_paths_are_404(origin: str) -> None:
+    assert fetch(f"{origin}/no-such-file.js")[0] == 404
+
+
+def test_every_robot_has_a_drawing() -> None:
+    from scripts.seed.catalogue import products
+
+    images = TEMPLATE.parents[1] / "static" / "images"
+    for product in products():
+        drawing = images / f"{product['sku']}.svg"
+        assert drawing.exists(), product["sku"]
+        assert "<title>" in drawing.read_text()
