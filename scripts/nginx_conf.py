@@ -55,7 +55,9 @@ def local_values(port: int, upstreams: Mapping[str, str] | None = None) -> dict[
     hosts.update(upstreams or {})
     values = {f"{name.upper()}_UPSTREAM": host for name, host in hosts.items()}
     # Local upstreams are IP addresses, which nginx never asks the resolver about.
-    values.update(NGINX_PORT=str(port), WEB_ROOT=str(ROOT / "web" / "static"), RESOLVER=LOCAL_RESOLVER)
+    values.update(
+        NGINX_PORT=str(port), WEB_ROOT=str(ROOT / "web" / "static"), RESOLVER=LOCAL_RESOLVER
+    )
     return values
 
 
