@@ -26,7 +26,7 @@ DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
 def serve(port: int, manifests: Path, amqp_url: str) -> int:
     found, queue_type = triggers.load(manifests)
     stopping = threading.Event()
-    publisher = amqp.Publisher(amqp_url, {t.broker for t in found})
+    publisher = amqp.Publisher(amqp_url, found, queue_type)
     deliverers = [Deliverer(t, queue_type, amqp_url, publisher, stopping) for t in found]
     for deliverer in deliverers:
         deliverer.start()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
 import pika
@@ -89,9 +89,10 @@ class Publisher:
     dropped and made again on the next publish, so a RabbitMQ restart heals alone.
     """
 
-    def __init__(self, url: str, brokers: set[str]) -> None:
+    def __init__(self, url: str, triggers: Sequence[Trigger], queue_type: str) -> None:
         self._url = url
-        self._brokers = brokers
+        self._triggers = triggers
+        self._queue_type = queue_type
         self._lock = threading.Lock()
         self._connection: pika.BlockingConnection | None = None
         self._channel: Channel | None = None
@@ -103,8 +104,10 @@ class Publisher:
         self._connection = connect(self._url, heartbeat=0)
         channel = self._connection.channel()
         channel.confirm_delivery()
-        for broker in self._brokers:
-            declare_exchange(channel, broker)
+        # The queues too, not only the exchange: an event confirmed before a deliverer
+        # has declared its queue must still be kept for it.
+        for trigger in self._triggers:
+            declare_trigger(channel, trigger, self._queue_type)
         self._channel = channel
         return channel
 

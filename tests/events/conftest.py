@@ -1,0 +1,190 @@
+"""The checkout flow end to end: real functions served, the dev broker on real RabbitMQ."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import urllib3
+
+from kit import events
+from scripts.localstack import Process
+from scripts.seed import catalogue as seed_catalogue
+from tests.support.eventing import Call, Recorder, Reply, manifests_with_delivery, start_broker
+from tests.support.functions import serve
+
+SECRET = "event-tests-secret-0123456789abcdefghijkl"
+PLACED = "com.roboshop.order.placed"
+SUBSCRIBERS = ("user", "cart", "dispatch")
+
+
+@pytest.fixture(scope="package")
+def functions(mongo_url: str, redis_url: str, log_dir: Path) -> Iterator[dict[str, str]]:
+    """catalogue, cart, user and dispatch served for real; their URLs by name."""
+    seed_catalogue.seed()
+    env = {
+        "MONGO_URL": mongo_url,
+        "REDIS_URL": redis_url,
+        "SESSION_SECRET": SECRET,
+        "DISPATCH_DELAY_MS": "300",
+        "DISPATCH_ERROR_PERCENT": "0",
+    }
+    urls: dict[str, str] = {}
+    started: list[Process] = []
+    try:
+        for name in ("catalogue", "cart", "user", "dispatch"):
+            peers = {f"{peer.upper()}_URL": url for peer, url in urls.items()}
+            process, urls[name] = serve(name, log_dir, {**env, **peers})
+            started.append(process)
+        yield urls
+    finally:
+        for process in started:
+            process.stop()
+
+
+@dataclass
+class FaultProxy:
+    """Stands in front of a subscriber: forwards, or fails on purpose, and records answers."""
+
+    target: str
+    down: bool = False
+    fail_next: dict[str, int] = field(default_factory=dict)  # subject -> failures to inject
+    answers: list[tuple[Call, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.http = urllib3.PoolManager()
+        self.recorder = Recorder(self.respond)
+        self.url = self.recorder.url
+
+    def respond(self, call: Call) -> Reply:
+        subject = call.headers.get("ce-subject", "")
+        if self.down or self.fail_next.get(subject, 0) > 0:
+            if not self.down:
+                self.fail_next[subject] -= 1
+            self.answers.append((call, 503))
+            return 503, {}, b""
+        headers = {k: v for k, v in call.headers.items() if k not in ("host", "content-length")}
+        answer = self.http.request(
+            "POST", self.target + call.path, body=call.body, headers=headers, retries=False
+        )
+        self.answers.append((call, answer.status))
+        reply = {k: v for k, v in answer.headers.items() if k.lower().startswith("ce-")}
+        reply["Content-Type"] = answer.headers.get("Content-Type", "application/json")
+        return answer.status, reply, answer.data
+
+    def successes(self, path: str, subject: str) -> int:
+        return sum(
+            1
+            for call, status in self.answers
+            if call.path == path and call.headers.get("ce-subject") == subject and status < 300
+        )
+
+    def close(self) -> None:
+        self.recorder.close()
+
+
+@dataclass
+class Shop:
+    functions: dict[str, str]
+    proxies: dict[str, FaultProxy]
+    broker: str
+    payment: str
+    broker_process: Process
+    payment_process: Process
+    amqp_url: str
+
+    def publish(self, event: Any) -> int:
+        headers, body = events.to_binary(event)
+        return urllib3.request("POST", self.broker, body=body, headers=headers).status
+
+    def stop(self) -> None:
+        self.payment_process.stop()
+        self.broker_process.stop()
+        for proxy in self.proxies.values():
+            proxy.close()
+
+
+def open_shop(
+    functions: dict[str, str],
+    amqp_url: str,
+    log_dir: Path,
+    manifests: Path,
+    redis_url: str,
+) -> Shop:
+    """Proxies in front of the subscribers, a broker delivering to them, payment sending to it."""
+    proxies = {name: FaultProxy(functions[name]) for name in SUBSCRIBERS}
+    env = {f"{name.upper()}_URL": proxy.url for name, proxy in proxies.items()}
+    broker_process, broker = start_broker(amqp_url, log_dir, env, manifests)
+    payment_env = {
+        "K_SINK": broker,
+        "REDIS_URL": redis_url,
+        "SESSION_SECRET": SECRET,
+        "CART_URL": functions["cart"],
+        "CATALOGUE_URL": functions["catalogue"],
+        "USER_URL": functions["user"],
+    }
+    payment_process, payment = serve("payment", log_dir, payment_env)
+    return Shop(functions, proxies, broker, payment, broker_process, payment_process, amqp_url)
+
+
+def fast_manifests(folder: Path, retry: int = 3) -> Path:
+    return manifests_with_delivery(
+        folder, retry=retry, backoffPolicy="linear", backoffDelay="PT0.1S"
+    )
+
+
+class Shopper:
+    """A registered user of the shop, talking to the functions as the storefront does."""
+
+    def __init__(self, shop: Shop) -> None:
+        self.shop = shop
+        self.name = f"shopper-{uuid.uuid4().hex[:10]}"
+        user = shop.functions["user"]
+        details = {"name": self.name, "password": "a long secret", "email": "s@example.com"}
+        assert self._call("POST", f"{user}/register", details)[0] == 200
+        status, body = self._call("POST", f"{user}/login", details)
+        assert status == 200
+        self.token = body["token"]
+
+    def _call(self, method: str, url: str, body: Any = None, **headers: str) -> tuple[int, Any]:
+        if getattr(self, "token", None):
+            headers["Authorization"] = f"Bearer {self.token}"
+        answer = urllib3.request(method, url, json=body, headers=headers, timeout=30, retries=False)
+        try:
+            return answer.status, json.loads(answer.data)
+        except ValueError:
+            return answer.status, answer.data.decode()
+
+    def add(self, sku: str, qty: int) -> None:
+        assert (
+            self._call("GET", f"{self.shop.functions['cart']}/add/{self.name}/{sku}/{qty}")[0]
+            == 200
+        )
+
+    def ship(self, cost: float = 12.5) -> dict[str, Any]:
+        shipping = {"distance": 250, "cost": cost, "location": "Paris"}
+        status, cart = self._call(
+            "POST", f"{self.shop.functions['cart']}/shipping/{self.name}", shipping
+        )
+        assert status == 200
+        return dict(cart)
+
+    def pay(self, **headers: str) -> tuple[int, Any]:
+        return self._call("POST", f"{self.shop.payment}/pay/{self.name}", {}, **headers)
+
+    def cart(self) -> tuple[int, Any]:
+        return self._call("GET", f"{self.shop.functions['cart']}/cart/{self.name}")
+
+    def history(self) -> list[dict[str, Any]]:
+        status, body = self._call("GET", f"{self.shop.functions['user']}/history/{self.name}")
+        return list(body["history"]) if status == 200 else []
+
+    def order(self, orderid: str) -> dict[str, Any] | None:
+        found = [o for o in self.history() if o["orderid"] == orderid]
+        assert len(found) <= 1, f"order {orderid} recorded {len(found)} times"
+        return found[0] if found else None

@@ -1,0 +1,194 @@
+"""Checkout through the dev broker on real RabbitMQ, with every function served for real."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pika
+import pytest
+import urllib3
+
+from kit import events
+from scripts import localstack
+from scripts.broker import amqp
+from scripts.broker.triggers import Trigger
+from tests.events.conftest import PLACED, SECRET, Shop, Shopper, fast_manifests, open_shop
+from tests.support.eventing import vhost, wait_for
+from tests.support.functions import serve
+
+PLACED_PATH = "/events/order-placed"
+
+
+@pytest.fixture(scope="module")
+def shop(
+    functions: dict[str, str],
+    namespace: str,
+    redis_url: str,
+    log_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Shop]:
+    with vhost(f"{namespace}checkout") as amqp_url:
+        manifests = fast_manifests(tmp_path_factory.mktemp("manifests"))
+        opened = open_shop(functions, amqp_url, log_dir, manifests, redis_url)
+        try:
+            yield opened
+        finally:
+            opened.stop()
+
+
+def dispatched(shopper: Shopper, orderid: str) -> bool:
+    order = shopper.order(orderid)
+    return order is not None and order["status"] == "dispatched"
+
+
+def order_event(shopper: Shopper, cart: dict[str, object], orderid: str) -> object:
+    data = {"orderid": orderid, "user": shopper.name, "registered": True, "cart": cart}
+    return events.make_event(PLACED, "/roboshop/payment", data, subject=orderid)
+
+
+def dead_letter_ids(amqp_url: str, trigger: str) -> list[str]:
+    queue = amqp.dead_letter_queue(Trigger(trigger, "default", {}, ""))
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    found = []
+    while True:
+        method, properties, _ = channel.basic_get(queue, auto_ack=False)
+        if method is None:
+            break
+        found.append(str(properties.headers["id"]))
+    connection.close()
+    return found
+
+
+def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop) -> None:
+    shopper = Shopper(shop)
+    shopper.add("RMC", 2)
+    shopper.add("STAN-1", 1)
+    shopper.ship()
+
+    status, body = shopper.pay()
+    assert status == 200, body
+    orderid = body["orderid"]
+
+    seen: list[str] = []
+
+    def settled() -> bool:
+        order = shopper.order(orderid)
+        if order is not None and (not seen or seen[-1] != order["status"]):
+            seen.append(order["status"])
+        return bool(seen) and seen[-1] == "dispatched"
+
+    wait_for(settled, what="the order dispatched in the history")
+    assert seen in (["placed", "dispatched"], ["dispatched"])
+    order = shopper.order(orderid)
+    assert order is not None
+    assert [(i["sku"], i["qty"]) for i in order["cart"]["items"]] == [
+        ("RMC", 2),
+        ("STAN-1", 1),
+        ("SHIP", 1),
+    ]
+    assert order["cart"]["total"] == 2 * 42 + 67 + 12.5
+    wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+
+
+def test_an_event_delivered_twice_takes_effect_once(shop: Shop) -> None:
+    shopper = Shopper(shop)
+    shopper.add("RMC", 3)
+    cart = shopper.ship()
+    ordered = {**cart, "items": [{**cart["items"][0], "qty": 1}]}  # RMC x1 of the 3
+    orderid = str(uuid.uuid4())
+    event = order_event(shopper, ordered, orderid)
+
+    assert shop.publish(event) == 202
+    assert shop.publish(event) == 202
+
+    cart_proxy = shop.proxies["cart"]
+    wait_for(lambda: cart_proxy.successes(PLACED_PATH, orderid) == 2, what="both deliveries")
+    wait_for(lambda: shop.proxies["user"].successes(PLACED_PATH, orderid) == 2, what="user")
+    wait_for(lambda: dispatched(shopper, orderid), what="dispatched")
+    status, left = shopper.cart()
+    assert status == 200
+    assert [(i["sku"], i["qty"]) for i in left["items"]] == [("RMC", 2), ("SHIP", 1)]
+    assert len([o for o in shopper.history() if o["orderid"] == orderid]) == 1
+
+
+def test_a_consumer_that_fails_twice_still_takes_effect_once(shop: Shop) -> None:
+    shopper = Shopper(shop)
+    shopper.add("RMC", 1)
+    shopper.ship()
+    orderid = str(uuid.uuid4())
+    for name in ("user", "cart", "dispatch"):
+        shop.proxies[name].fail_next[orderid] = 2
+    event = order_event(shopper, shopper.cart()[1], orderid)
+    assert shop.publish(event) == 202
+
+    wait_for(lambda: dispatched(shopper, orderid), what="dispatched after two failures")
+    wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+    for name in ("user", "cart", "dispatch"):
+        proxy = shop.proxies[name]
+        attempts = [c for c, _ in proxy.answers if c.headers.get("ce-subject") == orderid]
+        assert len([c for c in attempts if c.path == PLACED_PATH]) == 3
+        assert proxy.successes(PLACED_PATH, orderid) == 1
+    assert len([o for o in shopper.history() if o["orderid"] == orderid]) == 1
+
+
+def test_a_poison_event_is_dead_lettered_and_the_next_order_goes_through(shop: Shop) -> None:
+    poison = events.make_event(PLACED, "/roboshop/payment", {"user": "nobody"}, subject="poison")
+    assert shop.publish(poison) == 202
+    shopper = Shopper(shop)
+    shopper.add("RMC", 1)
+    shopper.ship()
+    status, body = shopper.pay()
+    assert status == 200
+
+    wait_for(lambda: dispatched(shopper, body["orderid"]), what="the next order dispatched")
+    for trigger in ("user-order-placed", "cart-order-placed", "dispatch-order-placed"):
+        wait_for(
+            lambda t=trigger: poison["id"] in dead_letter_ids(shop.amqp_url, t),
+            what=f"the poison event in {trigger}'s dead-letter queue",
+        )
+
+
+def test_paying_twice_with_one_idempotency_key_places_one_order(shop: Shop) -> None:
+    shopper = Shopper(shop)
+    shopper.add("RMC", 1)
+    shopper.ship()
+    first = shopper.pay(**{"Idempotency-Key": "checkout-1"})
+    assert first[0] == 200
+    assert shopper.pay(**{"Idempotency-Key": "checkout-1"}) == first
+    wait_for(lambda: dispatched(shopper, first[1]["orderid"]), what="dispatched")
+    assert [o["orderid"] for o in shopper.history()] == [first[1]["orderid"]]
+
+
+def test_pay_with_the_broker_down_answers_503_and_records_nothing(
+    shop: Shop, functions: dict[str, str], redis_url: str, log_dir: Path
+) -> None:
+    dead_broker = f"http://127.0.0.1:{localstack.free_port()}/"
+    env = {
+        "K_SINK": dead_broker,
+        "REDIS_URL": redis_url,
+        "SESSION_SECRET": SECRET,
+        "CART_URL": functions["cart"],
+        "CATALOGUE_URL": functions["catalogue"],
+    }
+    payment, url = serve("payment", log_dir, env)
+    try:
+        shopper = Shopper(shop)
+        shopper.add("RMC", 1)
+        before = shopper.ship()
+        answer = urllib3.request(
+            "POST",
+            f"{url}/pay/{shopper.name}",
+            headers={"Authorization": f"Bearer {shopper.token}"},
+            retries=False,
+        )
+        assert answer.status == 503
+        assert json.loads(answer.data)["error"] == "unavailable"
+        assert shopper.history() == []
+        status, cart = shopper.cart()
+        assert status == 200 and cart == before
+    finally:
+        payment.stop()

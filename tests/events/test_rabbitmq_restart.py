@@ -1,0 +1,76 @@
+"""Drill: RabbitMQ (a private node) restarts between publish and delivery; nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts import localstack
+from tests.events.conftest import Shopper, open_shop
+from tests.support.eventing import manifests_with_delivery, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def start_rabbitmq(port: int, data: Path, log: Path) -> localstack.Process:
+    node = localstack.rabbitmq_process("events", port, data, log).start()
+    node.wait_for_port(port, timeout=120)
+    return node
+
+
+def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
+    functions: dict[str, str], redis_url: str, log_dir: Path, tmp_path: Path
+) -> None:
+    port = localstack.free_port()
+    rabbit_log = log_dir / f"rabbitmq-{port}.log"
+    rabbit = start_rabbitmq(port, tmp_path / "rabbitmq", rabbit_log)
+    # Retries must outlast the restart: many, close together.
+    manifests = manifests_with_delivery(
+        tmp_path / "manifests", retry=500, backoffPolicy="linear", backoffDelay="PT0.02S"
+    )
+    shop = open_shop(
+        functions, f"amqp://guest:guest@127.0.0.1:{port}/%2F", log_dir, manifests, redis_url
+    )
+    try:
+        for proxy in shop.proxies.values():
+            proxy.down = True
+        shopper = Shopper(shop)
+        shopper.add("RMC", 1)
+        shopper.ship()
+        status, body = shopper.pay()
+        assert status == 200, body
+        orderid = body["orderid"]
+        wait_for(lambda: shop.proxies["cart"].answers, what="a first (failed) delivery")
+
+        rabbit.stop(timeout=60)
+        wait_for(lambda: not localstack.port_open(port), what="RabbitMQ down")
+        late = Shopper(shop)
+        late.add("STAN-1", 1)
+        late.ship()
+        assert late.pay()[0] == 503
+        rabbit = start_rabbitmq(port, tmp_path / "rabbitmq", rabbit_log)
+        for proxy in shop.proxies.values():
+            proxy.down = False
+
+        wait_for(
+            lambda: (shopper.order(orderid) or {}).get("status") == "dispatched",
+            seconds=60,
+            what="the order dispatched after the restart",
+        )
+        wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+        assert [o["orderid"] for o in shopper.history()] == [orderid]
+        assert late.history() == []
+
+        status, body = wait_for(
+            lambda: (lambda a: a if a[0] == 200 else None)(late.pay()),
+            seconds=60,
+            what="pay healed",
+        )
+        wait_for(
+            lambda: (late.order(body["orderid"]) or {}).get("status") == "dispatched",
+            what="the later order dispatched",
+        )
+    finally:
+        shop.stop()
+        rabbit.stop(timeout=60)
