@@ -45,5 +45,37 @@ invoke: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m scripts.bench $(ARGS)
 
+# Every function that has a main.py, the seed image and the web image, tagged
+# $(IMAGE_PREFIX)/<name>:$(IMAGE_VERSION) as the manifests expect. CONTAINER_ENGINE
+# picks one; otherwise the first of docker, podman, buildah that answers.
+IMAGE_PREFIX ?= roboshop
+IMAGE_VERSION ?= 0.1.0
+IMAGE_FUNCTIONS = $(patsubst functions/%/main.py,%,$(wildcard functions/*/main.py))
+
+images:
+	@engine="$(CONTAINER_ENGINE)"; \
+	if [ -z "$$engine" ]; then \
+		for candidate in docker podman buildah; do \
+			if command -v $$candidate >/dev/null 2>&1 && $$candidate info >/dev/null 2>&1; then \
+				engine=$$candidate; break; \
+			fi; \
+		done; \
+	fi; \
+	if [ -z "$$engine" ]; then \
+		echo "!! no working container engine (docker, podman or buildah): images not built."; \
+		echo "   Install one and start it (e.g. apt-get install podman), or set CONTAINER_ENGINE."; \
+		exit 1; \
+	fi; \
+	build="$$engine build"; [ "$$engine" = buildah ] && build="buildah bud"; \
+	set -e; \
+	for fn in $(IMAGE_FUNCTIONS); do \
+		echo "== $(IMAGE_PREFIX)/$$fn:$(IMAGE_VERSION)"; \
+		$$build --build-arg FUNCTION=$$fn -t $(IMAGE_PREFIX)/$$fn:$(IMAGE_VERSION) .; \
+	done; \
+	echo "== $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION)"; \
+	$$build --target seed -t $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION) .; \
+	echo "== $(IMAGE_PREFIX)/web:$(IMAGE_VERSION)"; \
+	$$build -t $(IMAGE_PREFIX)/web:$(IMAGE_VERSION) web
+
 clean:
 	rm -rf .state .pytest_cache .mypy_cache .ruff_cache test-artifacts
