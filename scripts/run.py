@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kit import LOCAL_PORTS
+from kit import LOCAL_PORTS, namespaced
 from scripts import localstack
 from scripts.localstack import ROOT, Process, StackError
 from scripts.nginx_conf import render_local
@@ -36,8 +36,6 @@ DEFAULTS = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "MYSQL_HOST": "127.0.0.1",
     "MYSQL_PORT": "3306",
-    "SHIPPING_MYSQL_USER": "shipping",
-    "RATINGS_MYSQL_USER": "ratings",
     "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
     "K_SINK": "http://127.0.0.1:8010/",  # the dev broker's ingress (scripts/broker)
     "WORKERS": "1",
@@ -78,10 +76,13 @@ class Stack:
     def __init__(self) -> None:
         self.env = {key: os.environ.get(key) or value for key, value in DEFAULTS.items()}
         self.env["SESSION_SECRET"] = os.environ.get("SESSION_SECRET") or local_secret()
-        # The seed step creates these functions' own MySQL users with these passwords.
+        # The seed step creates these functions' own MySQL users; a stack with a
+        # DATA_NAMESPACE (a test's) gets users of its own, never re-keying the shared ones.
         for function in ("shipping", "ratings"):
-            key = f"{function.upper()}_MYSQL_PASSWORD"
-            self.env[key] = os.environ.get(key) or local_secret(f"{function}-mysql-password")
+            user, password = f"{function.upper()}_MYSQL_USER", f"{function.upper()}_MYSQL_PASSWORD"
+            secret = f"{function}-mysql-password"
+            self.env[user] = os.environ.get(user) or namespaced(function)
+            self.env[password] = os.environ.get(password) or local_secret(secret)
         self.started: list[Process] = []
 
     def launch(self, process: Process, port: int, timeout: float = 60.0) -> None:
