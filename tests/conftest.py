@@ -69,7 +69,7 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def mysql_settings() -> Iterator[dict[str, object]]:
-    """The machine's MariaDB; every database named with the namespace is dropped."""
+    """The machine's MariaDB; every database and user named with the namespace is dropped."""
     import pymysql
 
     settings: dict[str, object] = {
@@ -81,9 +81,14 @@ def mysql_settings() -> Iterator[dict[str, object]]:
     yield settings
     conn = pymysql.connect(**settings)  # type: ignore[arg-type]
     with conn.cursor() as cursor:
-        cursor.execute("SHOW DATABASES LIKE %s", (NAMESPACE.replace("_", "\\_") + "%",))
+        like = NAMESPACE.replace("_", "\\_") + "%"
+        cursor.execute("SHOW DATABASES LIKE %s", (like,))
         for (name,) in cursor.fetchall():
             cursor.execute(f"DROP DATABASE `{name}`")
+        # Functions' own users made by seeds run in this session (scripts.seed._mysql).
+        cursor.execute("SELECT user, host FROM mysql.user WHERE user LIKE %s", (like,))
+        for user, host in cursor.fetchall():
+            cursor.execute("DROP USER %s@%s", (user, host))
     conn.close()
 
 

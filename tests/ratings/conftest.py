@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-import pymysql
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -19,17 +18,13 @@ RATINGS_USER = f"{os.environ['DATA_NAMESPACE']}ratings"
 
 @pytest.fixture(scope="session")
 def ratings_user(mysql_settings: dict[str, object]) -> Iterator[tuple[str, str]]:
-    """The function's own MySQL user as the seed makes it, dropped at the end."""
+    """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
     password = secrets.token_urlsafe(24)
     os.environ["RATINGS_MYSQL_USER"] = RATINGS_USER
     os.environ["RATINGS_MYSQL_PASSWORD"] = password
     yield RATINGS_USER, password
     for name in ("RATINGS_MYSQL_USER", "RATINGS_MYSQL_PASSWORD"):
         os.environ.pop(name, None)
-    conn = pymysql.connect(**mysql_settings)  # type: ignore[arg-type]
-    with conn.cursor() as cursor:
-        cursor.execute("DROP USER IF EXISTS %s@'%%'", (RATINGS_USER,))
-    conn.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ import os
 import secrets
 from collections.abc import Iterator
 
-import pymysql
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,17 +17,13 @@ SHIPPING_USER = f"{os.environ['DATA_NAMESPACE']}shipping"
 
 @pytest.fixture(scope="session")
 def shipping_user(mysql_settings: dict[str, object]) -> Iterator[tuple[str, str]]:
-    """The function's own MySQL user as the seed makes it, dropped at the end."""
+    """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
     password = secrets.token_urlsafe(24)
     os.environ["SHIPPING_MYSQL_USER"] = SHIPPING_USER
     os.environ["SHIPPING_MYSQL_PASSWORD"] = password
     yield SHIPPING_USER, password
     for name in ("SHIPPING_MYSQL_USER", "SHIPPING_MYSQL_PASSWORD"):
         os.environ.pop(name, None)
-    conn = pymysql.connect(**mysql_settings)  # type: ignore[arg-type]
-    with conn.cursor() as cursor:
-        cursor.execute("DROP USER IF EXISTS %s@'%%'", (SHIPPING_USER,))
-    conn.close()
 
 
 @pytest.fixture(scope="session")
