@@ -17,10 +17,24 @@ _WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 
 
 def country_code(code: str) -> str:
-    """The known country's lower-case code; 404 for anything else."""
-    if _COUNTRY_CODE.match(code) and store.country_exists(code.lower()):
-        return code.lower()
-    raise ApiError(404, "not_found", f"no country with code {code[:10]!r}")
+    """The code in lower case; 404 for anything that can't be a country code."""
+    if not _COUNTRY_CODE.match(code):
+        raise _no_country(code)
+    return code.lower()
+
+
+def _no_country(code: str) -> ApiError:
+    return ApiError(404, "not_found", f"no country with code {code[:10]!r}")
+
+
+def _found_in_country(code: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as JSON; when there are none, 404 unless the country exists.
+
+    Asking only then saves a round trip on every answer that found something.
+    """
+    if not rows and not store.country_exists(code):
+        raise _no_country(code)
+    return [public(row) for row in rows]
 
 
 def public(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,7 +68,8 @@ def _whole_number(args: Mapping[str, str], name: str, default: int) -> int:
 
 def cities(code: str, args: Mapping[str, str]) -> list[dict[str, Any]]:
     limit, offset = paging(args)
-    return [public(row) for row in store.cities_in(country_code(code), limit, offset)]
+    code = country_code(code)
+    return _found_in_country(code, store.cities_in(code, limit, offset))
 
 
 def match(code: str, text: str) -> list[dict[str, Any]]:
@@ -64,11 +79,11 @@ def match(code: str, text: str) -> list[dict[str, Any]]:
         raise ApiError(400, "bad_request", f"type at least {MATCH_MIN_CHARS} characters")
     if len(typed) > MATCH_MAX_CHARS:
         raise ApiError(400, "bad_request", f"type at most {MATCH_MAX_CHARS} characters")
+    code = country_code(code)
     prefix = names.fold(typed)
-    if not prefix:
-        return []  # nothing that an ASCII name could start with
-    found = store.cities_starting(country_code(code), prefix, MATCH_RESULTS)
-    return [public(row) for row in found]
+    # A text with nothing an ASCII name could start with finds nothing.
+    found = store.cities_starting(code, prefix, MATCH_RESULTS) if prefix else []
+    return _found_in_country(code, found)
 
 
 def find_city(uuid: str) -> dict[str, Any]:

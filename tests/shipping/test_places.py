@@ -148,3 +148,9 @@ def test_health_reports_mysql_up(client: FlaskClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json["dependencies"] == {"mysql": "up"}
+
+
+def test_a_country_without_cities_or_matches_is_empty_not_404(client: FlaskClient) -> None:
+    assert client.get("/cities/bv").json == []
+    assert match(client, "gb", "zzqx") == []
+    assert match(client, "gb", "日本語") == []
