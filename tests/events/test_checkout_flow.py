@@ -15,7 +15,15 @@ from kit import events
 from scripts import localstack
 from scripts.broker import amqp
 from scripts.broker.triggers import Trigger
-from tests.events.conftest import PLACED, SECRET, Shop, Shopper, fast_manifests, open_shop
+from tests.events.conftest import (
+    PLACED,
+    SECRET,
+    Shop,
+    Shopper,
+    fast_manifests,
+    needs_consumers,
+    open_shop,
+)
 from tests.support.eventing import vhost, wait_for
 from tests.support.functions import serve
 
@@ -63,6 +71,7 @@ def dead_letter_ids(amqp_url: str, trigger: str) -> list[str]:
     return found
 
 
+@needs_consumers
 def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 2)
@@ -94,6 +103,7 @@ def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop)
     wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
 
 
+@needs_consumers
 def test_an_event_delivered_twice_takes_effect_once(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 3)
@@ -115,6 +125,7 @@ def test_an_event_delivered_twice_takes_effect_once(shop: Shop) -> None:
     assert len([o for o in shopper.history() if o["orderid"] == orderid]) == 1
 
 
+@needs_consumers
 def test_a_consumer_that_fails_twice_still_takes_effect_once(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 1)
@@ -135,6 +146,7 @@ def test_a_consumer_that_fails_twice_still_takes_effect_once(shop: Shop) -> None
     assert len([o for o in shopper.history() if o["orderid"] == orderid]) == 1
 
 
+@needs_consumers
 def test_a_poison_event_is_dead_lettered_and_the_next_order_goes_through(shop: Shop) -> None:
     poison = events.make_event(PLACED, "/roboshop/payment", {"user": "nobody"}, subject="poison")
     assert shop.publish(poison) == 202
@@ -152,6 +164,7 @@ def test_a_poison_event_is_dead_lettered_and_the_next_order_goes_through(shop: S
         )
 
 
+@needs_consumers
 def test_paying_twice_with_one_idempotency_key_places_one_order(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 1)
