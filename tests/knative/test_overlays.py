@@ -72,3 +72,11 @@ def test_prod_renders_no_secret_and_the_examples_agree() -> None:
     [dev] = [o for o in m.render("dev") if o["kind"] == "Secret"]
     assert m.name_of(dev).startswith("roboshop-secrets-")
     assert set(dev["data"]) == m.external_secrets(m.render("prod"))["roboshop-secrets"]
+
+
+def test_every_seed_module_has_a_job_and_every_job_a_module() -> None:
+    from scripts.seed.__main__ import SEEDS
+
+    jobs = [o for o in m.render("prod") if o["kind"] == "Job"]
+    stores = sorted(job["spec"]["template"]["spec"]["containers"][0]["args"][0] for job in jobs)
+    assert stores == sorted(SEEDS)
