@@ -119,3 +119,17 @@ def merge(target: Cart | None, source: Cart) -> Cart:
         else:
             found["qty"] = min(MAX_LINE_QTY, found["qty"] + item["qty"])
     return {"items": items}
+
+
+def subtract(cart: Cart | None, ordered: dict[str, int]) -> Cart | None:
+    """The cart less what was ordered; None (no cart) once no goods are left in it."""
+    if cart is None:
+        return None
+    items = []
+    for item in cart["items"]:
+        left = item["qty"] - ordered.get(item["sku"], 0)
+        if left > 0:
+            items.append({**item, "qty": left})
+    if not any(item["sku"] != SHIP for item in items):
+        return None
+    return {"items": items}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functions_framework
 from flask import Request, Response, request
 
-from cart import carts, inputs, products, store
+from cart import carts, inputs, order_events, products, store
 from cart.carts import Cart
-from kit import ApiError, FunctionApp, counter, json_body, sessions, stores
+from kit import ApiError, FunctionApp, counter, events, json_body, sessions, stores
 
 app = FunctionApp("cart", dependencies=[stores.redis])
 items_added = counter("items_added", "Units of products added to carts.")
@@ -100,6 +100,12 @@ def rename(source: str, target: str) -> Cart:
         return [None, carts.merge(current[1], existing(current[0], source))]
 
     return carts.public(existing(store.change([source, target], move)[1], target))
+
+
+@app.route("/events/order-placed", methods=["POST"])
+def order_placed() -> tuple[str, int]:
+    order_events.placed(events.receive(request))
+    return "", 204
 
 
 @functions_framework.http

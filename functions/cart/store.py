@@ -56,12 +56,37 @@ def change(cart_ids: Sequence[str], compute: Change) -> list[Cart | None]:
     `compute` may raise (an ApiError, say) to write nothing; it may run more than
     once, so it must not have side effects.
     """
+    stored = _transaction(cart_ids, compute, None)
+    assert stored is not None  # only a marked change can be skipped
+    return stored
+
+
+def change_once(
+    cart_id: str, change_id: str, compute: Callable[[Cart | None], Cart | None]
+) -> bool:
+    """Apply `compute` to the cart unless the change `change_id` was applied before.
+
+    The change is marked in the same transaction (kept CART_CHANGE_MEMORY_SECONDS),
+    so a repeated change_id is a no-op; False when it was one.
+    """
+    marker = namespaced(f"cart-change:{change_id}")
+    done = _transaction([cart_id], lambda current: [compute(current[0])], marker)
+    return done is not None
+
+
+def _transaction(
+    cart_ids: Sequence[str], compute: Change, marker: str | None
+) -> list[Cart | None] | None:
     client: redis.Redis = stores.redis().get()
     keys = [key(cart_id) for cart_id in cart_ids]
+    watched = [*keys, marker] if marker else keys
     with client.pipeline() as pipe:
         for attempt in range(MAX_ATTEMPTS):
             try:
-                pipe.watch(*keys)  # type: ignore[no-untyped-call]
+                pipe.watch(*watched)  # type: ignore[no-untyped-call]
+                if marker and pipe.exists(marker):
+                    pipe.reset()
+                    return None
                 current = [_decode(pipe.get(k)) for k in keys]
                 wanted = compute(current)
                 pipe.multi()
@@ -70,6 +95,8 @@ def change(cart_ids: Sequence[str], compute: Change) -> list[Cart | None]:
                         pipe.delete(k)
                     else:
                         pipe.set(k, json.dumps(cart, separators=(",", ":")), ex=ttl_seconds())
+                if marker:
+                    pipe.set(marker, "1", ex=env_int("CART_CHANGE_MEMORY_SECONDS", 7 * 86400))
                 pipe.execute()
                 return wanted
             except redis.WatchError:

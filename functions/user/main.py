@@ -8,8 +8,8 @@ from typing import Any
 import functions_framework
 from flask import Request, Response, jsonify, request
 
-from kit import ApiError, FunctionApp, counter, json_body, namespaced, sessions, stores
-from user import accounts, orders, store
+from kit import ApiError, FunctionApp, counter, events, json_body, namespaced, sessions, stores
+from user import accounts, order_events, orders, store
 
 app = FunctionApp("user", dependencies=[stores.mongo, stores.redis])
 logins = counter("user_logins", "Logins by outcome.", ["outcome"])
@@ -75,6 +75,18 @@ def history(name: str) -> dict[str, Any]:
 @app.route("/users")
 def list_users() -> list[dict[str, Any]]:
     return store.list_users()
+
+
+@app.route("/events/order-placed", methods=["POST"])
+def order_placed() -> tuple[str, int]:
+    order_events.placed(events.receive(request))
+    return "", 204
+
+
+@app.route("/events/order-dispatched", methods=["POST"])
+def order_dispatched() -> tuple[str, int]:
+    order_events.dispatched(events.receive(request))
+    return "", 204
 
 
 def set_session_cookie(response: Response, token: str, req: Request) -> None:

@@ -1,0 +1,75 @@
+"""Order events at user: history placed then dispatched, idempotent, in either order."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask.testing import FlaskClient
+
+from kit import events, sessions
+
+PLACED = "com.roboshop.order.placed"
+DISPATCHED = "com.roboshop.order.dispatched"
+CART = {"total": 47, "tax": 7.83, "items": [{"sku": "RMC", "qty": 1}]}
+
+
+def send(client: FlaskClient, kind: str, orderid: str, user: str, **extra: object) -> int:
+    data = {"orderid": orderid, "user": user, **extra}
+    if kind == PLACED:
+        data = {"registered": True, "cart": CART, **data}
+    else:
+        data = {"status": "dispatched", **data}
+    path = "/events/order-placed" if kind == PLACED else "/events/order-dispatched"
+    headers, body = events.to_binary(events.make_event(kind, "/tests", data, subject=orderid))
+    return client.post(path, data=body, headers=headers).status_code
+
+
+def history(client: FlaskClient, user: str) -> list[dict[str, object]]:
+    token = sessions.issue(user)
+    answer = client.get(f"/history/{user}", headers={"Authorization": f"Bearer {token}"})
+    return list(answer.get_json()["history"]) if answer.status_code == 200 else []
+
+
+def mine(client: FlaskClient, orderid: str) -> list[dict[str, object]]:
+    return [o for o in history(client, "stan") if o["orderid"] == orderid]
+
+
+def test_placed_then_dispatched(client: FlaskClient) -> None:
+    orderid = str(uuid.uuid4())
+    assert send(client, PLACED, orderid, "stan") == 204
+    assert mine(client, orderid) == [{"orderid": orderid, "cart": CART, "status": "placed"}]
+    assert send(client, DISPATCHED, orderid, "stan") == 204
+    assert mine(client, orderid)[0]["status"] == "dispatched"
+
+
+def test_redelivery_records_one_order(client: FlaskClient) -> None:
+    orderid = str(uuid.uuid4())
+    for _ in range(2):
+        assert send(client, PLACED, orderid, "stan") == 204
+    assert len(mine(client, orderid)) == 1
+
+
+def test_dispatched_before_placed_is_not_lost_nor_undone(client: FlaskClient) -> None:
+    orderid = str(uuid.uuid4())
+    assert send(client, DISPATCHED, orderid, "stan") == 204
+    assert send(client, PLACED, orderid, "stan") == 204
+    assert mine(client, orderid) == [{"orderid": orderid, "cart": CART, "status": "dispatched"}]
+
+
+def test_anonymous_orders_are_not_recorded(client: FlaskClient) -> None:
+    orderid = str(uuid.uuid4())
+    assert send(client, PLACED, orderid, "anonymous-x", registered=False) == 204
+    assert send(client, DISPATCHED, orderid, "anonymous-x") == 204
+    assert history(client, "stan") == [
+        o for o in history(client, "stan") if o["orderid"] != orderid
+    ]
+
+
+def test_events_that_can_never_be_recorded_are_400(client: FlaskClient) -> None:
+    assert send(client, PLACED, "bad id with spaces", "stan") == 400
+    assert send(client, PLACED, str(uuid.uuid4()), "") == 400
+    assert send(client, PLACED, str(uuid.uuid4()), "stan", cart=[1]) == 400
+    orderid = str(uuid.uuid4())
+    assert send(client, PLACED, orderid, "stan") == 204
+    assert send(client, PLACED, orderid, "user") == 400  # someone else's order id
+    assert client.post("/events/order-placed", json={"orderid": "x"}).status_code == 400
