@@ -93,5 +93,14 @@ def mysql_settings() -> Iterator[dict[str, object]]:
 
 
 @pytest.fixture(scope="session")
+def amqp_url(namespace: str) -> Iterator[str]:
+    """A vhost of this session's own on the machine's RabbitMQ, deleted with all it holds."""
+    from tests.support.eventing import vhost
+
+    with vhost(f"{namespace}broker") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("logs")

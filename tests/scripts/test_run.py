@@ -51,14 +51,16 @@ def interrupt(runner: subprocess.Popen[bytes]) -> int:
 
 
 def test_run_serves_the_shop_and_ctrl_c_stops_what_it_started(
-    tmp_path: Path, redis_url: str, mysql_settings: dict[str, object]
+    tmp_path: Path, redis_url: str, mysql_settings: dict[str, object], amqp_url: str
 ) -> None:
-    mongo_port, nginx_port = free_port(), free_port()
+    mongo_port, nginx_port, broker_port = free_port(), free_port(), free_port()
     function_ports = {name: free_port() for name in LOCAL_PORTS}
     env = {
         "ROBOSHOP_STATE": str(tmp_path / "state"),
         "MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}",
         "NGINX_PORT": str(nginx_port),
+        "AMQP_URL": amqp_url,
+        "K_SINK": f"http://127.0.0.1:{broker_port}/",
         **{f"{name.upper()}_URL": f"http://127.0.0.1:{p}" for name, p in function_ports.items()},
     }
     log = tmp_path / "run.log"
@@ -76,7 +78,7 @@ def test_run_serves_the_shop_and_ctrl_c_stops_what_it_started(
         assert code == 0, log.read_text()
         assert not port_open(nginx_port)
         assert not port_open(mongo_port)
-        assert not any(port_open(p) for p in function_ports.values())
+        assert not any(port_open(p) for p in [*function_ports.values(), broker_port])
     output = log.read_text()
     assert "redis: reusing the server listening on port 6379" in output
     assert output.count("mongodb: starting a private server") == 2
