@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-CODE := functions scripts tests
+CODE := functions scripts tests knative
 
 .PHONY: help run test lint unit seed invoke bench images clean
 
@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(PY) -m ruff check $(CODE)
 	$(PY) -m ruff format --check $(CODE)
-	$(PY) -m mypy functions scripts
+	$(PY) -m mypy functions scripts knative/rollout.py
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
