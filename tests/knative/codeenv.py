@@ -26,7 +26,7 @@ _MODULE = "<module>"
 @dataclass(frozen=True)
 class Read:
     name: str
-    default: str | None  # None: no default (or not a constant)
+    default: str | None  # None: no default
 
     @property
     def required(self) -> bool:
@@ -63,6 +63,15 @@ def _constant(node: ast.expr | None) -> str | None:
     return None
 
 
+def _default(node: ast.expr) -> str:
+    """A default's text: a constant's value, an f-string's fixed parts, else a marker."""
+    if isinstance(node, ast.Constant):
+        return str(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+    return "<computed>"
+
+
 def _dotted(node: ast.expr) -> tuple[str, ...] | None:
     if isinstance(node, ast.Name):
         return (node.id,)
@@ -89,9 +98,7 @@ def _scan(unit: Unit, tree: ast.AST) -> None:
         first = _constant(node.args[0])
         if not callee or first is None:
             continue
-        default = _constant(node.args[1]) if len(node.args) > 1 else None
-        if isinstance(node.args[1] if len(node.args) > 1 else None, ast.Constant):
-            default = str(node.args[1].value)  # type: ignore[union-attr]
+        default = _default(node.args[1]) if len(node.args) > 1 else None
         if callee[-1] in _READERS or callee[-2:] == ("environ", "get"):
             unit.reads.add(Read(first, default))
         unit.refs.add((*callee, f"({first})"))
