@@ -80,24 +80,10 @@ def rss_mib(pid: int) -> float:
 def serve(function: str, env: dict[str, str], logs: Path) -> tuple[Process, str, float]:
     """Start the function; returns it, its URL and the seconds until it first answered."""
     port = localstack.free_port()
-    argv = [
-        str(localstack.VENV_BIN / "functions-framework"),
-        "--target",
-        function,
-        "--source",
-        str(ROOT / "functions" / function / "main.py"),
-        "--port",
-        str(port),
-    ]
-    full_env = {
-        "PYTHONPATH": str(ROOT / "functions"),
-        "WORKERS": "1",
-        "THREADS": "4",
-        "LOG_LEVEL": "warning",
-        **env,
-    }
     started = time.perf_counter()
-    process = Process(function, argv, logs / f"{function}-{port}.log", full_env).start()
+    log = logs / f"{function}-{port}.log"
+    process = localstack.function_process(function, port, log, {"LOG_LEVEL": "warning", **env})
+    process.start()
     url = f"http://127.0.0.1:{port}"
     while True:
         try:

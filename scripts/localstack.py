@@ -104,6 +104,17 @@ class Process:
             return ""
 
 
+def function_process(name: str, port: int, log: Path, env: dict[str, str]) -> Process:
+    """A function served by functions-framework as in the cluster (gunicorn, WORKERS x THREADS)."""
+    argv = [
+        str(VENV_BIN / "functions-framework"),
+        *("--target", name, "--source", str(ROOT / "functions" / name / "main.py")),
+        *("--port", str(port)),
+    ]
+    defaults = {"WORKERS": "1", "THREADS": "4", "K_SERVICE": name}
+    return Process(name, argv, log, {**defaults, **env, "PYTHONPATH": str(ROOT / "functions")})
+
+
 def require(program: str, install_hint: str) -> str:
     found = shutil.which(program) or shutil.which(program, path=str(VENV_BIN))
     if not found:

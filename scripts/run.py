@@ -138,17 +138,8 @@ class Stack:
             port = urlsplit(self.env[f"{name.upper()}_URL"]).port or 80
             if localstack.port_open(port):
                 raise StackError(f"port {port} for {name} is taken: is another `make run` up?")
-            argv = [
-                str(localstack.VENV_BIN / "functions-framework"),
-                *("--target", name, "--source", str(folder / "main.py"), "--port", str(port)),
-            ]
-            env = {
-                **self.env,
-                **func_yaml_envs(folder / "func.yaml", self.env),
-                "PYTHONPATH": str(ROOT / "functions"),
-                "K_SERVICE": name,
-            }
-            self.launch(Process(name, argv, self.log(name), env), port)
+            env = {**self.env, **func_yaml_envs(folder / "func.yaml", self.env)}
+            self.launch(localstack.function_process(name, port, self.log(name), env), port)
             say(f"{name}: http://127.0.0.1:{port}  (log: {self.log(name)})")
 
     def broker(self) -> None:

@@ -6,30 +6,16 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import urllib3
 
 from scripts.localstack import ROOT
 from tests.support import servers
 from tests.support.functions import serve
+from tests.support.http import call, wait_for_status
 
 pytestmark = pytest.mark.slow
-
-
-def get(url: str) -> urllib3.BaseHTTPResponse:
-    return urllib3.request("GET", url, timeout=10, retries=False)
-
-
-def wait_for_status(url: str, status: int, seconds: float = 30) -> urllib3.BaseHTTPResponse:
-    deadline = time.monotonic() + seconds
-    while True:
-        response = get(url)
-        if response.status == status or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
 
 
 def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(
@@ -47,14 +33,14 @@ def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(
     )
     catalogue, url = serve("catalogue", log_dir, env)
     try:
-        assert get(f"{url}/products").status == 200
+        assert call("GET", f"{url}/products").status == 200
 
         mongo.kill()
         down = wait_for_status(f"{url}/products", 503)
         assert down.status == 503
         assert json.loads(down.data)["error"] == "unavailable"
         assert int(down.headers["Retry-After"]) >= 1
-        health = get(f"{url}/health")
+        health = call("GET", f"{url}/health")
         assert health.status == 503
         assert json.loads(health.data)["dependencies"]["mongodb"] != "up"
 
@@ -62,7 +48,7 @@ def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(
         healed = wait_for_status(f"{url}/products", 200)
         assert healed.status == 200
         assert len(json.loads(healed.data)) == 11
-        assert get(f"{url}/health").status == 200
+        assert call("GET", f"{url}/health").status == 200
     finally:
         catalogue.stop()
         mongo.stop()

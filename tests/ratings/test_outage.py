@@ -7,35 +7,17 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import urllib3
 
 from scripts import localstack
 from scripts.localstack import ROOT, Process
 from tests.support.functions import serve
+from tests.support.http import call, wait_for_status
 from tests.support.stub import Stub
 
 pytestmark = pytest.mark.slow
-
-
-def get(url: str) -> urllib3.BaseHTTPResponse:
-    return urllib3.request("GET", url, timeout=10, retries=False)
-
-
-def put(url: str) -> urllib3.BaseHTTPResponse:
-    return urllib3.request("PUT", url, timeout=10, retries=False)
-
-
-def wait_for_status(url: str, status: int, seconds: float = 30) -> urllib3.BaseHTTPResponse:
-    deadline = time.monotonic() + seconds
-    while True:
-        response = get(url)
-        if response.status == status or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
 
 
 def start_mariadb(data_dir: Path, port: int) -> Process:
@@ -75,16 +57,16 @@ def test_ratings_answers_503_while_mysql_is_down_and_heals_alone(
     }
     ratings, url = serve("ratings", log_dir, function_env)
     try:
-        assert put(f"{url}/api/rate/RMC/4").status == 200
-        assert json.loads(get(f"{url}/api/fetch/RMC").data)["rating_count"] == 1
+        assert call("PUT", f"{url}/api/rate/RMC/4").status == 200
+        assert json.loads(call("GET", f"{url}/api/fetch/RMC").data)["rating_count"] == 1
 
         mariadb.kill()
         down = wait_for_status(f"{url}/api/fetch/RMC", 503)
         assert down.status == 503
         assert json.loads(down.data)["error"] == "unavailable"
         assert int(down.headers["Retry-After"]) >= 1
-        assert put(f"{url}/api/rate/RMC/2").status == 503
-        health = get(f"{url}/health")
+        assert call("PUT", f"{url}/api/rate/RMC/2").status == 503
+        health = call("GET", f"{url}/health")
         assert health.status == 503
         assert json.loads(health.data)["dependencies"]["mysql"] != "up"
 
@@ -92,9 +74,9 @@ def test_ratings_answers_503_while_mysql_is_down_and_heals_alone(
         healed = wait_for_status(f"{url}/api/fetch/RMC", 200)
         assert healed.status == 200
         assert json.loads(healed.data) == {"avg_rating": 4.0, "rating_count": 1}
-        assert put(f"{url}/api/rate/RMC/2").status == 200
-        assert json.loads(get(f"{url}/api/fetch/RMC").data)["rating_count"] == 2
-        assert get(f"{url}/health").status == 200
+        assert call("PUT", f"{url}/api/rate/RMC/2").status == 200
+        assert json.loads(call("GET", f"{url}/api/fetch/RMC").data)["rating_count"] == 2
+        assert call("GET", f"{url}/health").status == 200
     finally:
         ratings.stop()
         mariadb.stop()

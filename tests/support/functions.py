@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import functions_framework
@@ -27,22 +26,7 @@ def create_app(name: str) -> Flask:
 def serve(name: str, log_dir: Path, env: dict[str, str] | None = None) -> tuple[Process, str]:
     """Run the function under functions-framework on a free port; returns it and its URL."""
     port = localstack.free_port()
-    argv = [
-        str(Path(sys.executable).parent / "functions-framework"),
-        "--target",
-        name,
-        "--source",
-        str(source(name)),
-        "--port",
-        str(port),
-    ]
-    full_env = {
-        "PYTHONPATH": str(ROOT / "functions"),
-        "WORKERS": "1",
-        "THREADS": "4",
-        "DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""),
-        **(env or {}),
-    }
-    process = Process(name, argv, log_dir / f"{name}-{port}.log", full_env).start()
-    process.wait_for_port(port)
+    full_env = {"DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""), **(env or {})}
+    process = localstack.function_process(name, port, log_dir / f"{name}-{port}.log", full_env)
+    process.start().wait_for_port(port)
     return process, f"http://127.0.0.1:{port}"
