@@ -58,9 +58,9 @@ export const countries = () => get("shipping/codes");
 export const matchCities = (code, text) => get(`shipping/match/${part(code)}/${part(text)}`);
 export const shippingCost = (uuid) => get(`shipping/calc/${part(uuid)}`);
 
-export async function confirmShipping(quote) {
+export async function confirmShipping(city) {
   state.forgetPaymentKey();
-  return changed(await post(`shipping/confirm/${part(state.cartId())}`, quote));
+  return changed(await post(`shipping/confirm/${part(state.cartId())}`, city));
 }
 
 // The key is kept only while the outcome is unknown (no answer, or a timeout), so that a

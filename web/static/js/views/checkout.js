@@ -88,7 +88,8 @@ function shippingStep(main, onShipped) {
           class: "primary",
           onClick: async () => {
             try {
-              onShipped(await shop.confirmShipping({ distance, cost, location }));
+              // Only the city goes back: shipping computes the line itself, so it can't be forged.
+              onShipped(await shop.confirmShipping({ uuid: place.uuid }));
             } catch (error) {
               report(error);
             }
