@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Request, Response, current_app, jsonify
+from flask import Request, Response, current_app, has_app_context, jsonify
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 
@@ -51,6 +51,10 @@ class FunctionApp:
         self.route(_HEALTH)(self._health)
         self.route(_LIVE)(self._live)
         self.route(_METRICS)(self._metrics)
+        if has_app_context():
+            # functions-framework answers a few paths itself (its catch-all rule can't
+            # match a newline; /robots.txt, /favicon.ico): those errors are JSON too.
+            current_app.register_error_handler(HTTPException, _http_error)
 
     def route(self, rule: str, methods: Sequence[str] = ("GET",)) -> Callable[[Handler], Handler]:
         """Register a handler; its return value is made into a response as Flask does."""

@@ -98,3 +98,12 @@ def test_metrics_are_prometheus_text(client: FlaskClient) -> None:
         'http_requests_total{function="sample",method="GET",route="/items/<int:number>",'
         'status="200"}'
     ) in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/items/7%0A", "/line%0Abreak", "/robots.txt", "/favicon.ico"])
+def test_paths_the_framework_refuses_are_json_404(client: FlaskClient, path: str) -> None:
+    # functions-framework routes every path to the function except these (its catch-all
+    # rule can't match a newline); they must not fall back to Flask's HTML page.
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "not_found", "message": "no such path"}
