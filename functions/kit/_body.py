@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import Request
 
 from kit._errors import ApiError
+
+
+def _finite(text: str) -> float:
+    # 1e309 parses to infinity: no store or sum downstream can use it.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
+def _not_json(name: str) -> Any:
+    # Python's json module accepts NaN and Infinity; JSON (RFC 8259) does not.
+    raise ValueError(f"{name} is not JSON")
 
 
 def json_body(request: Request) -> dict[str, Any]:
@@ -16,8 +30,9 @@ def json_body(request: Request) -> dict[str, Any]:
     if not raw:
         raise ApiError(400, "bad_request", "a JSON object body is required")
     try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(raw, parse_float=_finite, parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nested deeper than the parser's stack allows.
         raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
     if not isinstance(value, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")

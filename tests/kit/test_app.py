@@ -31,6 +31,10 @@ def test_wrong_method_is_json_405_with_allow(client: FlaskClient) -> None:
         (b"", "bad_request"),
         (b"[1, 2]", "bad_request"),
         (b"\xff\xfe", "malformed_json"),
+        (b'{"n": NaN}', "malformed_json"),
+        (b'{"n": -Infinity}', "malformed_json"),
+        (b'{"n": [1e309]}', "malformed_json"),
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "malformed_json"),
     ],
 )
 def test_bad_bodies_are_400(client: FlaskClient, body: bytes, error: str) -> None:
