@@ -79,6 +79,15 @@ def test_bad_shipping_lines_are_400_and_never_reach_cart(
     assert cart.seen == []
 
 
+@pytest.mark.parametrize("distance", ["1e309", "-1e309", "NaN", "Infinity"])
+def test_distance_beyond_any_number_is_400(client: FlaskClient, cart: Stub, distance: str) -> None:
+    body = f'{{"distance": {distance}, "cost": 25.05, "location": "London"}}'
+    response = client.post("/confirm/c", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["error"] == "malformed_json"
+    assert cart.seen == []
+
+
 def test_malformed_json_is_400(client: FlaskClient, cart: Stub) -> None:
     response = client.post("/confirm/c", data="{nope", content_type="application/json")
     assert response.status_code == 400
