@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -24,8 +25,11 @@ from pathlib import Path
 
 import urllib3
 
+from kit import LOCAL_PORTS
 from scripts import localstack
 from scripts.localstack import ROOT, Process
+
+NO_CACHE = {"CATALOGUE_CACHE_SECONDS": "0"}
 
 
 @dataclass
@@ -43,23 +47,26 @@ class Figures:
 class Scenario:
     name: str
     function: str
-    path: str
+    path: str  # `{client}` becomes the client thread's number
     env: dict[str, str]
+    peers: tuple[str, ...] = ()
 
 
 SCENARIOS = [
-    Scenario(
-        "catalogue /products, no cache", "catalogue", "/products", {"CATALOGUE_CACHE_SECONDS": "0"}
-    ),
+    Scenario("catalogue /products, no cache", "catalogue", "/products", NO_CACHE),
     Scenario("catalogue /products, cached", "catalogue", "/products", {}),
-    Scenario(
-        "catalogue /product/RMC, no cache",
-        "catalogue",
-        "/product/RMC",
-        {"CATALOGUE_CACHE_SECONDS": "0"},
-    ),
+    Scenario("catalogue /product/RMC, no cache", "catalogue", "/product/RMC", NO_CACHE),
     Scenario("catalogue /product/RMC, cached", "catalogue", "/product/RMC", {}),
     Scenario("catalogue /search/robot", "catalogue", "/search/robot", {}),
+    # One cart per client: each add is a catalogue lookup and a Redis transaction.
+    Scenario(
+        "cart /add (catalogue + Redis)",
+        "cart",
+        "/add/anonymous-bench{client}/RMC/1",
+        {},
+        ("catalogue",),
+    ),
+    Scenario("cart /cart (Redis)", "cart", "/cart/anonymous-bench{client}", {}, ("catalogue",)),
 ]
 
 
@@ -77,7 +84,9 @@ def rss_mib(pid: int) -> float:
     return round(total / 1024, 1)
 
 
-def serve(function: str, env: dict[str, str], logs: Path) -> tuple[Process, str, float]:
+def serve(
+    function: str, env: dict[str, str], logs: Path, probe: str = "/health"
+) -> tuple[Process, str, float]:
     """Start the function; returns it, its URL and the seconds until it first answered."""
     port = localstack.free_port()
     started = time.perf_counter()
@@ -87,7 +96,7 @@ def serve(function: str, env: dict[str, str], logs: Path) -> tuple[Process, str,
     url = f"http://127.0.0.1:{port}"
     while True:
         try:
-            if urllib3.request("GET", f"{url}/health", timeout=1, retries=False).status == 200:
+            if urllib3.request("GET", url + probe, timeout=1, retries=False).status == 200:
                 return process, url, time.perf_counter() - started
         except urllib3.exceptions.HTTPError:
             if not process.running():
@@ -96,26 +105,28 @@ def serve(function: str, env: dict[str, str], logs: Path) -> tuple[Process, str,
 
 
 def load(url: str, requests: int, clients: int) -> tuple[list[float], int, float]:
+    """`requests` GETs from `clients` threads; `{client}` in the URL is the thread's number."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     per_client = requests // clients
     pool = urllib3.PoolManager(maxsize=clients)
 
-    def client() -> None:
+    def client(number: int) -> None:
         nonlocal errors
         mine: list[float] = []
         failed = 0
+        target = url.replace("{client}", str(number))
         for _ in range(per_client):
             begin = time.perf_counter()
-            response = pool.request("GET", url, retries=False)
+            response = pool.request("GET", target, retries=False)
             mine.append(time.perf_counter() - begin)
             failed += response.status != 200
         with lock:
             latencies.extend(mine)
             errors += failed
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     began = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -127,7 +138,12 @@ def load(url: str, requests: int, clients: int) -> tuple[list[float], int, float
 def run(
     scenario: Scenario, base_env: dict[str, str], requests: int, clients: int, logs: Path
 ) -> tuple[Figures, float]:
-    process, url, cold = serve(scenario.function, {**base_env, **scenario.env}, logs)
+    peers = [serve(peer, base_env, logs) for peer in scenario.peers]
+    urls = {
+        f"{name.upper()}_URL": url for name, (_, url, _) in zip(scenario.peers, peers, strict=True)
+    }
+    env = {**base_env, **urls}
+    process, url, cold = serve(scenario.function, {**env, **scenario.env}, logs)
     try:
         load(url + scenario.path, clients * 10, clients)  # warm connections and caches
         latencies, errors, elapsed = load(url + scenario.path, requests, clients)
@@ -144,6 +160,28 @@ def run(
         return figures, cold
     finally:
         process.stop()
+        for peer, _, _ in peers:
+            peer.stop()
+
+
+def cold_starts(logs: Path) -> dict[str, float]:
+    """Seconds from process start to the first `/health/live` answer, per function."""
+    seconds = {}
+    for function in LOCAL_PORTS:
+        process, _, cold = serve(function, {}, logs, probe="/health/live")
+        process.stop()
+        seconds[function] = round(cold, 2)
+    return seconds
+
+
+def forget_bench_keys(namespace: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
             "mongodb", localstack.mongo_command(mongo_port, work / "mongo"), work / "mongo.log"
         ).start()
         mongo.wait_for_port(mongo_port)
-        base_env = {"MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}"}
+        namespace = f"bench{secrets.token_hex(4)}_"
+        base_env = {"MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}", "DATA_NAMESPACE": namespace}
         try:
             subprocess.run(
                 [sys.executable, "-m", "scripts.seed", "catalogue"],
@@ -169,27 +208,31 @@ def main(argv: list[str] | None = None) -> int:
                 check=True,
                 capture_output=True,
             )
-            results, colds = [], []
+            results = []
             print(
                 f"{'scenario':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}"
                 f" {'RSS MiB':>8}"
             )
             for scenario in SCENARIOS:
-                figures, cold = run(scenario, base_env, args.requests, args.clients, work)
+                figures, _ = run(scenario, base_env, args.requests, args.clients, work)
                 results.append(figures)
-                colds.append(cold)
                 print(
                     f"{figures.scenario:40} {figures.per_second:8.1f} {figures.p50_ms:8.2f}"
                     f" {figures.p95_ms:8.2f} {figures.errors:6d} {figures.rss_mib:8.1f}"
                 )
-            print(f"cold start to first /health answer: median {statistics.median(colds):.2f}s")
+            starts = cold_starts(work)
+            print("cold start to the first /health/live answer, seconds:")
+            print("  " + ", ".join(f"{name} {value:.2f}" for name, value in starts.items()))
         finally:
             mongo.stop()
+            forget_bench_keys(namespace)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     path = out / time.strftime("%Y%m%d-%H%M%S.json")
     path.write_text(
-        json.dumps({"results": [asdict(r) for r in results], "cold_start_seconds": colds}, indent=2)
+        json.dumps(
+            {"results": [asdict(r) for r in results], "cold_start_seconds": starts}, indent=2
+        )
     )
     print(f"saved {path.relative_to(ROOT)}")
     return 0
