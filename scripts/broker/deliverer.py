@@ -2,8 +2,10 @@
 
 Each message is POSTed in binary mode (ce-* headers, data as the body). A 2xx
 acks it, after the reply event in the response (if any) was published back
-into the broker; anything else is retried after the Trigger's backoff, and
-after the last retry the event goes to the dead-letter queue with the
+into the broker. Like Knative's dispatcher, only what may heal is retried
+after the Trigger's backoff (no answer, 5xx, 404, 408, 409, 429); after the
+last retry, or at once for any other status (an event the subscriber can
+never process), the event goes to the dead-letter queue with the
 `knativeerror*` extensions saying why. Several messages are in flight at once,
 so an event that keeps failing does not hold up the ones behind it.
 """
@@ -28,6 +30,13 @@ from scripts.broker.triggers import Trigger
 log = logging.getLogger("broker.deliverer")
 IN_FLIGHT = 8
 _REPLY_ATTRIBUTES = ("specversion", "id", "source", "type")
+# The statuses Knative eventing retries (kncloudevents.SelectiveRetry); the rest are final.
+_RETRYABLE = frozenset({404, 408, 409, 429})
+
+
+def retryable(status: int | None) -> bool:
+    """Whether a failed delivery may succeed later: no answer at all, a 5xx or a transient 4xx."""
+    return status is None or status >= 500 or status in _RETRYABLE
 
 
 def request_headers(properties: pika.BasicProperties) -> dict[str, str]:
@@ -128,13 +137,15 @@ class Deliverer(threading.Thread):
         for attempt in range(delivery.retry + 1):
             if attempt and lost.wait(delivery.delay(attempt)):
                 return  # the message goes back to the queue with the connection
-            outcome, reply = self._post(properties, body)
+            outcome, status, reply = self._post(properties, body)
             if not outcome:
                 if reply is not None and not self._republish(*reply):
                     return
                 self._settle(connection, channel, tag, lost)
                 return
             log.info("%s: attempt %d failed: %s", self.trigger.name, attempt + 1, outcome)
+            if not retryable(status):
+                break
         if delivery.dead_letter and not self._dead_letter(properties, body, outcome):
             return
         if not delivery.dead_letter:
@@ -143,8 +154,8 @@ class Deliverer(threading.Thread):
 
     def _post(
         self, properties: pika.BasicProperties, body: bytes
-    ) -> tuple[str, tuple[dict[str, Any], bytes] | None]:
-        """('', reply) on a 2xx, else why it failed."""
+    ) -> tuple[str, int | None, tuple[dict[str, Any], bytes] | None]:
+        """('', status, reply) on a 2xx, else why it failed and the status (None: no answer)."""
         try:
             response = self._http.request(
                 "POST",
@@ -155,14 +166,14 @@ class Deliverer(threading.Thread):
                 retries=False,
             )
         except urllib3.exceptions.HTTPError as exc:
-            return f"unreachable: {type(exc).__name__}", None
+            return f"unreachable: {type(exc).__name__}", None, None
         if not 200 <= response.status < 300:
-            return f"HTTP {response.status}: {response.data[:200]!r}", None
+            return f"HTTP {response.status}: {response.data[:200]!r}", response.status, None
         try:
-            return "", reply_event(response)
+            return "", response.status, reply_event(response)
         except Exception as exc:  # a malformed reply is the subscriber's bug: log, don't loop
             log.error("%s: ignoring a malformed reply event: %r", self.trigger.name, exc)
-            return "", None
+            return "", response.status, None
 
     def _republish(self, attributes: dict[str, Any], body: bytes) -> bool:
         try:
@@ -184,10 +195,9 @@ class Deliverer(threading.Thread):
             log.warning("%s: dead letter not stored, will redeliver: %s", self.trigger.name, exc)
             return False
         log.warning(
-            "%s: event %s dead-lettered after %d attempts: %s",
+            "%s: event %s dead-lettered: %s",
             self.trigger.name,
             properties.message_id,
-            self.trigger.delivery.retry + 1,
             why,
         )
         return True

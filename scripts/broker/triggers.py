@@ -42,7 +42,11 @@ class Delivery:
     dead_letter: bool = False
 
     def delay(self, retry_number: int) -> float:
-        """The wait before retry number `retry_number` (1 for the first retry)."""
+        """The wait before retry number `retry_number` (1 for the first retry).
+
+        As eventing-rabbitmq's dispatcher waits (CloudEvents sdk-go backoff, called
+        with the retry number): delay * 2**n, or delay * n when linear.
+        """
         if self.backoff_policy == "linear":
             return self.backoff_delay * retry_number
         return float(self.backoff_delay * 2**retry_number)
