@@ -38,7 +38,11 @@ def respond(call: Call) -> Reply:
     subject = call.headers.get("ce-subject", "")
     if subject == POISON:
         return 400, {"Content-Type": "application/json"}, b'{"error": "bad_event"}'
-    if subject.startswith(BUSY) and call.path.startswith("/cart") and len(recorder_calls(call)) <= 1:
+    if (
+        subject.startswith(BUSY)
+        and call.path.startswith("/cart")
+        and len(recorder_calls(call)) <= 1
+    ):
         return 409, {}, b""
     if (
         subject.startswith(FLAKY)
