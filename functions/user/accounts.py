@@ -9,9 +9,9 @@ from kit import ApiError
 from kit.sessions import ANONYMOUS_PREFIX
 from user import passwords, store
 
-NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # One @, a dotted domain, no spaces: the shape of an address, not a promise it exists.
-EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}$")
+EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}")
 MAX_EMAIL = 254
 MIN_PASSWORD = 8
 # scrypt reads the whole password: a bound keeps one request from costing much more.
@@ -28,7 +28,7 @@ def _text_field(body: dict[str, Any], field: str) -> str:
 
 
 def valid_name(name: str) -> bool:
-    return bool(NAME.match(name)) and not name.lower().startswith(ANONYMOUS_PREFIX)
+    return bool(NAME.fullmatch(name)) and not name.lower().startswith(ANONYMOUS_PREFIX)
 
 
 def _checked_name(name: str) -> str:
@@ -44,7 +44,7 @@ def _checked_name(name: str) -> str:
 
 def _checked_email(email: str) -> str:
     email = email.strip()
-    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+    if len(email) > MAX_EMAIL or not EMAIL.fullmatch(email):
         raise ApiError(400, "invalid_field", "email must look like name@example.com")
     return email
 

@@ -145,6 +145,7 @@ def test_register_missing_field_is_400(
         {"name": "anonymous-abc", "password": "long-enough", "email": "a@example.com"},
         {"name": "Anonymous-abc", "password": "long-enough", "email": "a@example.com"},
         {"name": "bob/../x", "password": "long-enough", "email": "a@example.com"},
+        {"name": "bob\n", "password": "long-enough", "email": "a@example.com"},
         {"name": 42, "password": "long-enough", "email": "a@example.com"},
         {"name": "bob", "password": "short", "email": "a@example.com"},
         {"name": "bob", "password": "p" * 1025, "email": "a@example.com"},
