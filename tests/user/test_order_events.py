@@ -73,3 +73,9 @@ def test_events_that_can_never_be_recorded_are_400(client: FlaskClient) -> None:
     assert send(client, PLACED, orderid, "stan") == 204
     assert send(client, PLACED, orderid, "user") == 400  # someone else's order id
     assert client.post("/events/order-placed", json={"orderid": "x"}).status_code == 400
+
+
+def test_placed_cart_that_no_store_can_keep_is_400(client: FlaskClient) -> None:
+    orderid = str(uuid.uuid4())
+    assert send(client, PLACED, orderid, "stan", cart={"items": [{"$sku": "RMC"}]}) == 400
+    assert orderid not in [o["orderid"] for o in history(client, "stan")]

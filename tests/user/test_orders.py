@@ -134,3 +134,32 @@ def test_the_order_store_refuses_an_orderid_of_another_user(shopper: str) -> Non
         store.record_dispatched(orderid, shopper)
     with pytest.raises(store.OrderConflict):
         store.record_placed(orderid, shopper, CART)
+
+
+@pytest.mark.parametrize(
+    "raw_cart",
+    [
+        '{"$set": 1}',
+        '{"items": [{"a.b": 1}]}',
+        '{"\\u0000": 1}',
+        '{"n": 99999999999999999999999}',
+        '{"x": "' + "y" * 300_000 + '"}',
+        '{"a":' * 50 + "1" + "}" * 50,
+    ],
+    ids=["dollar-key", "dotted-key", "nul-key", "int-beyond-64-bits", "huge", "deep"],
+)
+def test_cart_that_no_store_can_keep_is_400_and_records_nothing(
+    client: FlaskClient, shopper: str, raw_cart: str
+) -> None:
+    orderid = unique_name("o")
+    body = f'{{"orderid": "{orderid}", "cart": {raw_cart}}}'
+    response = client.post(
+        f"/order/{shopper}", data=body, content_type="application/json", headers=bearer(shopper)
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_field"
+    assert store.find_order(orderid) is None
+
+
+def test_order_id_with_a_trailing_newline_is_400(client: FlaskClient, shopper: str) -> None:
+    assert order(client, shopper, {"orderid": "o-1\n", "cart": CART}, shopper).status_code == 400
