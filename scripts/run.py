@@ -68,6 +68,13 @@ def local_secret(name: str = "session-secret") -> str:
     return path.read_text().strip()
 
 
+def stop_on_ctrl_c() -> None:
+    """Ctrl-C (SIGINT) stops the stack, also when the runner was started in the background:
+    a shell starts background jobs with SIGINT ignored, and Python keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
@@ -168,7 +175,7 @@ class Stack:
 
 def main() -> int:
     stack = Stack()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    stop_on_ctrl_c()
     try:
         stack.data_tier()
         stack.seed()
