@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,4 +104,7 @@ def search(text: str) -> list[Product]:
         raise ApiError(400, "bad_request", "search text must not be empty")
     if len(text) > MAX_SEARCH_LENGTH:
         raise ApiError(400, "bad_request", f"search text is longer than {MAX_SEARCH_LENGTH}")
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        # No product text holds control characters, and a NUL breaks some text searches.
+        raise ApiError(400, "bad_request", "search text must not hold control characters")
     return store.text_search(text)

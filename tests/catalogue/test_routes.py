@@ -85,6 +85,13 @@ def test_search_text_too_long_is_400(client: FlaskClient) -> None:
     assert response.get_json()["error"] == "bad_request"
 
 
+@pytest.mark.parametrize("text", ["%00", "robot%00", "a%0Db", "%1B%5B31m", "x%7F"])
+def test_search_text_with_control_characters_is_400(client: FlaskClient, text: str) -> None:
+    response = client.get(f"/search/{text}")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_request"
+
+
 def test_blank_search_is_400(client: FlaskClient) -> None:
     response = client.get("/search/%20%20")
     assert response.status_code == 400
