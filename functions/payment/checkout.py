@@ -1,8 +1,11 @@
 """One checkout: who pays, for what, the charge, and the order.placed event.
 
 The gateway authorisation is captured only once the broker has accepted the
-event; if the broker can't take it, the authorisation is voided, so there is
-never a charge without an order, nor an order without a charge.
+event; if the broker certainly did not take it, the authorisation is voided, so
+there is never a charge without an order. If the broker's answer was lost, the
+order may exist: the authorisation is then neither captured nor voided (voiding
+it could let an unpaid order be dispatched) and the order id is logged for
+an operator to settle.
 """
 
 from __future__ import annotations
@@ -58,6 +61,14 @@ def pay(cart_id: str, request: Request) -> dict[str, Any]:
     )
     try:
         sink.send(event)
+    except sink.InDoubt:
+        log.error(
+            "order %s in doubt: the broker may have it; authorisation %s left open",
+            orderid,
+            authorisation,
+            extra={"orderid": orderid, "authorisation": authorisation},
+        )
+        raise
     except ApiError:
         _void(charger, authorisation, orderid)
         raise

@@ -3,7 +3,9 @@
 The first request claims the key in Redis with SET NX (so two concurrent
 duplicates can't both pay) and then stores its final answer there for
 PAYMENT_IDEMPOTENCY_TTL_SECONDS. Answers that a retry could change (a
-dependency down, the gateway failing) release the key instead.
+dependency down, the gateway failing) release the key instead. An order in
+doubt keeps its answer: paying again under the key would place a second order
+beside one that may exist.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _PENDING = "pending"
 # Answers that are final for this key: a retry must see them again.
 _FINAL_ERRORS = frozenset({402})
+_FINAL_CODES = frozenset({"order_in_doubt"})
 _CLAIM_SECONDS = 120
 
 
@@ -39,7 +42,7 @@ def once(cart_id: str, key: str, pay: Callable[[], dict[str, Any]]) -> tuple[dic
     try:
         answer = pay()
     except ApiError as exc:
-        if exc.status in _FINAL_ERRORS:
+        if exc.status in _FINAL_ERRORS or exc.error in _FINAL_CODES:
             _store(name, {"status": exc.status, "body": exc.body()})
         else:
             redis.delete(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
@@ -232,3 +233,59 @@ def test_sales_are_measured(client: FlaskClient, peers: Peers) -> None:
     assert 'units_sold_bucket{le="2.0"}' in text
     assert 'cart_value_bucket{le="200.0"}' in text
     assert 'cart_value_bucket{le="10000.0"}' in text
+
+
+def slow_broker(call: object) -> tuple[int, dict[str, str], bytes]:
+    """Takes the event, but its 202 comes after payment stopped waiting."""
+    time.sleep(0.5)
+    return 202, {}, b""
+
+
+def test_a_lost_broker_answer_leaves_the_order_in_doubt_and_the_money_held(
+    client: FlaskClient, peers: Peers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broker = Recorder(slow_broker)
+    try:
+        monkeypatch.setenv("K_SINK", broker.url)
+        monkeypatch.setenv("BROKER_TIMEOUT_MS", "100")
+        before = dict(gateway._simulated._states)
+        status, body = pay(client, good_cart(peers), **{"Idempotency-Key": "lost-answer"})
+        assert (status, body["error"]) == (503, "order_in_doubt")
+        sent = {call.headers["ce-id"] for call in broker.calls}
+        assert len(broker.calls) == 2 and len(sent) == 1  # the same event, sent again
+        orderid = broker.calls[0].headers["ce-subject"]
+        assert orderid in str(body["message"])
+        # The broker may have the order: voiding would let it be dispatched unpaid.
+        new = {k: v for k, v in gateway._simulated._states.items() if k not in before}
+        assert list(new.values()) == ["authorised"]
+        # Paying again under the key must not place a second order beside it.
+        assert pay(client, "anonymous-abc", **{"Idempotency-Key": "lost-answer"}) == (status, body)
+        assert len(broker.calls) == 2
+    finally:
+        broker.close()
+
+
+def test_a_lost_answer_then_an_accepted_retry_is_one_paid_order(
+    client: FlaskClient, peers: Peers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = {"slow": True}
+
+    def slow_once(call: object) -> tuple[int, dict[str, str], bytes]:
+        if first.pop("slow", False):
+            return slow_broker(call)
+        return 202, {}, b""
+
+    broker = Recorder(slow_once)
+    try:
+        monkeypatch.setenv("K_SINK", broker.url)
+        monkeypatch.setenv("BROKER_TIMEOUT_MS", "100")
+        before = set(gateway._simulated._states)
+        status, body = pay(client, good_cart(peers))
+        assert status == 200
+        assert {call.headers["ce-id"] for call in broker.calls} == {
+            broker.calls[0].headers["ce-id"]
+        }
+        assert body["orderid"] == broker.calls[0].headers["ce-subject"]
+        assert [v for k, v in gateway._simulated._states.items() if k not in before] == ["captured"]
+    finally:
+        broker.close()
