@@ -9,21 +9,21 @@ from typing import Any
 from cart.carts import MAX_LINE_QTY, SHIP, money
 from kit import ApiError
 
-CART_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
-SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-QTY = re.compile(r"^[0-9]{1,7}$")
+CART_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
+SKU = re.compile(r"[A-Za-z0-9._-]{1,64}")
+QTY = re.compile(r"[0-9]{1,7}")
 MAX_LOCATION = 200
 MAX_SHIPPING_COST = Decimal(100000)
 
 
 def cart_id(value: str) -> str:
-    if not CART_ID.match(value):
+    if not CART_ID.fullmatch(value):
         raise ApiError(400, "invalid_id", "a cart id is 1-100 letters, digits, '.', '_' or '-'")
     return value
 
 
 def sku(value: str) -> str:
-    if not SKU.match(value):
+    if not SKU.fullmatch(value):
         raise ApiError(400, "invalid_sku", "a sku is 1-64 letters, digits, '.', '_' or '-'")
     if value == SHIP:
         raise ApiError(400, "invalid_sku", "the shipping line is set through /shipping")
@@ -32,7 +32,7 @@ def sku(value: str) -> str:
 
 def qty(value: str, minimum: int) -> int:
     """A whole quantity from `minimum` to MAX_LINE_QTY."""
-    number = int(value) if QTY.match(value) else -1
+    number = int(value) if QTY.fullmatch(value) else -1
     if not minimum <= number <= MAX_LINE_QTY:
         raise ApiError(
             400, "invalid_qty", f"qty must be a whole number from {minimum} to {MAX_LINE_QTY}"

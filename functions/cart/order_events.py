@@ -25,6 +25,9 @@ def ordered_quantities(data: dict[str, Any]) -> dict[str, int]:
         sku, qty = (item.get("sku"), item.get("qty")) if isinstance(item, dict) else (None, None)
         if not isinstance(sku, str) or not isinstance(qty, int) or isinstance(qty, bool):
             raise ApiError(400, "bad_event", "every ordered line needs a sku and a whole qty")
+        if qty < 1:
+            # Subtracting a negative quantity would add to the cart.
+            raise ApiError(400, "bad_event", f"the ordered qty of {sku[:64]} is below 1")
         quantities[sku] = quantities.get(sku, 0) + qty
     return quantities
 

@@ -68,3 +68,18 @@ def test_an_order_without_lines_is_a_bad_event(client: FlaskClient, cart_id: str
     headers, body = events.to_binary(events.make_event(PLACED, "/x", data))
     assert client.post("/events/order-placed", data=body, headers=headers).status_code == 400
     assert client.post("/events/order-placed", json=data).status_code == 400
+
+
+def test_an_order_of_less_than_one_unit_is_a_bad_event_and_changes_nothing(
+    client: FlaskClient, cart_id: str
+) -> None:
+    client.get(f"/add/{cart_id}/RMC/2")
+    for qty in (-5, 0):
+        assert deliver(client, cart_id, [("RMC", qty)], str(uuid.uuid4())) == 400
+    assert lines(client, cart_id) == [("RMC", 2)]
+
+
+def test_an_order_for_a_cart_id_with_a_trailing_newline_is_a_bad_event(
+    client: FlaskClient, cart_id: str
+) -> None:
+    assert deliver(client, cart_id + "\n", [("RMC", 1)], str(uuid.uuid4())) == 400
