@@ -12,13 +12,13 @@ from shipping import geo, names, store
 MATCH_MIN_CHARS = 3
 MATCH_MAX_CHARS = 100
 MATCH_RESULTS = 10
-_COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
-_WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def country_code(code: str) -> str:
     """The code in lower case; 404 for anything that can't be a country code."""
-    if not _COUNTRY_CODE.match(code):
+    if not _COUNTRY_CODE.fullmatch(code):
         raise _no_country(code)
     return code.lower()
 
@@ -61,7 +61,7 @@ def _whole_number(args: Mapping[str, str], name: str, default: int) -> int:
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    if not _WHOLE_NUMBER.match(raw):
+    if not _WHOLE_NUMBER.fullmatch(raw):
         raise ApiError(400, "bad_request", f"{name} must be a whole number of 0 or more")
     return int(raw)
 
@@ -88,7 +88,7 @@ def match(code: str, text: str) -> list[dict[str, Any]]:
 
 def find_city(uuid: str) -> dict[str, Any]:
     """The city with this uuid; 404 for an unknown one."""
-    row = store.city(int(uuid)) if _WHOLE_NUMBER.match(uuid) else None
+    row = store.city(int(uuid)) if _WHOLE_NUMBER.fullmatch(uuid) else None
     if row is None:
         raise ApiError(404, "not_found", f"no city with uuid {uuid[:40]!r}")
     return row

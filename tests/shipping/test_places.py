@@ -67,7 +67,16 @@ def test_cities_pages_join_up_and_default_to_100(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=abc", "limit=-1", "limit=0", "limit=1001", "offset=-5", "offset=1.5", "limit=1e3"],
+    [
+        "limit=abc",
+        "limit=-1",
+        "limit=0",
+        "limit=1001",
+        "offset=-5",
+        "offset=1.5",
+        "limit=1e3",
+        "limit=5%0A",
+    ],
 )
 def test_bad_paging_is_400(client: FlaskClient, query: str) -> None:
     response = client.get(f"/cities/gb?{query}")
