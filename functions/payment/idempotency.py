@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from kit import ApiError, env_int, namespaced, stores
+
+log = logging.getLogger("payment.idempotency")
+REDIS_ERRORS = (RedisError, OSError)
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _PENDING = "pending"
@@ -50,7 +56,16 @@ def once(cart_id: str, key: str, pay: Callable[[], dict[str, Any]]) -> tuple[dic
     except BaseException:
         redis.delete(name)
         raise
-    _store(name, {"status": 200, "body": answer})
+    try:
+        _store(name, {"status": 200, "body": answer})
+    except REDIS_ERRORS as exc:
+        # The order is placed and paid: say so. Only the replay of this answer is lost
+        # (the claim lapses after _CLAIM_SECONDS, then the key is free again).
+        log.error(
+            "order %s placed, but its Idempotency-Key answer was not stored: %r",
+            answer.get("orderid"),
+            exc,
+        )
     return answer, 200
 
 

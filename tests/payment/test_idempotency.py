@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from payment import idempotency
+from payment import gateway, idempotency
+from scripts import localstack
+from scripts.localstack import Process
 from tests.payment.conftest import Peers, Sink, line, ship
 from tests.payment.test_pay import good_cart
+from tests.support.eventing import Call, Recorder
 
 
 def pay(client: FlaskClient, cart_id: str, key: str) -> tuple[int, dict[str, object]]:
@@ -97,3 +101,31 @@ def test_a_key_in_use_answers_409(
 def test_a_malformed_key_is_refused(client: FlaskClient, peers: Peers, key: str) -> None:
     peers.carts["anonymous-c"] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship()]}
     assert pay(client, "anonymous-c", key)[0] == 400
+
+
+def test_redis_lost_after_the_order_was_placed_still_answers_the_order(
+    client: FlaskClient, peers: Peers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shopper is told what happened (the order exists), not a 503 that invites paying again."""
+    port = localstack.free_port()
+    folder = tmp_path / "redis"
+    redis = Process("redis", localstack.redis_command(port, folder), folder / "redis.log")
+    redis.start().wait_for_port(port)
+
+    def accept_then_lose_redis(call: Call) -> tuple[int, dict[str, str], bytes]:
+        redis.kill()
+        return 202, {}, b""
+
+    broker = Recorder(accept_then_lose_redis)
+    try:
+        monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+        monkeypatch.setenv("REDIS_TIMEOUT_MS", "500")
+        monkeypatch.setenv("K_SINK", broker.url)
+        before = set(gateway._simulated._states)
+        status, body = pay(client, good_cart(peers), "redis-goes-away")
+        assert status == 200
+        assert body == {"orderid": broker.calls[0].headers["ce-subject"]}
+        assert [v for k, v in gateway._simulated._states.items() if k not in before] == ["captured"]
+    finally:
+        broker.close()
+        redis.stop()
