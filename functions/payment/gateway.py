@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from typing import Any, Protocol
 
 from kit import ApiError, env, env_int
@@ -33,10 +34,15 @@ class Gateway(Protocol):
 
 
 class SimulatedGateway:
-    """Authorisations held in memory: enough to exercise authorise/capture/void locally."""
+    """Authorisations held in memory: enough to exercise authorise/capture/void locally.
 
-    def __init__(self) -> None:
-        self._states: dict[str, str] = {}
+    Only the latest `keep` are remembered, so a long-running payment doesn't grow
+    without end; one settles within its own pay request, long before it is forgotten.
+    """
+
+    def __init__(self, keep: int = 10000) -> None:
+        self._states: OrderedDict[str, str] = OrderedDict()
+        self._keep = keep
         self._lock = threading.Lock()
 
     def authorise(self, amount: float, reference: str) -> str:
@@ -46,6 +52,8 @@ class SimulatedGateway:
         authorisation = f"sim-{uuid.uuid4().hex}"
         with self._lock:
             self._states[authorisation] = "authorised"
+            while len(self._states) > self._keep:
+                self._states.popitem(last=False)
         return authorisation
 
     def capture(self, authorisation: str) -> None:

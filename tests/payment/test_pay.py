@@ -289,3 +289,17 @@ def test_a_lost_answer_then_an_accepted_retry_is_one_paid_order(
         assert [v for k, v in gateway._simulated._states.items() if k not in before] == ["captured"]
     finally:
         broker.close()
+
+
+def test_the_simulated_gateway_remembers_a_bounded_number_of_authorisations() -> None:
+    simulated = gateway.SimulatedGateway(keep=3)
+    made = [simulated.authorise(1.0, str(n)) for n in range(5)]
+    assert [simulated.state(a) for a in made] == [
+        None,
+        None,
+        "authorised",
+        "authorised",
+        "authorised",
+    ]
+    simulated.capture(made[-1])
+    assert simulated.state(made[-1]) == "captured"
