@@ -9,12 +9,12 @@ from kit import ApiError, peers
 from ratings import store
 
 MIN_SCORE, MAX_SCORE = 1, 5
-_SCORE = re.compile(r"^[+-]?[0-9]{1,18}$")
+_SCORE = re.compile(r"[+-]?[0-9]{1,18}")
 
 
 def parse_score(raw: str) -> int:
     """A whole number, clamped to 1..5; anything else is 400."""
-    if not _SCORE.match(raw):
+    if not _SCORE.fullmatch(raw):
         raise ApiError(
             400, "bad_request", f"score must be a whole number from {MIN_SCORE} to {MAX_SCORE}"
         )

@@ -8,6 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kit import ApiError
+from ratings import votes
 from scripts.localstack import free_port
 from tests.support.stub import Stub
 
@@ -55,6 +57,12 @@ def test_a_score_that_is_not_a_whole_number_is_400(
     assert response.json["error"] == "bad_request"
     assert fetch(client, sku)["rating_count"] == 0
     assert catalogue.seen == []
+
+
+def test_a_score_must_be_a_whole_number_to_its_end() -> None:
+    # Through HTTP a newline never reaches the route; other callers must not slip one past.
+    with pytest.raises(ApiError):
+        votes.parse_score("3\n")
 
 
 def test_an_unknown_sku_is_404_and_stores_nothing(client: FlaskClient) -> None:
