@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,8 @@ from kit import ApiError
 CART_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
 SKU = re.compile(r"[A-Za-z0-9._-]{1,64}")
 QTY = re.compile(r"[0-9]{1,7}")
+# Amounts sent as text (classic clients did): plain decimals only, no "1_000" or " 1 ".
+AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
 MAX_LOCATION = 200
 MAX_SHIPPING_COST = Decimal(100000)
 
@@ -44,6 +47,8 @@ def _amount(body: dict[str, Any], field: str) -> Decimal:
     value = body[field]
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ApiError(400, "invalid_field", f"{field} must be a number")
+    if isinstance(value, str) and not AMOUNT_TEXT.fullmatch(value):
+        raise ApiError(400, "invalid_field", f"{field} must be a number")
     try:
         amount = Decimal(str(value))
     except ArithmeticError:
@@ -63,8 +68,15 @@ def shipping(body: dict[str, Any]) -> tuple[str, Decimal]:
     if cost > MAX_SHIPPING_COST:
         raise ApiError(400, "invalid_field", f"cost must be at most {MAX_SHIPPING_COST}")
     location = body["location"]
-    if not isinstance(location, str) or not location.strip() or len(location) > MAX_LOCATION:
+    if (
+        not isinstance(location, str)
+        or not location.strip()
+        or len(location) > MAX_LOCATION
+        or any(unicodedata.category(ch) == "Cc" for ch in location)
+    ):
         raise ApiError(
-            400, "invalid_field", f"location must be text of 1-{MAX_LOCATION} characters"
+            400,
+            "invalid_field",
+            f"location must be text of 1-{MAX_LOCATION} characters, no control characters",
         )
     return location.strip(), money(cost)

@@ -204,6 +204,11 @@ def test_shipping_adds_one_line_that_replaces_the_last_and_stays_last(
         ({"distance": -5, "cost": 20, "location": "Paris"}, "invalid_field"),
         ({"distance": 1, "cost": 20, "location": ["Paris"]}, "invalid_field"),
         ({"distance": 1, "cost": 20, "location": "x" * 201}, "invalid_field"),
+        ({"distance": 1, "cost": 20, "location": "Par\u0000is"}, "invalid_field"),
+        ({"distance": 1, "cost": 20, "location": "Paris\r\nX: y"}, "invalid_field"),
+        ({"distance": 1, "cost": "1_000", "location": "Paris"}, "invalid_field"),
+        ({"distance": 1, "cost": " 20 ", "location": "Paris"}, "invalid_field"),
+        ({"distance": "1e400", "cost": 20, "location": "Paris"}, "invalid_field"),
     ],
 )
 def test_shipping_bad_body_is_400(
