@@ -29,6 +29,7 @@ from scripts.broker.triggers import Trigger
 
 log = logging.getLogger("broker.deliverer")
 IN_FLIGHT = 8
+GIVE_BACK_PAUSE = 1.0
 _REPLY_ATTRIBUTES = ("specversion", "id", "source", "type")
 # The statuses Knative eventing retries (kncloudevents.SelectiveRetry); the rest are final.
 _RETRYABLE = frozenset({404, 408, 409, 429})
@@ -140,6 +141,7 @@ class Deliverer(threading.Thread):
             outcome, status, reply = self._post(properties, body)
             if not outcome:
                 if reply is not None and not self._republish(*reply):
+                    self._give_back(connection, channel, tag, lost)
                     return
                 self._settle(connection, channel, tag, lost)
                 return
@@ -147,6 +149,7 @@ class Deliverer(threading.Thread):
             if not retryable(status):
                 break
         if delivery.dead_letter and not self._dead_letter(properties, body, outcome):
+            self._give_back(connection, channel, tag, lost)
             return
         if not delivery.dead_letter:
             log.error("%s: dropped event %s: %s", self.trigger.name, properties.message_id, outcome)
@@ -202,13 +205,31 @@ class Deliverer(threading.Thread):
         )
         return True
 
+    def _give_back(
+        self, connection: pika.BlockingConnection, channel: Channel, tag: int, lost: threading.Event
+    ) -> None:
+        """Requeue after a pause, so that a RabbitMQ refusing publishes isn't hammered."""
+        if not lost.wait(GIVE_BACK_PAUSE):
+            self._settle(connection, channel, tag, lost, requeue=True)
+
     @staticmethod
     def _settle(
-        connection: pika.BlockingConnection, channel: Channel, tag: int, lost: threading.Event
+        connection: pika.BlockingConnection,
+        channel: Channel,
+        tag: int,
+        lost: threading.Event,
+        requeue: bool = False,
     ) -> None:
-        """Ack on the connection's own thread (pika is not thread-safe)."""
+        """Ack, or give the message back to be delivered again, on the connection's own
+        thread (pika is not thread-safe). A message neither acked nor given back would
+        hold its prefetch slot for as long as the connection lives."""
         if lost.is_set():
             return
+        done = (
+            functools.partial(channel.basic_nack, tag, requeue=True)
+            if requeue
+            else functools.partial(channel.basic_ack, tag)
+        )
         # If the connection went meanwhile, the message is redelivered: consumers are idempotent.
         with contextlib.suppress(*amqp.AMQP_ERRORS):
-            connection.add_callback_threadsafe(functools.partial(channel.basic_ack, tag))
+            connection.add_callback_threadsafe(done)
