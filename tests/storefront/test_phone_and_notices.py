@@ -1,4 +1,4 @@
-"""A phone-width shop that never scrolls sideways, and messages that survive the page they announce."""
+"""A phone-width shop never scrolls sideways; a message survives the page it announces."""
 
 from __future__ import annotations
 

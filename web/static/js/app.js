@@ -3,7 +3,7 @@
 import { h, replace } from "./dom.js";
 import * as shop from "./shop.js";
 import { userName } from "./state.js";
-import { notify, clearNotice, failed } from "./notice.js";
+import { goThenNotify, clearNotice, failed } from "./notice.js";
 import { listView, productView, searchView } from "./views/catalogue.js";
 import { cartView } from "./views/cart.js";
 import { checkoutView } from "./views/checkout.js";
@@ -64,8 +64,7 @@ function renderAccountLinks() {
 async function signOut() {
   await shop.logout().catch(() => {});
   renderAccountLinks();
-  location.hash = "#/";
-  notify("You are logged out.", "ok");
+  goThenNotify("#/", "You are logged out.");
 }
 
 async function renderCategories() {

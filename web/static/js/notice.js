@@ -9,6 +9,17 @@ export function notify(message, kind = "error") {
   node.hidden = false;
 }
 
+// Every route change clears the notice, so a message about a move to another page is
+// shown once that page's route has run (hashchange listeners run in the order added).
+export function goThenNotify(hash, message, kind = "ok") {
+  if (location.hash === hash) {
+    notify(message, kind);
+    return;
+  }
+  window.addEventListener("hashchange", () => notify(message, kind), { once: true });
+  location.hash = hash;
+}
+
 export function clearNotice() {
   const node = box();
   node.hidden = true;

@@ -4,7 +4,7 @@ import { h, replace, money } from "../dom.js";
 import * as shop from "../shop.js";
 import { ApiError } from "../api.js";
 import { userName } from "../state.js";
-import { notify, report } from "../notice.js";
+import { goThenNotify, notify, report } from "../notice.js";
 
 function field(id, label, attrs) {
   return [h("label", { for: id }, label), h("input", { id, name: id, required: true, ...attrs })];
@@ -17,8 +17,7 @@ function accountChanged() {
 async function logIn(name, password) {
   await shop.login(name, password);
   accountChanged();
-  location.hash = "#/";
-  notify(`Welcome, ${userName()}! Your cart came with you.`, "ok");
+  goThenNotify("#/", `Welcome, ${userName()}! Your cart came with you.`);
 }
 
 export function loginView(main) {
