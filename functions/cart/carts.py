@@ -6,16 +6,16 @@ decimal string in EUR; the public cart adds subtotals, total and tax as JSON num
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from kit.money import included_vat, number
 
 Cart = dict[str, Any]
 Item = dict[str, Any]
 
 SHIP = "SHIP"
 MAX_LINE_QTY = 1000
-CENT = Decimal("0.01")
-VAT_RATE = Decimal("1.2")
 
 
 class LineMissing(LookupError):
@@ -24,16 +24,6 @@ class LineMissing(LookupError):
 
 class TooMany(ValueError):
     """A line would hold more than MAX_LINE_QTY."""
-
-
-def money(value: Decimal | int | float | str) -> Decimal:
-    """An amount in EUR, rounded half-up to the cent (floats via their shortest text)."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def number(amount: Decimal) -> int | float:
-    """A JSON number for an amount of whole cents: 42, 1234.5, 205.75."""
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def empty() -> Cart:
@@ -57,7 +47,7 @@ def public(cart: Cart) -> Cart:
                 "subtotal": number(subtotal),
             }
         )
-    tax = money(total - total / VAT_RATE)
+    tax = included_vat(total)
     return {"total": number(total), "tax": number(tax), "items": items}
 
 

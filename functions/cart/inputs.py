@@ -7,8 +7,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from cart.carts import MAX_LINE_QTY, SHIP, money
+from cart.carts import MAX_LINE_QTY, SHIP
 from kit import ApiError
+from kit.money import money
 
 CART_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
 SKU = re.compile(r"[A-Za-z0-9._-]{1,64}")

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from cart.carts import money
 from kit import ApiError, Unavailable, peers
+from kit.money import money
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from flask import Request
 
 from kit import ApiError, Unavailable, peers
+from kit.money import included_vat, money, number
 
 SHIPPING_SKU = "SHIP"
-VAT_RATE = 0.2
 _FORWARDED = ("Authorization", "Cookie")
 
 
@@ -60,14 +61,14 @@ def reprice(cart: dict[str, Any], products: dict[str, dict[str, Any]]) -> dict[s
         product = products.get(line["sku"])
         if product is None:
             raise invalid(f"{line['sku']} is no longer sold")
-        price = float(product["price"])
+        price = money(product["price"])
         items.append(
             {
                 "qty": qty,
                 "sku": product["sku"],
                 "name": product["name"],
-                "price": price,
-                "subtotal": round(qty * price, 2),
+                "price": number(price),
+                "subtotal": price * qty,
             }
         )
     if not items:
@@ -75,8 +76,10 @@ def reprice(cart: dict[str, Any], products: dict[str, dict[str, Any]]) -> dict[s
     if shipping is None:
         raise invalid("shipping has not been chosen")
     lines = [*items, shipping]
-    total = round(sum(line["subtotal"] for line in lines), 2)
-    return {"total": total, "tax": round(total - total / (1 + VAT_RATE), 2), "items": lines}
+    total = sum((line["subtotal"] for line in lines), Decimal(0))
+    for line in lines:
+        line["subtotal"] = number(line["subtotal"])
+    return {"total": number(total), "tax": number(included_vat(total)), "items": lines}
 
 
 def units(cart: dict[str, Any]) -> int:
@@ -88,12 +91,13 @@ def _shipping_line(line: dict[str, Any]) -> dict[str, Any]:
     price = line.get("price")
     if not isinstance(price, int | float) or isinstance(price, bool) or price < 0:
         raise invalid("the shipping line has no valid price")
+    cost = money(price)
     return {
         "qty": 1,
         "sku": SHIPPING_SKU,
         "name": str(line.get("name", "shipping")),
-        "price": float(price),
-        "subtotal": round(float(price), 2),
+        "price": number(cost),
+        "subtotal": cost,
     }
 
 

@@ -50,8 +50,24 @@ def test_a_paid_cart_becomes_an_order_placed_event(
         {"qty": 1, "sku": "SHIP", "name": "shipping to Paris", "price": 25.5, "subtotal": 25.5},
     ]
     assert data["cart"]["total"] == 109.5
-    assert data["cart"]["tax"] == round(109.5 - 109.5 / 1.2, 2)
+    assert data["cart"]["tax"] == 18.25
     assert len([c for c in peers.calls if c.path == "/products"]) == 1
+
+
+def test_the_order_has_the_carts_cents_exactly(
+    client: FlaskClient, peers: Peers, sink: Sink
+) -> None:
+    # 67.05 includes 11.175 of VAT: half-up gives 11.18, as cart says (a float gives 11.17).
+    peers.carts["anonymous-cents"] = {
+        "total": 0,
+        "tax": 0,
+        "items": [line("RMC", 1, 42), ship(25.05)],
+    }
+    status, _ = pay(client, "anonymous-cents")
+    assert status == 200
+    cart = sink.events[0].json()["cart"]
+    assert (cart["total"], cart["tax"]) == (67.05, 11.18)
+    assert [item["subtotal"] for item in cart["items"]] == [42, 25.05]
 
 
 def test_the_callers_trace_continues_in_the_event(
