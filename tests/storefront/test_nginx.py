@@ -123,6 +123,14 @@ def test_metrics_are_hidden_and_health_is_not(origin: str) -> None:
     assert fetch(f"{origin}/api/catalogue/health")[0] == 200
 
 
+def test_fault_knobs_are_not_public(origin: str) -> None:
+    for path in ("/api/shipping/memory", "/api/shipping/free", "/api/shipping//memory/"):
+        status, headers, body = fetch(origin + path)
+        assert status == 404, path
+        assert json.loads(body)["error"] == "not_found"
+    assert fetch(f"{origin}/api/shipping/codes")[0] == 200
+
+
 def test_a_function_down_answers_json(origin: str) -> None:
     status, headers, body = fetch(f"{origin}/api/payment/pay/x")
     assert status == 502
