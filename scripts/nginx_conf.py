@@ -7,6 +7,7 @@ that nginx runs unprivileged with every file under one folder of ours.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ LOCAL_RESOLVER = "127.0.0.1"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 MAIN_CONF = """\
+{user}
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log stderr warn;
@@ -35,6 +37,16 @@ http {{
     include {prefix}/default.conf;
 }}
 """
+
+
+def worker_user() -> str:
+    """The `user` directive: root's workers stay root, as every other process of the stack.
+
+    Started by root, nginx otherwise runs its workers as `nobody`, who cannot read a
+    checkout inside a private folder (`mktemp -d` makes it 0700) and answers 404 for
+    the whole shop.
+    """
+    return "user root;" if os.geteuid() == 0 else ""
 
 
 def render(template: str, values: Mapping[str, str]) -> str:
@@ -67,5 +79,5 @@ def render_local(prefix: Path, port: int, upstreams: Mapping[str, str] | None = 
     values = local_values(port, upstreams)
     (prefix / "default.conf").write_text(render(TEMPLATE.read_text(), values))
     main = prefix / "nginx.conf"
-    main.write_text(MAIN_CONF.format(prefix=prefix))
+    main.write_text(MAIN_CONF.format(prefix=prefix, user=worker_user()))
     return main

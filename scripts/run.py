@@ -68,16 +68,6 @@ def local_secret(name: str = "session-secret") -> str:
     return path.read_text().strip()
 
 
-def nginx_globals() -> str:
-    """nginx's command-line directives: in the foreground, and never as a stranger.
-
-    Started by root, nginx runs its workers as `nobody`, who cannot read a checkout
-    inside a private folder (`mktemp -d` makes it 0700) and answers 404 for the whole
-    shop; so root's workers stay root, as every other process of the stack does.
-    """
-    return "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
-
-
 def stop_on_ctrl_c() -> None:
     """Ctrl-C (SIGINT) stops the stack, also when the runner was started in the background:
     a shell starts background jobs with SIGINT ignored, and Python keeps it ignored."""
@@ -174,7 +164,7 @@ class Stack:
             raise StackError(f"port {NGINX_PORT} is taken: is another `make run` up?")
         upstreams = {name: urlsplit(self.env[f"{name.upper()}_URL"]).netloc for name in LOCAL_PORTS}
         conf = render_local(STATE / "nginx", NGINX_PORT, upstreams)
-        argv = [nginx, "-p", str(STATE / "nginx"), "-c", str(conf), "-g", nginx_globals()]
+        argv = [nginx, "-p", str(STATE / "nginx"), "-c", str(conf), "-g", "daemon off;"]
         self.launch(Process("nginx", argv, self.log("nginx")), NGINX_PORT)
 
     def stop(self) -> None:

@@ -73,6 +73,9 @@ def test_run_serves_the_shop_and_ctrl_c_stops_what_it_started(
             )
             assert response.status == 200
             assert len(json.loads(response.data)) == 11
+            page = urllib3.request("GET", f"http://127.0.0.1:{nginx_port}/", timeout=10)
+            assert page.status == 200
+            assert b"<html" in page.data.lower()
         finally:
             code = interrupt(runner)
         assert code == 0, log.read_text()

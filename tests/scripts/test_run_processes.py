@@ -13,7 +13,7 @@ import pytest
 import urllib3
 
 from scripts.localstack import ROOT, Process, free_port
-from scripts.run import nginx_globals
+from scripts.nginx_conf import worker_user
 
 WAIT_FOR_CTRL_C = """
 import time
@@ -48,6 +48,7 @@ def test_ctrl_c_stops_a_runner_started_as_a_background_job() -> None:
 
 
 SITE_CONF = """\
+{user}
 pid {prefix}/nginx.pid;
 error_log stderr warn;
 events {{ worker_connections 16; }}
@@ -77,8 +78,10 @@ def test_nginx_started_by_root_serves_a_checkout_in_a_private_folder(tmp_path: P
     (prefix / "tmp").mkdir(parents=True)
     port = free_port()
     conf = prefix / "nginx.conf"
-    conf.write_text(SITE_CONF.format(prefix=prefix, port=port, root=private / "site"))
-    argv = [nginx, "-p", str(prefix), "-c", str(conf), "-g", nginx_globals()]
+    conf.write_text(
+        SITE_CONF.format(user=worker_user(), prefix=prefix, port=port, root=private / "site")
+    )
+    argv = [nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"]
     server = Process("nginx", argv, tmp_path / "nginx.log").start()
     try:
         server.wait_for_port(port, 10)
