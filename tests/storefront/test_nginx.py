@@ -125,7 +125,7 @@ def test_metrics_are_hidden_and_health_is_not(origin: str) -> None:
 
 def test_fault_knobs_are_not_public(origin: str) -> None:
     for path in ("/api/shipping/memory", "/api/shipping/free", "/api/shipping//memory/"):
-        status, headers, body = fetch(origin + path)
+        status, _, body = fetch(origin + path)
         assert status == 404, path
         assert json.loads(body)["error"] == "not_found"
     assert fetch(f"{origin}/api/shipping/codes")[0] == 200
