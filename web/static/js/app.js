@@ -12,38 +12,43 @@ import { loginView, registerView, ordersView } from "./views/account.js";
 const main = document.getElementById("main");
 
 const routes = [
-  [/^\/?$/, () => listView(main, null)],
-  [/^\/category\/(.+)$/, (name) => listView(main, name)],
-  [/^\/product\/(.+)$/, (sku) => productView(main, sku)],
-  [/^\/search\/(.+)$/, (text) => searchView(main, text)],
-  [/^\/cart$/, () => cartView(main)],
-  [/^\/checkout$/, () => checkoutView(main)],
-  [/^\/login$/, () => loginView(main)],
-  [/^\/register$/, () => registerView(main)],
-  [/^\/orders$/, () => ordersView(main)],
+  [/^\/?$/, (page) => listView(page, null)],
+  [/^\/category\/(.+)$/, (page, name) => listView(page, name)],
+  [/^\/product\/(.+)$/, (page, sku) => productView(page, sku)],
+  [/^\/search\/(.+)$/, (page, text) => searchView(page, text)],
+  [/^\/cart$/, (page) => cartView(page)],
+  [/^\/checkout$/, (page) => checkoutView(page)],
+  [/^\/login$/, (page) => loginView(page)],
+  [/^\/register$/, (page) => registerView(page)],
+  [/^\/orders$/, (page) => ordersView(page)],
 ];
 
+// Each route renders into a page of its own inside <main>. A view still waiting for the
+// API when the shopper moves on finishes into its page, which is no longer shown, so a
+// slow answer can never cover the page the shopper went to.
 // After a route change, focus moves to the new content; on first load it stays put,
 // so that the first Tab reaches the skip link.
 async function route(event) {
   const path = location.hash.replace(/^#/, "") || "/";
   clearNotice();
+  const page = h("div", { class: "page" });
+  replace(main, page);
   for (const [pattern, view] of routes) {
     const match = pattern.exec(path);
     if (!match) continue;
     const args = match.slice(1).map(decodeURIComponent);
     try {
-      await view(...args);
+      await view(page, ...args);
     } catch (error) {
-      replace(main, h("h1", {}, "Sorry"), h("p", {}, failed(error)));
+      replace(page, h("h1", {}, "Sorry"), h("p", {}, failed(error)));
     }
-    if (event) {
+    if (event && page.isConnected) {
       main.focus({ preventScroll: true });
       window.scrollTo(0, 0);
     }
     return;
   }
-  replace(main, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/" }, "Back to the shop")));
+  replace(page, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/" }, "Back to the shop")));
 }
 
 function renderAccountLinks() {
