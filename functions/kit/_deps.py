@@ -91,7 +91,8 @@ class Dependency(Generic[T]):
             return exc.message
         except self.errors as exc:
             self.failed()
-            return f"{type(exc).__name__}: {exc}"[:200]
+            # Only the kind of failure: /health is public, and drivers' messages name hosts.
+            return f"down ({type(exc).__name__})"
         self.recovered()
         return None
 

@@ -90,7 +90,9 @@ def test_check_reports_a_failing_ping_and_backs_off(clock: Clock) -> None:
         raise ConnectionError("no pong")
 
     dependency = Dependency("db", lambda: "client", ping, (ConnectionError,))
-    assert "no pong" in (dependency.check() or "")
+    problem = dependency.check() or ""
+    assert problem == "down (ConnectionError)"
+    assert "no pong" not in problem
     assert dependency.failures == 1
     assert "unavailable" in (dependency.check() or "")
 
