@@ -109,7 +109,7 @@ def function_process(name: str, port: int, log: Path, env: dict[str, str]) -> Pr
     argv = [
         str(VENV_BIN / "functions-framework"),
         *("--target", name, "--source", str(ROOT / "functions" / name / "main.py")),
-        *("--port", str(port)),
+        *("--host", "127.0.0.1", "--port", str(port)),
     ]
     defaults = {"WORKERS": "1", "THREADS": "4", "K_SERVICE": name}
     return Process(name, argv, log, {**defaults, **env, "PYTHONPATH": str(ROOT / "functions")})
