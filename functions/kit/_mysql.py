@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 # (wait_timeout, a restart): it is pinged, and reopened if need be, before reuse.
 STALE_AFTER_SECONDS = 30.0
 
+# Client and server error numbers meaning the connection itself is gone: can't connect,
+# server gone away, lost connection (twice), server shutdown, connection killed, idle kick.
+# Other OperationalErrors (a deadlock, an unknown table) leave it usable.
+_DISCONNECTS = frozenset({2003, 2006, 2013, 2055, 1053, 1927, 4031})
+
+
+def disconnected(exc: pymysql.err.MySQLError) -> bool:
+    if isinstance(exc, pymysql.err.InterfaceError):
+        return True
+    code = exc.args[0] if exc.args else None
+    return code in _DISCONNECTS
+
 
 class MySQLPool:
     """Up to `size` idle connections kept for reuse; more are opened under load."""
@@ -44,7 +56,11 @@ class MySQLPool:
         except queue.Empty:
             return self._open()
         if time.monotonic() - idle_since > STALE_AFTER_SECONDS:
-            conn.ping(reconnect=True)
+            try:
+                conn.ping(reconnect=False)
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError):
+                _close(conn)
+                return self._open()
         return conn
 
     @contextmanager
@@ -53,8 +69,13 @@ class MySQLPool:
         conn = self._checkout()
         try:
             yield conn
-        except (pymysql.err.OperationalError, pymysql.err.InterfaceError):
-            _close(conn)
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+            if disconnected(exc):
+                _close(conn)
+                raise
+            with suppress(pymysql.err.Error):
+                conn.rollback()
+            self._release(conn)
             raise
         except BaseException:
             with suppress(pymysql.err.Error):
