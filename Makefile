@@ -5,13 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CODE := functions scripts tests knative
 
-.PHONY: help run test lint unit seed invoke bench images clean
+.PHONY: help run test lint unit coverage seed invoke bench images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
 	@echo "make test    - lint, type checks and every test suite"
 	@echo "make invoke  - call a running function, e.g. make invoke ARGS='catalogue /product/RMC'"
 	@echo "make seed    - (re)seed the stores of a running stack"
+	@echo "make coverage - the tests with a line-coverage report"
 	@echo "make bench   - benchmarks; figures go to bench-results/"
 	@echo "make images  - build the container images (needs docker or podman)"
 
@@ -35,6 +36,10 @@ unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint unit
+
+# Line coverage of functions/ and scripts/ (code run in subprocesses is not counted).
+coverage: $(VENV)/.installed
+	$(PY) -m pytest --cov=functions --cov=scripts --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 seed: $(VENV)/.installed
 	$(PY) -m scripts.seed
