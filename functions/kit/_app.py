@@ -113,7 +113,11 @@ class FunctionApp:
             self.log.exception("unhandled error")
             return _error_response(ApiError(500, "internal", "an unexpected error occurred"))
         _deps.finish_usage(usage, None)
-        return current_app.make_response(result)
+        response = current_app.make_response(result)
+        if response.status_code == 204:
+            # No content, so no content type (Flask would call the empty body text/html).
+            response.headers.pop("Content-Type", None)
+        return response
 
     def _log_access(
         self, request: Request, route: str, status: int, elapsed: float, rid: str

@@ -48,6 +48,12 @@ def test_json_object_body_is_read(client: FlaskClient) -> None:
     assert response.get_json() == {"a": 1}
 
 
+def test_no_content_has_no_content_type(client: FlaskClient) -> None:
+    response = client.post("/nothing")
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers
+
+
 def test_api_error_keeps_status_and_words(client: FlaskClient) -> None:
     response = client.get("/teapot")
     assert response.status_code == 418

@@ -39,6 +39,11 @@ def item(number: int) -> dict[str, int]:
     return {"number": number}
 
 
+@app.route("/nothing", methods=["POST"])
+def nothing() -> tuple[str, int]:
+    return "", 204
+
+
 @app.route("/teapot")
 def teapot() -> None:
     raise ApiError(418, "teapot", "I am a teapot")
