@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -201,13 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         namespace = f"bench{secrets.token_hex(4)}_"
         base_env = {"MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}", "DATA_NAMESPACE": namespace}
         try:
-            subprocess.run(
-                [sys.executable, "-m", "scripts.seed", "catalogue"],
-                cwd=ROOT,
-                env={**os.environ, **base_env},
-                check=True,
-                capture_output=True,
-            )
+            localstack.seed(["catalogue"], base_env, quiet=True)
             results = []
             print(
                 f"{'scenario':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}"

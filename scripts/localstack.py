@@ -115,6 +115,17 @@ def function_process(name: str, port: int, log: Path, env: dict[str, str]) -> Pr
     return Process(name, argv, log, {**defaults, **env, "PYTHONPATH": str(ROOT / "functions")})
 
 
+def seed(stores: Sequence[str], env: dict[str, str], quiet: bool = False) -> None:
+    """`python -m scripts.seed <stores>` (every store when none is named) with `env` added."""
+    subprocess.run(
+        [sys.executable, "-m", "scripts.seed", *stores],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=quiet,
+    )
+
+
 def require(program: str, install_hint: str) -> str:
     found = shutil.which(program) or shutil.which(program, path=str(VENV_BIN))
     if not found:

@@ -130,12 +130,7 @@ class Stack:
 
     def seed(self) -> None:
         say("seeding the stores (idempotent)")
-        subprocess.run(
-            [sys.executable, "-m", "scripts.seed"],
-            cwd=ROOT,
-            env={**os.environ, **self.env},
-            check=True,
-        )
+        localstack.seed([], self.env)
 
     def functions(self) -> None:
         for name in LOCAL_PORTS:

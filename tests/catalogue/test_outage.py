@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from scripts.localstack import ROOT
+from scripts import localstack
 from tests.support import servers
 from tests.support.functions import serve
 from tests.support.http import call, wait_for_status
@@ -24,13 +21,7 @@ def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(
     mongo, port = servers.start_mongo(tmp_path / "mongo")
     mongo_url = f"mongodb://127.0.0.1:{port}"
     env = {"MONGO_URL": mongo_url, "CATALOGUE_CACHE_SECONDS": "0", "MONGO_TIMEOUT_MS": "500"}
-    subprocess.run(
-        [sys.executable, "-m", "scripts.seed", "catalogue"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
+    localstack.seed(["catalogue"], env, quiet=True)
     catalogue, url = serve("catalogue", log_dir, env)
     try:
         assert call("GET", f"{url}/products").status == 200

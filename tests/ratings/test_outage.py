@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scripts import localstack
-from scripts.localstack import ROOT, Process
+from scripts.localstack import Process
 from tests.support.functions import serve
 from tests.support.http import call, wait_for_status
 from tests.support.stub import Stub
@@ -42,13 +39,7 @@ def test_ratings_answers_503_while_mysql_is_down_and_heals_alone(
         "RATINGS_MYSQL_USER": "ratings",
         "RATINGS_MYSQL_PASSWORD": password,
     }
-    subprocess.run(
-        [sys.executable, "-m", "scripts.seed", "ratings"],
-        cwd=ROOT,
-        env={**os.environ, **seed_env},
-        check=True,
-        capture_output=True,
-    )
+    localstack.seed(["ratings"], seed_env, quiet=True)
     function_env = {
         **mysql_env,
         "MYSQL_USER": "ratings",
