@@ -28,7 +28,12 @@ export const inCategory = (name) => get(`catalogue/products/${part(name)}`);
 export const product = (sku) => get(`catalogue/product/${part(sku)}`);
 export const search = (text) => get(`catalogue/search/${part(text)}`);
 export const rating = (sku) => get(`ratings/api/fetch/${part(sku)}`);
-export const rate = (sku, score) => put(`ratings/api/rate/${part(sku)}/${score}`);
+export const ownScore = (sku) => state.ownScore(sku);
+
+export async function rate(sku, score) {
+  await put(`ratings/api/rate/${part(sku)}/${score}`);
+  state.setOwnScore(sku, score);
+}
 
 export const EMPTY_CART = { total: 0, tax: 0, items: [] };
 

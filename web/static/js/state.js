@@ -1,6 +1,11 @@
 // What the shop remembers in this browser, so a reload keeps the shopper's cart and login.
 
-const KEYS = { anon: "roboshop.anonymous", session: "roboshop.session", pay: "roboshop.payKey" };
+const KEYS = {
+  anon: "roboshop.anonymous",
+  session: "roboshop.session",
+  pay: "roboshop.payKey",
+  votes: "roboshop.votes",
+};
 
 function read(key) {
   try {
@@ -38,6 +43,22 @@ export function userName() {
 // The cart belongs to the logged-in user, else to this browser's anonymous id.
 export function cartId() {
   return userName() || anonymousId();
+}
+
+// The ratings API counts votes without knowing who cast them, so the shopper's own
+// score on each robot is remembered here, in this browser.
+function votes() {
+  const found = read(KEYS.votes);
+  return found && typeof found === "object" && !Array.isArray(found) ? found : {};
+}
+
+export function ownScore(sku) {
+  const score = votes()[sku];
+  return Number.isInteger(score) && score >= 1 && score <= 5 ? score : null;
+}
+
+export function setOwnScore(sku, score) {
+  write(KEYS.votes, { ...votes(), [sku]: score });
 }
 
 // One key per checkout attempt: a retried payment is never charged twice.

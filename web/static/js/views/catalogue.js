@@ -60,6 +60,10 @@ function stars(value) {
   return "★".repeat(full) + "☆".repeat(5 - full);
 }
 
+function countText(count) {
+  return `${count} rating${count === 1 ? "" : "s"}`;
+}
+
 function ratingLine(summary) {
   if (!summary) return h("p", { class: "rating", id: "rating-summary" }, "Ratings are unavailable right now.");
   if (!summary.rating_count) return h("p", { class: "rating", id: "rating-summary" }, "Not rated yet. Be the first!");
@@ -68,21 +72,32 @@ function ratingLine(summary) {
     "p",
     { class: "rating", id: "rating-summary" },
     h("span", { "aria-hidden": "true", class: "stars" }, stars(summary.avg_rating)),
-    ` ${avg} out of 5 from ${summary.rating_count} rating${summary.rating_count === 1 ? "" : "s"}`,
+    ` ${avg} out of 5 from ${countText(summary.rating_count)}`,
   );
 }
 
-function ratingWidget(sku, summaryNode) {
+function averageText(summary) {
+  if (!summary) return "";
+  if (!summary.rating_count) return "No ratings yet";
+  return `Average ${Number(summary.avg_rating).toFixed(1)} from ${countText(summary.rating_count)}`;
+}
+
+// Arrow keys, Home and End move between the stars as in a radio group; Enter or Space votes.
+const STEPS = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1 };
+
+function moveFocus(event, buttons, index) {
+  let next = index + (STEPS[event.key] || 0);
+  if (event.key === "Home") next = 0;
+  if (event.key === "End") next = buttons.length - 1;
+  if (next === index || next < 0 || next >= buttons.length) return;
+  event.preventDefault();
+  buttons[next].focus();
+}
+
+// The shopper's own score fills its stars and presses its button; the average stays beside it.
+function ratingWidget(sku, summary, summaryNode) {
   const status = h("p", { class: "vote-status", role: "status" });
-  const vote = async (score) => {
-    try {
-      await shop.rate(sku, score);
-      status.textContent = `Thank you! You rated it ${score} out of 5.`;
-      summaryNode.replaceWith((summaryNode = ratingLine(await shop.rating(sku).catch(() => null))));
-    } catch (error) {
-      report(error);
-    }
-  };
+  const average = h("span", { class: "vote-average", id: "vote-average" });
   const buttons = [1, 2, 3, 4, 5].map((score) =>
     h("button", {
       type: "button",
@@ -90,9 +105,38 @@ function ratingWidget(sku, summaryNode) {
       "aria-label": `Rate ${score} out of 5`,
       title: `${score} out of 5`,
       onClick: () => vote(score),
-    }, "★"),
+      onKeydown: (event) => moveFocus(event, buttons, score - 1),
+    }),
   );
-  return h("fieldset", { class: "vote" }, h("legend", {}, "Your rating"), h("div", { class: "star-row" }, buttons), status);
+  const show = (mine, current) => {
+    buttons.forEach((button, index) => {
+      button.classList.toggle("filled", mine !== null && index < mine);
+      button.setAttribute("aria-pressed", String(index + 1 === mine));
+    });
+    average.textContent = averageText(current);
+  };
+  const vote = async (score) => {
+    try {
+      await shop.rate(sku, score);
+    } catch (error) {
+      report(error);
+      return;
+    }
+    const current = await shop.rating(sku).catch(() => null);
+    status.textContent = `Thank you! You rated it ${score} out of 5.`;
+    summaryNode.replaceWith((summaryNode = ratingLine(current)));
+    show(score, current);
+  };
+  const mine = shop.ownScore(sku);
+  status.textContent = mine ? `You rated it ${mine} out of 5.` : "Choose from 1 to 5 stars.";
+  show(mine, summary);
+  return h(
+    "fieldset",
+    { class: "vote" },
+    h("legend", {}, "Your rating"),
+    h("div", { class: "star-row" }, h("div", { class: "stars-input" }, buttons), average),
+    status,
+  );
 }
 
 function buyForm(product) {
@@ -150,7 +194,7 @@ export async function productView(main, sku) {
         summaryNode,
         h("p", { class: "description" }, product.description),
         buyForm(product),
-        ratingWidget(product.sku, summaryNode),
+        ratingWidget(product.sku, summary, summaryNode),
         h("p", { class: "tags" }, (product.categories || []).map((c) => h("a", { href: `#/category/${encodeURIComponent(c)}`, class: "tag" }, c))),
       ),
     ),
