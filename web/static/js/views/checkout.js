@@ -43,8 +43,8 @@ function citySearch(onChoose) {
     try {
       const found = await shop.matchCities(country.value, text);
       if (ticket !== asked) return; // a newer keystroke has its own answer coming
-      help.textContent = found.length ? `${found.length} matching ${found.length === 1 ? "city" : "cities"}.` : "No city found with that name.";
-      replace(results, found.map((place) => h("li", {}, h("button", { type: "button", class: "choice", onClick: () => onChoose(place, country) }, placeName(place)))));
+      help.textContent = matchesText(found.length);
+      replace(results, choices(found).map(({ place, hint }) => h("li", {}, h("button", { type: "button", class: "choice", onClick: () => onChoose(place, country) }, h("span", { class: "choice-name" }, place.name), hint && h("span", { class: "choice-hint" }, ` (${hint})`)))));
     } catch (error) {
       if (ticket === asked) report(error);
     }
@@ -69,8 +69,26 @@ function citySearch(onChoose) {
     h("label", { for: "city" }, "City"), city, help, results);
 }
 
-function placeName(place) {
-  return place.region ? `${place.name}, ${place.region}` : place.name;
+function matchesText(count) {
+  if (!count) return "No city found with that name.";
+  return count === 1 ? "1 matching city." : `${count} matching cities, largest first.`;
+}
+
+const ORDINALS = ["", "2nd ", "3rd "];
+
+// Cities come largest first. A name shown once needs nothing more; towns sharing a name are
+// told apart by their size rank among them, then by GeoNames' region code, marked as a code.
+function choices(found) {
+  const seen = new Map();
+  for (const place of found) seen.set(place.name, (seen.get(place.name) || 0) + 1);
+  const ranks = new Map();
+  return found.map((place) => {
+    if (seen.get(place.name) === 1) return { place, hint: "" };
+    const rank = (ranks.get(place.name) || 0) + 1;
+    ranks.set(place.name, rank);
+    const size = `${ORDINALS[rank - 1] ?? `${rank}th `}largest`;
+    return { place, hint: place.region ? `${size}, region ${place.region}` : size };
+  });
 }
 
 function shippingStep(main, onShipped) {
