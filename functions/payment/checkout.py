@@ -1,11 +1,15 @@
 """One checkout: who pays, for what, the charge, and the order.placed event.
 
-The gateway authorisation is captured only once the broker has accepted the
-event; if the broker certainly did not take it, the authorisation is voided, so
-there is never a charge without an order. If the broker's answer was lost, the
-order may exist: the authorisation is then neither captured nor voided (voiding
-it could let an unpaid order be dispatched) and the order id is logged for
-an operator to settle.
+The gateway authorisation is captured once the broker has accepted the event;
+if the broker certainly did not take it, the authorisation is voided, so there
+is never a charge without an order. The event carries the authorisation id in
+its `paymentauthorisation` extension attribute, and payment itself consumes
+order.placed (settlement.py) and captures it again: a no-op after the capture
+here, but the capture that settles an order whose broker answer was lost. That
+order is answered 503 `order_in_doubt` and its authorisation is left open: if
+the broker took the event, the consumer captures it; if not, there is no order
+and the authorisation lapses (the simulated gateway after
+PAYMENT_AUTHORISATION_TTL_SECONDS).
 """
 
 from __future__ import annotations
@@ -17,14 +21,20 @@ import uuid
 from typing import Any
 
 from flask import Request
+from redis.exceptions import RedisError
 
 from kit import ApiError, counter, events, histogram, sessions
 from payment import gateway, pricing, sink
 
 log = logging.getLogger("payment")
 ORDER_PLACED = "com.roboshop.order.placed"
+# The CloudEvent extension attribute naming the authorisation that pays for the order.
+AUTHORISATION = "paymentauthorisation"
 SOURCE = "/roboshop/payment"
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$")
+
+# The simulated gateway keeps authorisations in Redis.
+STORE_ERRORS = (RedisError, OSError)
 
 sold_count = counter("sold_count", "Orders paid.")
 units_sold = histogram("units_sold", "Items in a paid order.", buckets=(1, 2, 5, 10, 100))
@@ -57,13 +67,14 @@ def pay(cart_id: str, request: Request) -> dict[str, Any]:
         SOURCE,
         {"orderid": orderid, "user": cart_id, "registered": registered, "cart": cart},
         subject=orderid,
-        extensions={"traceparent": traceparent(request)},
+        extensions={"traceparent": traceparent(request), AUTHORISATION: authorisation},
     )
     try:
         sink.send(event)
     except sink.InDoubt:
-        log.error(
-            "order %s in doubt: the broker may have it; authorisation %s left open",
+        log.warning(
+            "order %s in doubt: if the broker has it, its consumer captures authorisation %s;"
+            " if not, the authorisation lapses",
             orderid,
             authorisation,
             extra={"orderid": orderid, "authorisation": authorisation},
@@ -74,9 +85,9 @@ def pay(cart_id: str, request: Request) -> dict[str, Any]:
         raise
     try:
         charger.capture(authorisation)
-    except ApiError as exc:
-        # The order exists (its event is out): keep it, and leave the capture to be retried.
-        log.error("capture failed for order %s: %s", orderid, exc.message)
+    except (ApiError, *STORE_ERRORS) as exc:
+        # The order exists (its event is out): keep it; its order.placed consumer captures it.
+        log.warning("capture failed for order %s, left to its event: %s", orderid, exc)
     sold_count.inc()
     units_sold.observe(pricing.units(cart))
     cart_value.observe(cart["total"])
@@ -87,5 +98,6 @@ def pay(cart_id: str, request: Request) -> dict[str, Any]:
 def _void(charger: gateway.Gateway, authorisation: str, orderid: str) -> None:
     try:
         charger.void(authorisation)
-    except ApiError as exc:
-        log.error("void failed for order %s: %s", orderid, exc.message)
+    except (ApiError, *STORE_ERRORS) as exc:
+        # Not voided, it lapses unpaid: there is no order to charge it to.
+        log.error("void failed for order %s: %s", orderid, exc)

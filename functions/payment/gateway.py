@@ -1,20 +1,32 @@
 """The payment gateway: authorise an amount, then capture it once the order exists, or void it.
 
+Capture and void are idempotent: settling an authorisation again the same way
+succeeds, so pay() and the order.placed consumer (settlement.py) may both
+capture one authorisation, in either order. An authorisation that can't be
+settled that way (unknown, expired, or settled the other way) raises
+Unsettleable: retrying won't change it. Any other failure raises GatewayFailed.
+
 PAYMENT_GATEWAY set to a URL speaks to a real gateway over HTTP:
 `POST {url}/authorisations {amount, currency, reference}` answers 2xx `{id}`
-or 402 when declined; `POST {url}/authorisations/{id}/capture` and `.../void`
-answer 2xx. Unset, a built-in simulated gateway answers in-process (no outside
-call): it authorises any amount up to PAYMENT_DECLINE_ABOVE euros and declines more.
+or 402 when declined. `POST {url}/authorisations/{id}/capture` answers 2xx
+when captured, 409 when it was captured already (both a success), 404 when the
+authorisation is unknown and 410 when it was voided or has expired. `.../void`
+answers 2xx when voided, 404, 409 (captured) or 410 (expired) when it can't be.
+Every call carries an Idempotency-Key.
+
+Unset, a built-in simulated gateway answers without an outside call. It
+authorises any amount up to PAYMENT_DECLINE_ABOVE euros (default 50000) and
+declines more, and keeps each authorisation in Redis (so every payment process
+sees it) for PAYMENT_AUTHORISATION_TTL_SECONDS (default 3600): one never
+captured lapses then, as a card authorisation does.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from typing import Any, Protocol
 
-from kit import ApiError, env, env_int
+from kit import ApiError, env, env_int, namespaced, stores
 
 
 class Declined(ApiError):
@@ -27,49 +39,73 @@ class GatewayFailed(ApiError):
         super().__init__(502, "gateway_failed", f"the payment gateway failed: {reason}")
 
 
+class Unsettleable(GatewayFailed):
+    """The authorisation can't be settled as asked, now or ever."""
+
+    def __init__(self, authorisation: str, action: str, why: str) -> None:
+        super().__init__(f"authorisation {authorisation} can't be {action}: {why}")
+
+
 class Gateway(Protocol):
     def authorise(self, amount: float, reference: str) -> str: ...
     def capture(self, authorisation: str) -> None: ...
     def void(self, authorisation: str) -> None: ...
 
 
+AUTHORISED, CAPTURED, VOIDED = "authorised", "captured", "voided"
+
+# Moves an authorisation to ARGV[1] if it is still authorised, and returns the state it
+# had ("" if none): one script, so a capture and a void racing can't both win.
+_SETTLE = """
+local state = redis.call('GET', KEYS[1])
+if state == 'authorised' then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+end
+return state or ''
+"""
+
+
 class SimulatedGateway:
-    """Authorisations held in memory: enough to exercise authorise/capture/void locally.
-
-    Only the latest `keep` are remembered, so a long-running payment doesn't grow
-    without end; one settles within its own pay request, long before it is forgotten.
-    """
-
-    def __init__(self, keep: int = 10000) -> None:
-        self._states: OrderedDict[str, str] = OrderedDict()
-        self._keep = keep
-        self._lock = threading.Lock()
+    """Authorisations as Redis keys holding their state, with a TTL."""
 
     def authorise(self, amount: float, reference: str) -> str:
         limit = env_int("PAYMENT_DECLINE_ABOVE", 50000)
         if amount > limit:
             raise Declined(f"{amount:.2f} EUR is above the card limit")
         authorisation = f"sim-{uuid.uuid4().hex}"
-        with self._lock:
-            self._states[authorisation] = "authorised"
-            while len(self._states) > self._keep:
-                self._states.popitem(last=False)
+        stores.redis().get().set(_key(authorisation), AUTHORISED, ex=_ttl(), nx=True)
         return authorisation
 
     def capture(self, authorisation: str) -> None:
-        self._settle(authorisation, "captured")
+        self._settle(authorisation, CAPTURED)
 
     def void(self, authorisation: str) -> None:
-        self._settle(authorisation, "voided")
+        self._settle(authorisation, VOIDED)
 
     def state(self, authorisation: str) -> str | None:
-        return self._states.get(authorisation)
+        """authorised, captured, voided, or None once unknown or lapsed."""
+        found = stores.redis().get().get(_key(authorisation))
+        return None if found is None else str(found)
 
-    def _settle(self, authorisation: str, state: str) -> None:
-        with self._lock:
-            if self._states.get(authorisation) != "authorised":
-                raise GatewayFailed(f"authorisation {authorisation} can't be {state}")
-            self._states[authorisation] = state
+    def _settle(self, authorisation: str, target: str) -> None:
+        redis = stores.redis().get()
+        # A settled authorisation is kept as long again, so a late redelivery still finds it.
+        before = redis.eval(_SETTLE, 1, _key(authorisation), target, _ttl())
+        if before not in (AUTHORISED, target):
+            raise Unsettleable(authorisation, target, before or "unknown or expired")
+
+
+def _key(authorisation: str) -> str:
+    return namespaced(f"payment:authorisation:{authorisation}")
+
+
+def _ttl() -> int:
+    return max(1, env_int("PAYMENT_AUTHORISATION_TTL_SECONDS", 3600))
+
+
+# Per action: the answers that are a success besides 2xx, and those that are final refusals.
+_ALSO_DONE = {"capture": {409}, "void": set[int]()}
+_REFUSED = {"capture": {404, 410}, "void": {404, 409, 410}}
 
 
 class HttpGateway:
@@ -122,8 +158,12 @@ class HttpGateway:
         answer = self._post(
             f"/authorisations/{authorisation}/{action}", {}, f"{authorisation}-{action}"
         )
-        if not 200 <= answer.status < 300:
-            raise GatewayFailed(f"{action} answered HTTP {answer.status}")
+        if 200 <= answer.status < 300 or answer.status in _ALSO_DONE[action]:
+            return
+        if answer.status in _REFUSED[action]:
+            done = CAPTURED if action == "capture" else VOIDED
+            raise Unsettleable(authorisation, done, f"the gateway answered {answer.status}")
+        raise GatewayFailed(f"{action} answered HTTP {answer.status}")
 
 
 _simulated = SimulatedGateway()

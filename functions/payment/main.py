@@ -1,4 +1,5 @@
-"""payment: checkout - re-prices the cart, charges it, and announces the order as an event."""
+"""payment: checkout - re-prices the cart, charges it, and announces the order as an event;
+then captures the charge of every order.placed it receives (settlement.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 import functions_framework
 from flask import Request, Response, request
 
-from kit import FunctionApp, env_int, stores
-from payment import checkout, idempotency
+from kit import FunctionApp, env_int, events, stores
+from payment import checkout, idempotency, settlement
 
 app = FunctionApp("payment", dependencies=[stores.redis])
 
@@ -23,6 +24,12 @@ def pay(cart_id: str) -> tuple[dict[str, Any], int]:
     if key is None:
         return checkout.pay(cart_id, request), 200
     return idempotency.once(cart_id, key, lambda: checkout.pay(cart_id, request))
+
+
+@app.route("/events/order-placed", methods=["POST"])
+def order_placed() -> tuple[str, int]:
+    settlement.placed(events.receive(request))
+    return "", 204
 
 
 @functions_framework.http

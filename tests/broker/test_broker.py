@@ -89,7 +89,7 @@ def broker(
     )
     env = {
         name: f"{recorder.url}/{name.split('_')[0].lower()}"
-        for name in ("USER_URL", "CART_URL", "DISPATCH_URL")
+        for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL")
     }
     process, url = start_broker(amqp_url, log_dir, env, manifests)
     wait_for(lambda: post_json(url + "health") == 200, what="the broker's health")

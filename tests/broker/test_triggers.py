@@ -14,6 +14,7 @@ def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.Monk
     monkeypatch.setenv("USER_URL", "http://users.test:9/")
     monkeypatch.delenv("DISPATCH_URL", raising=False)
     monkeypatch.delenv("CART_URL", raising=False)
+    monkeypatch.delenv("PAYMENT_URL", raising=False)
     found, queue_type = triggers.load()
     by_name = {t.name: t for t in found}
     assert queue_type == "quorum"
@@ -21,6 +22,7 @@ def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.Monk
         "user-order-placed",
         "cart-order-placed",
         "dispatch-order-placed",
+        "payment-order-placed",
         "user-order-dispatched",
     }
     placed = {"type": "com.roboshop.order.placed"}
@@ -28,6 +30,7 @@ def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.Monk
     assert by_name["user-order-placed"].subscriber == "http://users.test:9/events/order-placed"
     assert by_name["cart-order-placed"].subscriber == "http://127.0.0.1:8002/events/order-placed"
     assert by_name["dispatch-order-placed"].subscriber.endswith(":8007/events/order-placed")
+    assert by_name["payment-order-placed"].subscriber.endswith(":8006/events/order-placed")
     assert by_name["user-order-dispatched"].filters == {"type": "com.roboshop.order.dispatched"}
     for trigger in found:
         assert trigger.broker == "default"

@@ -136,8 +136,13 @@ def open_shop(
     manifests: Path,
     redis_url: str,
 ) -> Shop:
-    """Proxies in front of the subscribers, a broker delivering to them, payment sending to it."""
+    """Proxies in front of the subscribers, a broker delivering to them, payment sending to it.
+
+    payment is a subscriber too, started once the broker's address is known: its
+    proxy is there first, and forwards to it after.
+    """
     proxies = {name: FaultProxy(functions[name]) for name in SUBSCRIBERS}
+    proxies["payment"] = FaultProxy("")
     env = {f"{name.upper()}_URL": proxy.url for name, proxy in proxies.items()}
     broker_process, broker = start_broker(amqp_url, log_dir, env, manifests)
     payment_env = {
@@ -149,6 +154,7 @@ def open_shop(
         "USER_URL": functions["user"],
     }
     payment_process, payment = serve("payment", log_dir, payment_env)
+    proxies["payment"].target = payment
     return Shop(functions, proxies, broker, payment, broker_process, payment_process, amqp_url)
 
 

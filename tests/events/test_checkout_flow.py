@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import urllib3
 
 from kit import events
+from payment import gateway
 from scripts import localstack
 from scripts.broker import amqp
 from scripts.broker.triggers import Trigger
@@ -24,7 +26,7 @@ from tests.events.conftest import (
     needs_consumers,
     open_shop,
 )
-from tests.support.eventing import vhost, wait_for
+from tests.support.eventing import Call, Recorder, Reply, vhost, wait_for
 from tests.support.functions import serve
 
 PLACED_PATH = "/events/order-placed"
@@ -101,6 +103,9 @@ def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop)
     ]
     assert order["cart"]["total"] == 2 * 42 + 67 + 12.5
     wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+    # payment consumes its own event too: capturing again is a no-op that succeeds.
+    payment = shop.proxies["payment"]
+    wait_for(lambda: payment.successes(PLACED_PATH, orderid) == 1, what="payment's delivery")
 
 
 @needs_consumers
@@ -205,3 +210,60 @@ def test_pay_with_the_broker_down_answers_503_and_records_nothing(
         assert status == 200 and cart == before
     finally:
         payment.stop()
+
+
+def payment_sending_to(
+    sink: str, shop: Shop, redis_url: str, log_dir: Path
+) -> tuple[localstack.Process, str]:
+    """Another payment process, which waits 0.3 s for the broker's answer, twice."""
+    env = {
+        "K_SINK": sink,
+        "REDIS_URL": redis_url,
+        "SESSION_SECRET": SECRET,
+        "CART_URL": shop.functions["cart"],
+        "CATALOGUE_URL": shop.functions["catalogue"],
+        "BROKER_TIMEOUT_MS": "300",
+        "BROKER_ATTEMPTS": "2",
+    }
+    return serve("payment", log_dir, env)
+
+
+@needs_consumers
+def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
+    shop: Shop, redis_url: str, log_dir: Path
+) -> None:
+    def take_then_lose_the_answer(call: Call) -> Reply:
+        headers = {k: v for k, v in call.headers.items() if k not in ("host", "content-length")}
+        taken = urllib3.request("POST", shop.broker, body=call.body, headers=headers, retries=False)
+        time.sleep(1)  # payment has stopped waiting by now: its answer is lost
+        return taken.status, {}, b""
+
+    lossy_broker = Recorder(take_then_lose_the_answer)
+    payment, url = payment_sending_to(lossy_broker.url, shop, redis_url, log_dir)
+    try:
+        shopper = Shopper(shop)
+        shopper.add("RMC", 1)
+        shopper.ship()
+        answer = urllib3.request(
+            "POST",
+            f"{url}/pay/{shopper.name}",
+            headers={"Authorization": f"Bearer {shopper.token}"},
+            retries=False,
+        )
+        assert answer.status == 503
+        assert json.loads(answer.data)["error"] == "order_in_doubt"
+        sent = lossy_broker.calls
+        assert len(sent) == 2 and len({call.headers["ce-id"] for call in sent}) == 1
+        orderid = sent[0].headers["ce-subject"]
+        authorisation = sent[0].headers["ce-paymentauthorisation"]
+
+        wait_for(lambda: dispatched(shopper, orderid), what="the order in doubt placed")
+        wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+        wait_for(
+            lambda: gateway.SimulatedGateway().state(authorisation) == "captured",
+            what="its authorisation captured by payment's order.placed consumer",
+        )
+        assert [o["orderid"] for o in shopper.history()] == [orderid]
+    finally:
+        payment.stop()
+        lossy_broker.close()

@@ -104,4 +104,4 @@ def test_the_folder_renders_with_kustomize(tmp_path: Path) -> None:
         ["kubectl", "kustomize", str(EVENTING)], check=True, capture_output=True, text=True
     ).stdout
     kinds = sorted(d["kind"] for d in yaml.safe_load_all(rendered) if d)
-    assert kinds == ["Broker", "RabbitmqBrokerConfig", "SinkBinding", *["Trigger"] * 4]
+    assert kinds == ["Broker", "RabbitmqBrokerConfig", "SinkBinding", *["Trigger"] * 5]

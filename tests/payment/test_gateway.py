@@ -1,0 +1,113 @@
+"""The simulated gateway on real Redis: states, their lifetime, and atomic settling."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import redis
+
+from kit import namespaced
+from payment import gateway
+
+pytestmark = pytest.mark.usefixtures("redis_url")
+
+
+@pytest.fixture
+def simulated(monkeypatch: pytest.MonkeyPatch) -> gateway.SimulatedGateway:
+    monkeypatch.delenv("PAYMENT_AUTHORISATION_TTL_SECONDS", raising=False)
+    monkeypatch.delenv("PAYMENT_DECLINE_ABOVE", raising=False)
+    return gateway.SimulatedGateway()
+
+
+@pytest.fixture
+def store(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url, decode_responses=True)
+
+
+def key(authorisation: str) -> str:
+    return namespaced(f"payment:authorisation:{authorisation}")
+
+
+def test_an_authorisation_is_kept_in_redis_with_a_lifetime(
+    simulated: gateway.SimulatedGateway, store: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    authorisation = simulated.authorise(12.5, "order-1")
+    assert store.get(key(authorisation)) == "authorised"
+    assert 3500 < store.ttl(key(authorisation)) <= 3600
+    monkeypatch.setenv("PAYMENT_AUTHORISATION_TTL_SECONDS", "120")
+    assert 0 < store.ttl(key(simulated.authorise(1.0, "order-2"))) <= 120
+
+
+def test_an_authorisation_lapsed_is_unknown(
+    simulated: gateway.SimulatedGateway, store: redis.Redis
+) -> None:
+    authorisation = simulated.authorise(1.0, "order-3")
+    store.delete(key(authorisation))  # what its TTL does in the end
+    assert simulated.state(authorisation) is None
+    with pytest.raises(gateway.Unsettleable):
+        simulated.capture(authorisation)
+
+
+def test_capture_is_idempotent_and_final(
+    simulated: gateway.SimulatedGateway, store: redis.Redis
+) -> None:
+    authorisation = simulated.authorise(1.0, "order-4")
+    simulated.capture(authorisation)
+    simulated.capture(authorisation)
+    assert simulated.state(authorisation) == "captured"
+    assert store.ttl(key(authorisation)) > 0
+    with pytest.raises(gateway.Unsettleable):
+        simulated.void(authorisation)
+    assert simulated.state(authorisation) == "captured"
+
+
+def test_a_voided_authorisation_cant_be_captured(simulated: gateway.SimulatedGateway) -> None:
+    authorisation = simulated.authorise(1.0, "order-5")
+    simulated.void(authorisation)
+    simulated.void(authorisation)
+    with pytest.raises(gateway.Unsettleable) as raised:
+        simulated.capture(authorisation)
+    assert "voided" in raised.value.message
+    assert simulated.state(authorisation) == "voided"
+
+
+def test_amounts_above_the_limit_are_declined(
+    simulated: gateway.SimulatedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100")
+    with pytest.raises(gateway.Declined):
+        simulated.authorise(100.01, "order-6")
+    assert simulated.state(simulated.authorise(100.0, "order-7")) == "authorised"
+
+
+def settle_racing(simulated: gateway.SimulatedGateway, authorisation: str) -> dict[str, bool]:
+    """Capture and void at once; which of them succeeded."""
+    start = threading.Barrier(2)
+    won: dict[str, bool] = {}
+
+    def attempt(action: str) -> None:
+        start.wait()
+        try:
+            getattr(simulated, action)(authorisation)
+            won[action] = True
+        except gateway.Unsettleable:
+            won[action] = False
+
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in ("capture", "void")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return won
+
+
+def test_a_capture_and_a_void_racing_have_one_winner(
+    simulated: gateway.SimulatedGateway,
+) -> None:
+    for n in range(30):
+        authorisation = simulated.authorise(1.0, f"race-{n}")
+        won = settle_racing(simulated, authorisation)
+        assert sorted(won.values()) == [False, True]
+        winner = "captured" if won["capture"] else "voided"
+        assert simulated.state(authorisation) == winner
