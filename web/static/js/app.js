@@ -11,11 +11,13 @@ import { loginView, registerView, ordersView } from "./views/account.js";
 
 const main = document.getElementById("main");
 
+const SEARCH = /^\/search\/(.+)$/;
+
 const routes = [
   [/^\/?$/, (page) => listView(page, null)],
   [/^\/category\/(.+)$/, (page, name) => listView(page, name)],
   [/^\/product\/(.+)$/, (page, sku) => productView(page, sku)],
-  [/^\/search\/(.+)$/, (page, text) => searchView(page, text)],
+  [SEARCH, (page, text) => searchView(page, text)],
   [/^\/cart$/, (page) => cartView(page)],
   [/^\/checkout$/, (page) => checkoutView(page)],
   [/^\/login$/, (page) => loginView(page)],
@@ -31,16 +33,17 @@ const routes = [
 async function route(event) {
   const path = location.hash.replace(/^#/, "") || "/";
   clearNotice();
+  showQuery(path);
   const page = h("div", { class: "page" });
   replace(main, page);
   for (const [pattern, view] of routes) {
     const match = pattern.exec(path);
     if (!match) continue;
-    const args = match.slice(1).map(decodeURIComponent);
     try {
-      await view(page, ...args);
+      await view(page, ...match.slice(1).map(decodeURIComponent));
     } catch (error) {
-      replace(page, h("h1", {}, "Sorry"), h("p", {}, failed(error)));
+      const message = error instanceof URIError ? "That address is not a page of the shop." : failed(error);
+      replace(page, h("h1", {}, "Sorry"), h("p", {}, message, " ", h("a", { href: "#/" }, "Back to the shop")));
     }
     if (event && page.isConnected) {
       main.focus({ preventScroll: true });
@@ -49,6 +52,18 @@ async function route(event) {
     return;
   }
   replace(page, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/" }, "Back to the shop")));
+}
+
+// The search box holds the query of the results shown, and is empty on every other page.
+function showQuery(path) {
+  const match = SEARCH.exec(path);
+  let text = "";
+  try {
+    text = match ? decodeURIComponent(match[1]) : "";
+  } catch {
+    // A hand-typed %-sequence that isn't UTF-8: the route reports it.
+  }
+  document.getElementById("search-text").value = text;
 }
 
 function renderAccountLinks() {
