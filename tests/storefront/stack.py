@@ -74,18 +74,8 @@ class Stack:
 
     def function_process(self, name: str, port: int) -> Process:
         folder = ROOT / "functions" / name
-        argv = [
-            str(Path(sys.executable).parent / "functions-framework"),
-            *("--target", name, "--source", str(folder / "main.py"), "--port", str(port)),
-        ]
-        env = {
-            **self.env,
-            **func_yaml_envs(folder / "func.yaml", self.env),
-            **self.peer_env(),
-            "PYTHONPATH": str(ROOT / "functions"),
-            "K_SERVICE": name,
-        }
-        return Process(name, argv, self.log_dir / f"{name}-{port}.log", env)
+        env = {**self.env, **func_yaml_envs(folder / "func.yaml", self.env), **self.peer_env()}
+        return localstack.function_process(name, port, self.log_dir / f"{name}-{port}.log", env)
 
     def peer_env(self) -> dict[str, str]:
         return {f"{name.upper()}_URL": url for name, url in self.urls.items()}
@@ -96,7 +86,8 @@ class Stack:
         self.urls[name] = f"http://127.0.0.1:{port}"
 
     def start_function(self, name: str) -> None:
-        port = localstack.free_port()
+        url = self.urls.get(name) or f"http://127.0.0.1:{localstack.free_port()}"
+        port = int(url.rsplit(":", 1)[1])
         self.launch(name, self.function_process(name, port), port)
 
     def start_broker(self) -> None:
@@ -123,6 +114,9 @@ class Stack:
     def start(self, prefix: Path) -> None:
         for name in FUNCTIONS:
             if name == "payment" and in_git(BROKER):
+                # payment subscribes to its own order events: the broker must know its address
+                # before payment, which needs the broker's (K_SINK), starts.
+                self.urls["payment"] = f"http://127.0.0.1:{localstack.free_port()}"
                 self.start_broker()
             if available(name):
                 self.start_function(name)
