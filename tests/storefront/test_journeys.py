@@ -202,7 +202,7 @@ def test_shop_down_shows_a_clear_message(page: Any, stack: Stack) -> None:
     expect(page.get_by_role("list", name="Products").get_by_role("listitem")).to_have_count(11)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("width", [320, 375, 1280])
 def test_pages_fit_the_screen_and_work_by_keyboard(page: Any, stack: Stack, width: int) -> None:
     needs("catalogue")
     page.set_viewport_size({"width": width, "height": 800})

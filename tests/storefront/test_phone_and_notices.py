@@ -6,12 +6,14 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.storefront.conftest import needs
 from tests.storefront.stack import Stack
 
 PHONE = {"width": 375, "height": 800}
+PHONE_WIDTHS = [320, 375]  # the narrowest phones in use, and the most common width
 LONG_NAMES = ["EMM", "SHCE", "HPTD"]  # the longest robot names
 
 
@@ -40,14 +42,17 @@ def test_price_and_stock_never_touch_on_a_phone(page: Any, stack: Stack) -> None
     assert touching == 0
 
 
-def test_cart_and_checkout_fit_a_phone(page: Any, stack: Stack) -> None:
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
+def test_cart_and_checkout_fit_a_phone(page: Any, stack: Stack, width: int) -> None:
     needs("catalogue", "user", "cart", "shipping")
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size({"width": width, "height": 800})
     for sku in LONG_NAMES:
         add(page, sku)
     add(page, "UHJ", 2)  # a five-figure subtotal
     page.goto("/#/cart")
     expect(page.locator("table.cart tbody tr")).to_have_count(4)
+    # Laid out as a list of rows on a phone, it still reads as a table.
+    expect(page.get_by_role("table").get_by_role("row")).to_have_count(4)
     assert overflow(page) <= 0, f"the cart is {overflow(page)}px wider than the phone"
     page.get_by_role("link", name="Checkout").click()
     page.get_by_label("Country").select_option(label="United Kingdom")
