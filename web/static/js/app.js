@@ -105,7 +105,7 @@ function watchCart() {
   const badge = document.getElementById("cart-count");
   const link = document.getElementById("cart-link");
   shop.onCartChange((cart) => {
-    const count = cart.items.filter((item) => item.sku !== "SHIP").reduce((n, item) => n + item.qty, 0);
+    const count = shop.robotCount(cart);
     badge.textContent = String(count);
     link.setAttribute("aria-label", `Cart, ${count} item${count === 1 ? "" : "s"}`);
   });

@@ -10,8 +10,13 @@ export function onCartChange(listener) {
 }
 
 function changed(cart) {
+  if (!state.userName() && state.anonymousId()) state.setAnonymousItems(robotCount(cart));
   for (const listener of listeners) listener(cart);
   return cart;
+}
+
+export function robotCount(cart) {
+  return cart.items.filter((item) => item.sku !== "SHIP").reduce((n, item) => n + item.qty, 0);
 }
 
 export async function ensureAnonymousId() {
@@ -89,21 +94,35 @@ export async function register(name, email, password) {
   await post("user/register", { name, email, password });
 }
 
-// After login the anonymous cart moves under the user's name, adding up quantities.
-export async function login(name, password) {
+// After login the anonymous cart moves under the user's name, adding up quantities. An
+// anonymous cart known to be empty (emptied, or paid for) stays where it is, unasked for.
+// The merge answers with the user's cart, and a user who has just registered has none yet:
+// only otherwise is the cart fetched.
+export async function login(name, password, { justRegistered = false } = {}) {
   const user = await post("user/login", { name, password });
   state.setSession({ name: user.name || name, email: user.email || "", token: user.token || null });
   state.forgetPaymentKey();
+  const merged = await mergeAnonymousCart();
+  if (merged) changed(merged);
+  else if (justRegistered) changed(EMPTY_CART);
+  else await cart();
+  return state.session();
+}
+
+async function mergeAnonymousCart() {
   const anon = state.anonymousId();
-  if (anon) {
+  if (!anon) return null;
+  let merged = null;
+  if (state.anonymousItems() !== 0) {
     try {
-      await get(`cart/rename/${part(anon)}/${part(state.userName())}`);
+      merged = await get(`cart/rename/${part(anon)}/${part(state.userName())}`);
     } catch (error) {
+      // Expired meanwhile: nothing to merge.
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
   }
-  await cart();
-  return state.session();
+  state.forgetAnonymousCart();
+  return merged;
 }
 
 // The session cookie is HttpOnly: only the user function can clear it.

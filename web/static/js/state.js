@@ -2,6 +2,7 @@
 
 const KEYS = {
   anon: "roboshop.anonymous",
+  anonItems: "roboshop.anonymousItems",
   session: "roboshop.session",
   pay: "roboshop.payKey",
   votes: "roboshop.votes",
@@ -26,6 +27,22 @@ export function anonymousId() {
 
 export function setAnonymousId(id) {
   write(KEYS.anon, id);
+}
+
+// How many robots the anonymous cart held when last seen; null when not known (yet).
+export function anonymousItems() {
+  const count = read(KEYS.anonItems);
+  return Number.isInteger(count) ? count : null;
+}
+
+export function setAnonymousItems(count) {
+  write(KEYS.anonItems, count);
+}
+
+// Once merged into a user's cart, the anonymous cart is gone: its id is never asked for again.
+export function forgetAnonymousCart() {
+  write(KEYS.anon, null);
+  write(KEYS.anonItems, null);
 }
 
 export function session() {

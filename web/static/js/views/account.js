@@ -14,8 +14,8 @@ function accountChanged() {
   window.dispatchEvent(new Event("roboshop:account"));
 }
 
-async function logIn(name, password) {
-  await shop.login(name, password);
+async function logIn(name, password, options) {
+  await shop.login(name, password, options);
   accountChanged();
   goThenNotify("#/", `Welcome, ${userName()}! Your cart came with you.`);
 }
@@ -60,7 +60,7 @@ export function registerView(main) {
       return;
     }
     try {
-      await logIn(name.value.trim(), password.value);
+      await logIn(name.value.trim(), password.value, { justRegistered: true });
     } catch (error) {
       report(error);
     }

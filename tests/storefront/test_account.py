@@ -1,0 +1,93 @@
+"""Logging in merges an anonymous cart only when it holds something, without failed calls."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.storefront.conftest import needs
+from tests.storefront.stack import Stack
+
+PASSWORD = "correct horse battery"
+
+
+def watch(page: Any) -> tuple[list[str], list[str]]:
+    """The console errors and failed calls, and the cart merge calls, from now on."""
+    errors: list[str] = []
+    renames: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and errors.append(f"{response.status} {response.url}")
+        ),
+    )
+    page.on(
+        "request",
+        lambda request: "/api/cart/rename/" in request.url and renames.append(request.url),
+    )
+    return errors, renames
+
+
+def add(page: Any, sku: str) -> None:
+    page.goto(f"/#/product/{sku}")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_role("alert")).to_contain_text("Added")
+
+
+def register(page: Any) -> str:
+    name = f"merge-{uuid.uuid4().hex[:8]}"
+    page.goto("/#/register")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Email").fill(f"{name}@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text(f"Hi, {name}")).to_be_visible()
+    return name
+
+
+def log_out(page: Any) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("alert")).to_have_text("You are logged out.")
+
+
+def log_in(page: Any, name: str) -> None:
+    page.goto("/#/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"Welcome, {name}!")
+
+
+def test_a_merged_cart_is_not_merged_again(page: Any, stack: Stack) -> None:
+    needs("catalogue", "user", "cart")
+    errors, renames = watch(page)
+    add(page, "EPE")
+    name = register(page)
+    expect(page.locator("#cart-count")).to_have_text("1")
+    assert len(renames) == 1
+
+    log_out(page)
+    expect(page.locator("#cart-count")).to_have_text("0")
+    log_in(page, name)
+    expect(page.locator("#cart-count")).to_have_text("1")
+    page.wait_for_load_state("networkidle")
+    assert len(renames) == 1, "the cart merged at registration was merged again"
+    assert errors == []
+
+
+def test_an_emptied_anonymous_cart_is_not_merged(page: Any, stack: Stack) -> None:
+    needs("catalogue", "user", "cart")
+    errors, renames = watch(page)
+    add(page, "EPE")
+    page.goto("/#/cart")
+    page.get_by_role("button", name="Remove Extreme Probe Emulator").click()
+    expect(page.get_by_text("Your cart is empty")).to_be_visible()
+
+    register(page)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#cart-count")).to_have_text("0")
+    assert renames == []
+    assert errors == []
