@@ -200,8 +200,9 @@ class Shopper:
         assert status == 200
         return dict(cart)
 
-    def pay(self, **headers: str) -> tuple[int, Any]:
-        return self._call("POST", f"{self.shop.payment}/pay/{self.name}", {}, **headers)
+    def pay(self, payment: str | None = None, **headers: str) -> tuple[int, Any]:
+        """Pay at the shop's payment function, or at another one serving `payment`."""
+        return self._call("POST", f"{payment or self.shop.payment}/pay/{self.name}", {}, **headers)
 
     def cart(self) -> tuple[int, Any]:
         return self._call("GET", f"{self.shop.functions['cart']}/cart/{self.name}")
