@@ -104,7 +104,7 @@ def rename(source: str, target: str) -> Cart:
 
 @app.route("/events/order-placed", methods=["POST"])
 def order_placed() -> tuple[str, int]:
-    order_events.placed(events.receive(request))
+    order_events.placed(events.receive(request, events.ORDER_PLACED))
     return "", 204
 
 

@@ -14,7 +14,7 @@ app = FunctionApp("dispatch", dependencies=[stores.redis])
 @app.route("/events/order-placed", methods=["POST"])
 def order_placed() -> Response:
     """Reply in binary mode with the order.dispatched event; the broker publishes it."""
-    reply = fulfilment.dispatch(events.receive(request))
+    reply = fulfilment.dispatch(events.receive(request, events.ORDER_PLACED))
     headers, body = events.to_binary(reply)
     return Response(body, status=200, headers=headers)
 

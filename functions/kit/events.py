@@ -9,6 +9,10 @@ from flask import Request
 
 from kit._errors import ApiError
 
+# The shop's event types (CONTRACT.md, "Events"): what payment emits and dispatch replies.
+ORDER_PLACED = "com.roboshop.order.placed"
+ORDER_DISPATCHED = "com.roboshop.order.dispatched"
+
 
 def make_event(
     event_type: str,
@@ -41,15 +45,22 @@ def to_binary(event: Any) -> tuple[dict[str, str], bytes]:
     return dict(headers), body if isinstance(body, bytes) else str(body).encode()
 
 
-def receive(request: Request) -> Any:
-    """The CloudEvent in a request (binary or structured mode); 400 if there is none."""
+def receive(request: Request, expected_type: str | None = None) -> Any:
+    """The CloudEvent in a request (binary or structured mode).
+
+    400 when there is none, or when it is not of `expected_type`: a consumer can
+    never process it, so the broker must dead-letter rather than retry it.
+    """
     from cloudevents.exceptions import GenericException
     from cloudevents.http import from_http
 
     try:
-        return from_http(dict(request.headers), request.get_data(cache=True))
+        event = from_http(dict(request.headers), request.get_data(cache=True))
     except GenericException as exc:
         raise ApiError(400, "bad_event", f"not a valid CloudEvent: {exc}") from None
+    if expected_type is not None and event["type"] != expected_type:
+        raise ApiError(400, "bad_event", f"expected {expected_type}, not {event['type']}")
+    return event
 
 
 def event_data(event: Any) -> dict[str, Any]:

@@ -27,7 +27,6 @@ from kit import ApiError, counter, events, histogram, sessions
 from payment import gateway, pricing, sink
 
 log = logging.getLogger("payment")
-ORDER_PLACED = "com.roboshop.order.placed"
 # The CloudEvent extension attribute naming the authorisation that pays for the order.
 AUTHORISATION = "paymentauthorisation"
 SOURCE = "/roboshop/payment"
@@ -63,7 +62,7 @@ def pay(cart_id: str, request: Request) -> dict[str, Any]:
     charger = gateway.current()
     authorisation = charger.authorise(cart["total"], orderid)
     event = events.make_event(
-        ORDER_PLACED,
+        events.ORDER_PLACED,
         SOURCE,
         {"orderid": orderid, "user": cart_id, "registered": registered, "cart": cart},
         subject=orderid,

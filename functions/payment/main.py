@@ -28,7 +28,7 @@ def pay(cart_id: str) -> tuple[dict[str, Any], int]:
 
 @app.route("/events/order-placed", methods=["POST"])
 def order_placed() -> tuple[str, int]:
-    settlement.placed(events.receive(request))
+    settlement.placed(events.receive(request, events.ORDER_PLACED))
     return "", 204
 
 

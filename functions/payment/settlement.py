@@ -18,9 +18,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kit import ApiError, Unavailable, counter
+from kit import Unavailable, counter
 from payment import gateway
-from payment.checkout import AUTHORISATION, ORDER_PLACED
+from payment.checkout import AUTHORISATION
 
 log = logging.getLogger("payment.settlement")
 
@@ -28,8 +28,6 @@ orders_unpaid = counter("orders_unpaid", "Placed orders whose authorisation coul
 
 
 def placed(event: Any) -> None:
-    if event["type"] != ORDER_PLACED:
-        raise ApiError(400, "bad_event", f"expected {ORDER_PLACED}, not {event['type']}")
     authorisation = event.get(AUTHORISATION)
     orderid = str(event.get("subject") or "")
     if not authorisation:

@@ -79,13 +79,13 @@ def list_users() -> list[dict[str, Any]]:
 
 @app.route("/events/order-placed", methods=["POST"])
 def order_placed() -> tuple[str, int]:
-    order_events.placed(events.receive(request))
+    order_events.placed(events.receive(request, events.ORDER_PLACED))
     return "", 204
 
 
 @app.route("/events/order-dispatched", methods=["POST"])
 def order_dispatched() -> tuple[str, int]:
-    order_events.dispatched(events.receive(request))
+    order_events.dispatched(events.receive(request, events.ORDER_DISPATCHED))
     return "", 204
 
 
