@@ -115,6 +115,13 @@ def function_process(name: str, port: int, log: Path, env: dict[str, str]) -> Pr
     return Process(name, argv, log, {**defaults, **env, "PYTHONPATH": str(ROOT / "functions")})
 
 
+def broker_process(port: int, log: Path, env: dict[str, str]) -> Process:
+    """The dev broker (`python -m scripts.broker`) with its ingress on `port`."""
+    paths = os.pathsep.join([str(ROOT / "functions"), str(ROOT)])
+    full_env = {**env, "BROKER_PORT": str(port), "PYTHONPATH": paths}
+    return Process("broker", [sys.executable, "-m", "scripts.broker", "serve"], log, full_env)
+
+
 def seed(stores: Sequence[str], env: dict[str, str], quiet: bool = False) -> None:
     """`python -m scripts.seed <stores>` (every store when none is named) with `env` added."""
     subprocess.run(

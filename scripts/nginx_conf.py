@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kit import LOCAL_PORTS
-from scripts.localstack import ROOT
+from scripts.localstack import ROOT, Process, require
 
 TEMPLATE = ROOT / "web" / "nginx" / "default.conf.template"
 LOCAL_RESOLVER = "127.0.0.1"
@@ -74,6 +74,15 @@ def local_values(port: int, upstreams: Mapping[str, str] | None = None) -> dict[
         RESOLVER=LOCAL_RESOLVER,
     )
     return values
+
+
+def nginx_process(
+    prefix: Path, port: int, log: Path, upstreams: Mapping[str, str] | None = None
+) -> Process:
+    """nginx in the foreground with the local configuration written under `prefix`."""
+    nginx = require("nginx", "apt-get install nginx")
+    conf = render_local(prefix, port, upstreams)
+    return Process("nginx", [nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], log)
 
 
 def render_local(prefix: Path, port: int, upstreams: Mapping[str, str] | None = None) -> Path:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from kit import LOCAL_PORTS, namespaced
 from scripts import localstack
 from scripts.localstack import ROOT, Process, StackError
-from scripts.nginx_conf import render_local
+from scripts.nginx_conf import nginx_process
 
 STATE = Path(os.environ.get("ROBOSHOP_STATE") or ROOT / ".state")
 _ENV_REF = re.compile(r"\{\{\s*env:(\w+)\s*\}\}")
@@ -148,19 +148,15 @@ class Stack:
         port = urlsplit(self.env["K_SINK"]).port or 80
         if localstack.port_open(port):
             raise StackError(f"port {port} for the broker is taken: is another `make run` up?")
-        argv = [sys.executable, "-m", "scripts.broker", "--port", str(port)]
-        env = {**self.env, "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}"}
-        self.launch(Process("broker", argv, self.log("broker"), env), port)
+        self.launch(localstack.broker_process(port, self.log("broker"), self.env), port)
         say(f"broker: {self.env['K_SINK']}  (log: {self.log('broker')})")
 
     def nginx(self) -> None:
-        nginx = localstack.require("nginx", "apt-get install nginx")
         if localstack.port_open(NGINX_PORT):
             raise StackError(f"port {NGINX_PORT} is taken: is another `make run` up?")
         upstreams = {name: urlsplit(self.env[f"{name.upper()}_URL"]).netloc for name in LOCAL_PORTS}
-        conf = render_local(STATE / "nginx", NGINX_PORT, upstreams)
-        argv = [nginx, "-p", str(STATE / "nginx"), "-c", str(conf), "-g", "daemon off;"]
-        self.launch(Process("nginx", argv, self.log("nginx")), NGINX_PORT)
+        nginx = nginx_process(STATE / "nginx", NGINX_PORT, self.log("nginx"), upstreams)
+        self.launch(nginx, NGINX_PORT)
 
     def stop(self) -> None:
         for process in reversed(self.started):

@@ -3,16 +3,14 @@ nginx from the same template as `make run`, each on a free port, wired to each o
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import localstack
 from scripts.localstack import ROOT, Process
-from scripts.nginx_conf import render_local
+from scripts.nginx_conf import nginx_process
 from scripts.run import func_yaml_envs
 
 # Start order: each function's peers are up before it.
@@ -92,23 +90,21 @@ class Stack:
 
     def start_broker(self) -> None:
         port = localstack.free_port()
-        argv = [sys.executable, "-m", "scripts.broker", "serve"]
-        env = {**self.env, **self.peer_env(), "BROKER_PORT": str(port)}
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "functions"), str(ROOT)])
-        self.launch("broker", Process("broker", argv, self.log_dir / "broker.log", env), port)
+        env = {**self.env, **self.peer_env()}
+        self.launch(
+            "broker", localstack.broker_process(port, self.log_dir / "broker.log", env), port
+        )
         self.env["K_SINK"] = self.urls["broker"]
 
     def start_nginx(self, prefix: Path) -> None:
-        nginx = localstack.require("nginx", "apt-get install nginx")
         port = localstack.free_port()
         closed = f"127.0.0.1:{localstack.free_port()}"
         upstreams = {
             name: self.urls[name].removeprefix("http://") if name in self.urls else closed
             for name in PUBLIC
         }
-        conf = render_local(prefix, port, upstreams)
-        argv = [nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"]
-        self.launch("nginx", Process("nginx", argv, self.log_dir / "nginx.log"), port)
+        nginx = nginx_process(prefix, port, self.log_dir / "nginx.log", upstreams)
+        self.launch("nginx", nginx, port)
         self.nginx_url = self.urls["nginx"]
 
     def start(self, prefix: Path) -> None:

@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from scripts import localstack
-from scripts.localstack import Process
-from scripts.nginx_conf import TEMPLATE, render, render_local
+from scripts.nginx_conf import TEMPLATE, nginx_process, render, render_local
 from tests.storefront.stack import PUBLIC
 
 NGINX = localstack.require("nginx", "apt-get install nginx")
@@ -53,9 +52,7 @@ def origin(echo: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     upstreams = {name: echo for name in PUBLIC}
     upstreams["payment"] = f"127.0.0.1:{localstack.free_port()}"
     port = localstack.free_port()
-    conf = render_local(prefix, port, upstreams)
-    argv = [NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"]
-    process = Process("nginx", argv, prefix / "nginx.log").start()
+    process = nginx_process(prefix, port, prefix / "nginx.log", upstreams).start()
     process.wait_for_port(port)
     yield f"http://127.0.0.1:{port}"
     process.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ import yaml
 
 from scripts import localstack
 from scripts.broker.triggers import MANIFESTS
-from scripts.localstack import ROOT, Process
+from scripts.localstack import Process
 
 T = TypeVar("T")
 
@@ -76,14 +75,11 @@ def start_broker(
     port = localstack.free_port()
     full_env = {
         "AMQP_URL": amqp_url,
-        "BROKER_PORT": str(port),
         "BROKER_TRIGGERS": str(manifests),
         "DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""),
-        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
         **env,
     }
-    argv = [sys.executable, "-m", "scripts.broker"]
-    process = Process("broker", argv, log_dir / f"broker-{port}.log", full_env).start()
+    process = localstack.broker_process(port, log_dir / f"broker-{port}.log", full_env).start()
     process.wait_for_port(port)
     return process, f"http://127.0.0.1:{port}/"
 
