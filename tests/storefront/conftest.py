@@ -15,6 +15,7 @@ import pytest
 
 from scripts.localstack import ROOT
 from tests.storefront.stack import Stack, missing, seed_stores
+from tests.support.eventing import vhost
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,6 +54,14 @@ def needs_consumers(stack: Stack) -> None:
     ]
     if absent:
         pytest.skip(f"needs the event consumers {', '.join(absent)}, not in the repository yet")
+
+
+@pytest.fixture(scope="session")
+def amqp_url(namespace: str) -> Iterator[str]:
+    """A vhost of the browser tests' own: their broker lives for the whole session, and
+    must not take events from the queues of the broker and event suites' brokers."""
+    with vhost(f"{namespace}storefront") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
