@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import os
-import secrets
 import uuid
 from collections.abc import Iterator
 from urllib.parse import unquote
@@ -11,20 +9,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scripts.seed import ratings as seed_ratings
+from tests.support.mysql import function_user, function_user_name
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
-RATINGS_USER = f"{os.environ['DATA_NAMESPACE']}ratings"
+RATINGS_USER = function_user_name("ratings")
 
 
 @pytest.fixture(scope="session")
 def ratings_user(mysql_settings: dict[str, object]) -> Iterator[tuple[str, str]]:
     """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
-    password = secrets.token_urlsafe(24)
-    os.environ["RATINGS_MYSQL_USER"] = RATINGS_USER
-    os.environ["RATINGS_MYSQL_PASSWORD"] = password
-    yield RATINGS_USER, password
-    for name in ("RATINGS_MYSQL_USER", "RATINGS_MYSQL_PASSWORD"):
-        os.environ.pop(name, None)
+    with function_user("ratings") as user:
+        yield user
 
 
 @pytest.fixture(scope="session")

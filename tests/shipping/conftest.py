@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -10,20 +8,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scripts.seed import cities as seed_cities
+from tests.support.mysql import function_user, function_user_name
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
-SHIPPING_USER = f"{os.environ['DATA_NAMESPACE']}shipping"
+SHIPPING_USER = function_user_name("shipping")
 
 
 @pytest.fixture(scope="session")
 def shipping_user(mysql_settings: dict[str, object]) -> Iterator[tuple[str, str]]:
     """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
-    password = secrets.token_urlsafe(24)
-    os.environ["SHIPPING_MYSQL_USER"] = SHIPPING_USER
-    os.environ["SHIPPING_MYSQL_PASSWORD"] = password
-    yield SHIPPING_USER, password
-    for name in ("SHIPPING_MYSQL_USER", "SHIPPING_MYSQL_PASSWORD"):
-        os.environ.pop(name, None)
+    with function_user("shipping") as user:
+        yield user
 
 
 @pytest.fixture(scope="session")
