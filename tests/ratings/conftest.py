@@ -9,10 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scripts.seed import ratings as seed_ratings
-from tests.support.mysql import function_user, function_user_name
+from tests.support.mysql import function_user
 from tests.support.stub import Reply, Seen, Stub, stub_server
-
-RATINGS_USER = function_user_name("ratings")
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scripts.seed import cities as seed_cities
-from tests.support.mysql import function_user, function_user_name
+from tests.support.mysql import function_user
 from tests.support.stub import Reply, Seen, Stub, stub_server
-
-SHIPPING_USER = function_user_name("shipping")
 
 
 @pytest.fixture(scope="session")

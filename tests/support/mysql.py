@@ -8,10 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-def function_user_name(function: str) -> str:
-    return f"{os.environ['DATA_NAMESPACE']}{function}"
-
-
 @contextmanager
 def function_user(function: str) -> Iterator[tuple[str, str]]:
     """Name and password for `<FUNCTION>_MYSQL_USER/_PASSWORD`, set while in use.
@@ -19,7 +15,8 @@ def function_user(function: str) -> Iterator[tuple[str, str]]:
     The seed creates the user from these; the session's `mysql_settings` drops it.
     """
     prefix = function.upper()
-    name, password = function_user_name(function), secrets.token_urlsafe(24)
+    name = os.environ.get("DATA_NAMESPACE", "") + function
+    password = secrets.token_urlsafe(24)
     os.environ[f"{prefix}_MYSQL_USER"] = name
     os.environ[f"{prefix}_MYSQL_PASSWORD"] = password
     try:
