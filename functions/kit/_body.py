@@ -24,8 +24,34 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _json_media_type(request: Request) -> bool:
+    media = request.mimetype
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _text_ok(value: Any) -> bool:
+    """Whether every string in the value is real text: JSON's \\ud800 escapes can spell a
+    lone surrogate, which no UTF-8 store, log or answer can carry."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_body(request: Request) -> dict[str, Any]:
-    """The body as a JSON object; 400 when it is missing, malformed or not an object."""
+    """The body as a JSON object; 400 when it is missing, malformed or not an object.
+
+    Only a body sent as `application/json` is read (415 otherwise): a page on
+    another site can post text/plain or a form without the browser asking this
+    origin first, but never JSON.
+    """
+    if not _json_media_type(request):
+        raise ApiError(
+            415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)"
+        )
     raw = request.get_data(cache=True)
     if not raw:
         raise ApiError(400, "bad_request", "a JSON object body is required")
@@ -36,4 +62,6 @@ def json_body(request: Request) -> dict[str, Any]:
         raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
     if not isinstance(value, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
+    if not _text_ok(value):
+        raise ApiError(400, "malformed_json", "the body holds a string that is not valid Unicode")
     return value

@@ -43,9 +43,36 @@ def test_bad_bodies_are_400(client: FlaskClient, body: bytes, error: str) -> Non
     assert response.get_json()["error"] == error
 
 
-def test_json_object_body_is_read(client: FlaskClient) -> None:
-    response = client.post("/echo", data=json.dumps({"a": 1}), content_type="text/plain")
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "application/x+json"]
+)
+def test_json_object_body_is_read(client: FlaskClient, content_type: str) -> None:
+    response = client.post("/echo", data=json.dumps({"a": 1}), content_type=content_type)
     assert response.get_json() == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]
+)
+def test_a_body_not_sent_as_json_is_415(client: FlaskClient, content_type: str) -> None:
+    """What a page on another site can post without the browser asking this origin first."""
+    response = client.post("/echo", data=json.dumps({"a": 1}), content_type=content_type)
+    assert response.status_code == 415
+    assert response.get_json()["error"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize("text", ["\\ud800", "a\\udfff", "\\udc00\\ud800"])
+def test_a_lone_surrogate_is_400(client: FlaskClient, text: str) -> None:
+    body = f'{{"name": "{text}", "nested": ["x"]}}'.encode()
+    response = client.post("/echo", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "malformed_json"
+
+
+def test_a_surrogate_pair_is_the_character_it_spells(client: FlaskClient) -> None:
+    body = b'{"name": "\\ud83e\\udd16"}'
+    response = client.post("/echo", data=body, content_type="application/json")
+    assert response.get_json() == {"name": "\U0001f916"}
 
 
 def test_no_content_has_no_content_type(client: FlaskClient) -> None:
