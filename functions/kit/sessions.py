@@ -1,9 +1,17 @@
 """Sessions: signed, expiring tokens that say which registered user is calling.
 
-The user function issues one at login (an HttpOnly cookie, and in the body for
-non-browser clients); cart, user and payment verify it with the same
-SESSION_SECRET, with no store lookup. A token is `<payload>.<signature>`, both
-base64url: the payload holds the user name and the expiry time.
+The user function issues one at login and registration (an HttpOnly cookie, and
+in the body for non-browser clients); cart, user, payment and ratings verify it
+with the same SESSION_SECRET. A token is `<payload>.<signature>`, both base64url:
+the payload holds the user name, the expiry time and a session id. Logging out
+revokes the session id in Redis until the token would have expired, so every
+verifier checks it there: a token stops working the moment its session ends.
+
+The cookie is SameSite=Strict, so a browser never sends it along with a request
+that another site started; and a cookie that arrives anyway with a request the
+browser marks as cross-site or same-site (Fetch Metadata: a sibling subdomain,
+or an old browser's Lax default) is ignored. Cart changes are GETs in the
+classic API, so this is what keeps another site from changing a user's cart.
 """
 
 from __future__ import annotations
@@ -12,17 +20,23 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
+from typing import Any
 
-from flask import Request
+from flask import Request, Response
 
-from kit._config import env, env_int
+from kit import stores
+from kit._config import env, env_int, namespaced
 from kit._errors import ApiError, ConfigError
 
 COOKIE = "roboshop_session"
 MIN_SECRET_LENGTH = 32
 # Ids handed out by the user function's /uniqueid; any other cart or order id is a user name.
 ANONYMOUS_PREFIX = "anonymous-"
+# Fetch Metadata values of requests this origin's own pages (or the shopper) started.
+_OWN_SITE = frozenset({"same-origin", "none"})
+_ANONYMOUS_SIGNATURE_CHARS = 16
 
 
 def _secret() -> bytes:
@@ -40,8 +54,9 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _sign(payload: str) -> str:
-    return _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
+def _sign(purpose: str, payload: str) -> str:
+    message = f"{purpose}\n{payload}".encode()
+    return _b64(hmac.new(_secret(), message, hashlib.sha256).digest())
 
 
 def lifetime() -> int:
@@ -51,28 +66,62 @@ def lifetime() -> int:
 
 def issue(name: str, now: float | None = None) -> str:
     expires = int((now if now is not None else time.time()) + lifetime())
-    payload = _b64(json.dumps({"sub": name, "exp": expires}, separators=(",", ":")).encode())
-    return f"{payload}.{_sign(payload)}"
+    claims = {"sub": name, "exp": expires, "sid": secrets.token_urlsafe(12)}
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    return f"{payload}.{_sign('session', payload)}"
 
 
-def verify(token: str, now: float | None = None) -> str | None:
-    """The user name the token was issued to, or None if forged, malformed or expired."""
+def _claims(token: str, now: float | None) -> dict[str, Any] | None:
+    """The token's claims if it is ours, well formed and not expired; else None."""
+    if not token.isascii():
+        return None
     payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(payload)):
+    if not payload or not hmac.compare_digest(signature, _sign("session", payload)):
         return None
     try:
         claims = json.loads(_unb64(payload))
-        name, expires = str(claims["sub"]), int(claims["exp"])
+        name, expires, sid = str(claims["sub"]), int(claims["exp"]), str(claims["sid"])
     except (ValueError, KeyError, TypeError):
         return None
-    return name if expires > (now if now is not None else time.time()) else None
+    if expires <= (now if now is not None else time.time()):
+        return None
+    return {"sub": name, "exp": expires, "sid": sid}
+
+
+def _revocation_key(sid: str) -> str:
+    return namespaced(f"session-revoked:{sid}")
+
+
+def verify(token: str, now: float | None = None) -> str | None:
+    """The user name the token was issued to; None if forged, malformed, expired or revoked."""
+    claims = _claims(token, now)
+    if claims is None or stores.redis().get().exists(_revocation_key(claims["sid"])):
+        return None
+    return str(claims["sub"])
+
+
+def revoke(token: str) -> bool:
+    """End the token's session for good; False when it was no valid session anyway."""
+    claims = _claims(token, None)
+    if claims is None:
+        return False
+    remaining = max(1, int(claims["exp"] - time.time()) + 1)
+    stores.redis().get().set(_revocation_key(claims["sid"]), "1", ex=remaining)
+    return True
 
 
 def token_of(request: Request) -> str | None:
-    """The session token from `Authorization: Bearer ...`, else from the cookie."""
+    """The session token from `Authorization: Bearer ...`, else from the cookie.
+
+    A page on another site can set neither header nor cookie: the cookie is only
+    taken from requests the browser says this origin (or the shopper) started.
+    """
     auth = request.headers.get("Authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip() or None
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site.lower() not in _OWN_SITE:
+        return None
     return request.cookies.get(COOKIE) or None
 
 
@@ -98,3 +147,37 @@ def require_owner(request: Request, identity: str) -> None:
     """An anonymous id is protected by being unguessable; a user's needs their session."""
     if not is_anonymous(identity):
         require_user(request, identity)
+
+
+def new_anonymous_id() -> str:
+    """An unguessable anonymous shopper id, signed so that it can be told from a made-up one."""
+    random_part = secrets.token_urlsafe(16)
+    signature = _sign("anonymous", random_part)[:_ANONYMOUS_SIGNATURE_CHARS]
+    return f"{ANONYMOUS_PREFIX}{random_part}.{signature}"
+
+
+def issued_anonymous_id(identity: str) -> bool:
+    """Whether /uniqueid handed out this id (anyone may invent an `anonymous-...` string)."""
+    if not identity.isascii() or not is_anonymous(identity):
+        return False
+    random_part, _, signature = identity.removeprefix(ANONYMOUS_PREFIX).partition(".")
+    expected = _sign("anonymous", random_part)[:_ANONYMOUS_SIGNATURE_CHARS]
+    return bool(random_part) and hmac.compare_digest(signature, expected)
+
+
+def set_cookie(response: Response, token: str, request: Request) -> None:
+    """HttpOnly and SameSite=Strict always; Secure when the client came over https."""
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=lifetime(),
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=request.scheme == "https" or forwarded == "https",
+    )
+
+
+def clear_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict")

@@ -23,7 +23,7 @@ def request(headers: dict[str, str] | None = None, cookie: str | None = None) ->
     return Request(builder.get_environ())
 
 
-def test_issued_token_verifies_until_it_expires() -> None:
+def test_issued_token_verifies_until_it_expires(redis_url: str) -> None:
     token = sessions.issue("stan", now=1000)
     assert sessions.verify(token, now=1099) == "stan"
     assert sessions.verify(token, now=1100) is None
@@ -46,14 +46,14 @@ def test_a_short_secret_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch
         sessions.issue("stan")
 
 
-def test_token_from_bearer_header_or_cookie() -> None:
+def test_token_from_bearer_header_or_cookie(redis_url: str) -> None:
     token = sessions.issue("stan")
     assert sessions.current_user(request({"Authorization": f"Bearer {token}"})) == "stan"
     assert sessions.current_user(request(cookie=token)) == "stan"
     assert sessions.current_user(request()) is None
 
 
-def test_require_user_gives_401_then_403() -> None:
+def test_require_user_gives_401_then_403(redis_url: str) -> None:
     with pytest.raises(ApiError) as missing:
         sessions.require_user(request(), "stan")
     assert missing.value.status == 401
@@ -62,3 +62,43 @@ def test_require_user_gives_401_then_403() -> None:
         sessions.require_user(request(cookie=other), "stan")
     assert foreign.value.status == 403
     sessions.require_user(request(cookie=sessions.issue("stan")), "stan")
+
+
+def test_a_revoked_token_stops_verifying_at_once(redis_url: str) -> None:
+    token, other = sessions.issue("stan"), sessions.issue("stan")
+    assert sessions.revoke(token)
+    assert sessions.verify(token) is None
+    assert sessions.current_user(request({"Authorization": f"Bearer {token}"})) is None
+    assert sessions.verify(other) == "stan"
+    assert not sessions.revoke("not-a-token")
+
+
+@pytest.mark.parametrize("token", ["é.x", "e30.é", "\udcff.a", "a" * 10 + "\u2603"])
+def test_non_ascii_tokens_are_no_session(token: str) -> None:
+    assert sessions.verify(token) is None
+
+
+def test_the_cookie_counts_only_on_requests_this_origin_started(redis_url: str) -> None:
+    token = sessions.issue("stan")
+    assert sessions.current_user(request({"Sec-Fetch-Site": "same-origin"}, token)) == "stan"
+    assert sessions.current_user(request({"Sec-Fetch-Site": "none"}, token)) == "stan"
+    assert sessions.current_user(request({}, token)) == "stan"  # an older browser or a script
+    assert sessions.current_user(request({"Sec-Fetch-Site": "cross-site"}, token)) is None
+    assert sessions.current_user(request({"Sec-Fetch-Site": "same-site"}, token)) is None
+    bearer = {"Authorization": f"Bearer {token}", "Sec-Fetch-Site": "cross-site"}
+    assert sessions.current_user(request(bearer)) == "stan"  # a page can't set this header
+
+
+def test_anonymous_ids_are_told_from_made_up_ones() -> None:
+    issued = sessions.new_anonymous_id()
+    assert sessions.is_anonymous(issued) and sessions.issued_anonymous_id(issued)
+    random_part, signature = issued.removeprefix("anonymous-").split(".")
+    for made_up in (
+        "anonymous-try",
+        f"anonymous-{random_part}",
+        f"anonymous-{random_part}.{'A' * len(signature)}",
+        f"anonymous-x{random_part}.{signature}",
+        "stan",
+        "anonymous-é.x",
+    ):
+        assert not sessions.issued_anonymous_id(made_up), made_up
