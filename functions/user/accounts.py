@@ -7,7 +7,7 @@ from typing import Any
 
 from kit import ApiError
 from kit.sessions import ANONYMOUS_PREFIX
-from user import passwords, store
+from user import passwords, store, throttle
 
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # One @, a dotted domain, no spaces: the shape of an address, not a promise it exists.
@@ -57,8 +57,11 @@ def _checked_password(password: str) -> str:
     return password
 
 
-def register(body: dict[str, Any]) -> None:
-    """Create the account the body describes; 400 for a bad field, 409 for a taken name."""
+def register(body: dict[str, Any]) -> dict[str, str]:
+    """Create the account the body describes and return its public fields.
+
+    400 for a bad field, 409 for a taken name.
+    """
     name = _checked_name(_text_field(body, "name"))
     email = _checked_email(_text_field(body, "email"))
     password = _checked_password(_text_field(body, "password"))
@@ -66,25 +69,42 @@ def register(body: dict[str, Any]) -> None:
         raise name_taken(name)
     if not store.insert_user(name, email, passwords.hash_password(password)):
         raise name_taken(name)
+    return {"name": name, "email": email}
 
 
 def name_taken(name: str) -> ApiError:
     return ApiError(409, "name_taken", f"the name {name} is already registered")
 
 
-def login(body: dict[str, Any]) -> dict[str, str]:
-    """The user's public fields when name and password match; 404 otherwise."""
+def login(body: dict[str, Any], client: str) -> dict[str, str]:
+    """The user's public fields when name and password match; 404 otherwise.
+
+    429 while the name or the client is throttled (user.throttle).
+    """
     name = _text_field(body, "name")
     password = _text_field(body, "password")
+    throttle.check(name, client)
+    found = _matching_user(name, password)
+    if found is None:
+        throttle.failed(name, client)
+        raise bad_login()
+    throttle.succeeded(name)
+    stored = str(found.get("password_hash", ""))
+    if passwords.outdated(stored):
+        store.set_password_hash(name, passwords.hash_password(password))
+    return {"name": found["name"], "email": found.get("email", "")}
+
+
+def _matching_user(name: str, password: str) -> dict[str, Any] | None:
+    """The stored user if the password is theirs; as slow for an unknown name as a known one."""
     found = store.find_user(name) if valid_name(name) else None
     if found is None:
         passwords.burn_time(password[:MAX_PASSWORD])
-        raise bad_login()
-    if len(password) > MAX_PASSWORD or not passwords.verify_password(
-        password, str(found.get("password_hash", ""))
-    ):
-        raise bad_login()
-    return {"name": found["name"], "email": found.get("email", "")}
+        return None
+    stored = str(found.get("password_hash", ""))
+    if len(password) > MAX_PASSWORD or not passwords.verify_password(password, stored):
+        return None
+    return found
 
 
 def bad_login() -> ApiError:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import functions_framework
 from flask import Request, Response, jsonify, request
 
-from kit import ApiError, FunctionApp, counter, events, json_body, namespaced, sessions, stores
+from kit import (
+    ApiError,
+    FunctionApp,
+    clients,
+    counter,
+    events,
+    json_body,
+    namespaced,
+    sessions,
+    stores,
+)
 from user import accounts, order_events, orders, store
 
 app = FunctionApp("user", dependencies=[stores.mongo, stores.redis])
@@ -22,7 +31,7 @@ def ok() -> Response:
 @app.route("/uniqueid")
 def unique_id() -> dict[str, str]:
     stores.redis().get().incr(namespaced("anonymous-counter"))
-    return {"uuid": sessions.ANONYMOUS_PREFIX + secrets.token_urlsafe(16)}
+    return {"uuid": sessions.new_anonymous_id()}
 
 
 @app.route("/check/<name>")
@@ -34,28 +43,27 @@ def check(name: str) -> Response:
 
 @app.route("/register", methods=["POST"])
 def register() -> Response:
-    accounts.register(json_body(request))
-    return ok()
+    return session_answer(accounts.register(json_body(request)))
 
 
 @app.route("/login", methods=["POST"])
 def login() -> Response:
     try:
-        user = accounts.login(json_body(request))
-    except ApiError:
-        logins.labels("refused").inc()
+        user = accounts.login(json_body(request), clients.address(request))
+    except ApiError as exc:
+        logins.labels("throttled" if exc.status == 429 else "refused").inc()
         raise
     logins.labels("ok").inc()
-    token = sessions.issue(user["name"])
-    response = jsonify({**user, "token": token})
-    set_session_cookie(response, token, request)
-    return response
+    return session_answer(user)
 
 
 @app.route("/logout", methods=["POST"])
 def logout() -> Response:
+    token = sessions.token_of(request)
+    if token:
+        sessions.revoke(token)
     response = ok()
-    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="Lax")
+    sessions.clear_cookie(response)
     return response
 
 
@@ -89,18 +97,12 @@ def order_dispatched() -> tuple[str, int]:
     return "", 204
 
 
-def set_session_cookie(response: Response, token: str, req: Request) -> None:
-    """HttpOnly and SameSite=Lax always; Secure when the client came over https."""
-    forwarded = req.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
-    response.set_cookie(
-        sessions.COOKIE,
-        token,
-        max_age=sessions.lifetime(),
-        path="/",
-        httponly=True,
-        samesite="Lax",
-        secure=req.scheme == "https" or forwarded == "https",
-    )
+def session_answer(user: dict[str, str]) -> Response:
+    """The user's public fields with a new session: its token in the body and the cookie."""
+    token = sessions.issue(user["name"])
+    response = jsonify({**user, "token": token})
+    sessions.set_cookie(response, token, request)
+    return response
 
 
 @functions_framework.http

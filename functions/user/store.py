@@ -79,6 +79,10 @@ def find_user(name: str) -> dict[str, Any] | None:
     return users().find_one({"name": name}, {"_id": 0})
 
 
+def set_password_hash(name: str, password_hash: str) -> None:
+    users().update_one({"name": name}, {"$set": {"password_hash": password_hash}})
+
+
 def user_exists(name: str) -> bool:
     return users().count_documents({"name": name}, limit=1) > 0
 

@@ -25,3 +25,15 @@ def app(seeded_users: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle(redis_url: str) -> Iterator[None]:
+    """Each test starts with no failed logins counted against any name or client."""
+    yield
+    from kit import namespaced, stores
+
+    redis = stores.redis().get()
+    keys = list(redis.scan_iter(match=namespaced("login-throttle:*"), count=1000))
+    if keys:
+        redis.delete(*keys)

@@ -31,7 +31,6 @@ def test_register_then_check_and_login(client: FlaskClient) -> None:
     name = unique_name()
     response = register(client, name=name, password="s3cret-pass", email="me@example.org")
     assert response.status_code == 200
-    assert response.get_data(as_text=True) == "OK"
     assert client.get(f"/check/{name}").status_code == 200
     assert client.get(f"/check/{name}").get_data(as_text=True) == "OK"
 
@@ -43,12 +42,26 @@ def test_register_then_check_and_login(client: FlaskClient) -> None:
     assert sessions.verify(body["token"]) == name
 
 
-def test_login_cookie_is_httponly_lax_and_secure_only_over_https(client: FlaskClient) -> None:
+def test_registering_starts_a_session_as_login_does(client: FlaskClient) -> None:
+    """A classic shop registers, then fills the new user's cart straight away."""
+    name = unique_name()
+    response = register(client, name=name, password="s3cret-pass", email="me@example.org")
+    body = response.get_json()
+    assert set(body) == {"name", "email", "token"}
+    assert (body["name"], body["email"]) == (name, "me@example.org")
+    assert sessions.verify(body["token"]) == name
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{sessions.COOKIE}={body['token']};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert client.get(f"/history/{name}").status_code == 404  # a session, and no orders yet
+
+
+def test_login_cookie_is_httponly_strict_and_secure_only_over_https(client: FlaskClient) -> None:
     plain = client.post("/login", json={"name": "stan", "password": "bigbrain"})
     cookie = plain.headers["Set-Cookie"]
     assert cookie.startswith(f"{sessions.COOKIE}={plain.get_json()['token']};")
     assert "HttpOnly" in cookie
-    assert "SameSite=Lax" in cookie
+    assert "SameSite=Strict" in cookie
     assert "Path=/" in cookie
     assert "Secure" not in cookie
     proxied = client.post(
@@ -64,6 +77,21 @@ def test_logout_clears_the_cookie(client: FlaskClient) -> None:
     response = client.post("/logout")
     assert response.status_code == 200
     assert client.get_cookie(sessions.COOKIE) is None
+
+
+def test_logout_ends_the_session_on_the_server(app: Flask) -> None:
+    token = app.test_client().post("/login", json={"name": "stan", "password": "bigbrain"})
+    stolen = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    other = app.test_client().post("/login", json={"name": "stan", "password": "bigbrain"})
+    still_in = {"Authorization": f"Bearer {other.get_json()['token']}"}
+    client = app.test_client()
+    assert client.get("/history/stan", headers=stolen).status_code in (200, 404)
+    assert client.post("/logout", headers=stolen).status_code == 200
+    assert client.get("/history/stan", headers=stolen).status_code == 401
+    assert sessions.verify(stolen["Authorization"][7:]) is None
+    # Only that session ended: stan's other one still works.
+    assert client.get("/history/stan", headers=still_in).status_code in (200, 404)
+    assert client.post("/logout").status_code == 200  # no session: nothing to end
 
 
 def test_seed_users_log_in_with_their_passwords(client: FlaskClient) -> None:
@@ -228,8 +256,9 @@ def test_uniqueid_is_anonymous_unguessable_and_counted(client: FlaskClient) -> N
     assert int(redis_client.get(counter_key) or 0) == before + 5
     assert len(set(ids)) == 5
     for uuid in ids:
-        # 16 random bytes (128 bits), base64url: nothing of the counter in it.
-        assert re.fullmatch(r"anonymous-[A-Za-z0-9_-]{22}", uuid)
+        # 16 random bytes (128 bits), base64url, and a signature: nothing of the counter in it.
+        assert re.fullmatch(r"anonymous-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{16}", uuid)
+        assert sessions.issued_anonymous_id(uuid)
 
 
 def test_unknown_path_and_wrong_method(client: FlaskClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.accounts import bearer, unique_name
@@ -14,9 +15,10 @@ CART = {"total": 84, "tax": 14, "items": [{"qty": 2, "sku": "RMC", "name": "R", 
 
 
 @pytest.fixture
-def shopper(client: FlaskClient) -> str:
+def shopper(app: Flask) -> str:
+    """A registered user; registering gives a session, to a client the tests don't use."""
     name = unique_name()
-    response = client.post(
+    response = app.test_client().post(
         "/register", json={"name": name, "password": "long-enough", "email": "s@example.com"}
     )
     assert response.status_code == 200

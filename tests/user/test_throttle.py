@@ -1,0 +1,159 @@
+"""Password guessing is throttled per name and per client; a login body must be JSON."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kit import sessions
+from tests.support.accounts import unique_name
+from user import passwords, store
+
+
+def login(client: FlaskClient, name: str, password: str, client_ip: str = "10.9.0.1") -> object:
+    return client.post(
+        "/login", json={"name": name, "password": password}, headers={"X-Real-IP": client_ip}
+    )
+
+
+@pytest.fixture
+def limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGIN_FAILURES_PER_NAME", "3")
+    monkeypatch.setenv("LOGIN_FAILURES_PER_CLIENT", "6")
+    monkeypatch.setenv("LOGIN_WINDOW_SECONDS", "30")
+
+
+def test_a_name_is_throttled_after_its_failures(client: FlaskClient, limits: None) -> None:
+    for n in range(3):
+        assert login(client, "stan", f"guess-{n}", f"10.9.1.{n}").status_code == 404
+    for right_or_wrong in ("bigbrain", "guess-4"):
+        throttled = login(client, "stan", right_or_wrong, "10.9.1.99")
+        assert throttled.status_code == 429
+        assert throttled.get_json()["error"] == "too_many_attempts"
+        assert 1 <= int(throttled.headers["Retry-After"]) <= 30
+        assert "Set-Cookie" not in throttled.headers
+    # Another user is not held back by stan's guessers.
+    assert login(client, "user", "password", "10.9.1.99").status_code == 200
+
+
+def test_a_client_is_throttled_across_names(client: FlaskClient, limits: None) -> None:
+    for _ in range(6):
+        assert login(client, unique_name(), "guess-word", "10.9.2.1").status_code == 404
+    assert login(client, "user", "password", "10.9.2.1").status_code == 429
+    assert login(client, "user", "password", "10.9.2.2").status_code == 200
+
+
+def test_a_right_password_clears_the_names_count(client: FlaskClient, limits: None) -> None:
+    for _ in range(2):
+        assert login(client, "partner-57", "wrong-one").status_code == 404
+    assert login(client, "partner-57", "worktogether", "10.9.3.1").status_code == 200
+    for _ in range(2):
+        assert login(client, "partner-57", "wrong-one", "10.9.3.2").status_code == 404
+    assert login(client, "partner-57", "worktogether", "10.9.3.3").status_code == 200
+
+
+def test_a_throttled_login_spends_no_password_hash(
+    client: FlaskClient, limits: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        login(client, "stan", "wrong-one")
+    hashed: list[str] = []
+    monkeypatch.setattr(passwords, "_derive", lambda password, *_: hashed.append(password))
+    assert login(client, "stan", "wrong-again", "10.9.4.1").status_code == 429
+    assert hashed == []
+
+
+def test_concurrent_guesses_stop_at_the_limit(app: Flask, limits: None) -> None:
+    def guess(n: int) -> int:
+        return login(app.test_client(), "stan", f"guess-{n}", f"10.9.5.{n}").status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(guess, range(12)))
+    assert statuses.count(404) <= 3 + 3  # at most one more per thread racing the count
+    assert statuses.count(429) >= 6
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"name": "stan", "password": "bigbrain"}', "text/plain"),
+        ("name=stan&password=bigbrain", "application/x-www-form-urlencoded"),
+        ('{"name": "stan", "password": "bigbrain"}', ""),
+    ],
+)
+def test_a_login_body_that_is_not_json_is_refused(
+    client: FlaskClient, body: str, content_type: str
+) -> None:
+    """A page on another site can post these without asking: login CSRF."""
+    response = client.post("/login", data=body, content_type=content_type)
+    assert response.status_code == 415
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("token", ["caf\u00e9.sig", "\u00ff" * 40, "a.\u2603", "e30.x\u00e9"])
+def test_a_token_with_non_ascii_bytes_is_no_session_not_a_500(
+    client: FlaskClient, token: str
+) -> None:
+    response = client.get("/history/stan", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_a_session_cookie_on_a_cross_site_request_is_ignored(client: FlaskClient) -> None:
+    token = login(client, "stan", "bigbrain").get_json()["token"]  # type: ignore[attr-defined]
+    client.set_cookie(sessions.COOKIE, token)
+    for site in ("cross-site", "same-site"):
+        answer = client.get("/history/stan", headers={"Sec-Fetch-Site": site})
+        assert answer.status_code == 401
+    for site in ("same-origin", "none"):
+        assert client.get("/history/stan", headers={"Sec-Fetch-Site": site}).status_code in (
+            200,
+            404,
+        )
+
+
+def test_new_hashes_cost_16_mib_and_old_ones_are_upgraded_at_login(client: FlaskClient) -> None:
+    name = unique_name()
+    old = "scrypt$32768$8$1$" + passwords.hash_password("x").split("$", 4)[4]
+    assert passwords.outdated(old)
+    stored = passwords.hash_password("old-password")
+    assert stored.split("$")[1:4] == ["16384", "8", "3"]
+    assert not passwords.outdated(stored)
+    old_hash = passwords._derive("old-password", b"s" * 16, 2**15, 8, 1)
+    store.insert_user(
+        name,
+        "o@example.com",
+        f"scrypt$32768$8$1${passwords._b64(b's' * 16)}${passwords._b64(old_hash)}",
+    )
+    assert login(client, name, "old-password").status_code == 200
+    upgraded = store.find_user(name)["password_hash"]  # type: ignore[index]
+    assert upgraded.split("$")[1:4] == ["16384", "8", "3"]
+    assert login(client, name, "old-password").status_code == 200
+
+
+def test_hashes_at_once_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each hash holds 16 MiB: no more than PASSWORD_HASHES_AT_ONCE run side by side."""
+    running, peak = 0, 0
+    lock = threading.Lock()
+    real = passwords.hashlib.scrypt
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.02)
+        try:
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(passwords.hashlib, "scrypt", counting)
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda _: passwords.hash_password("p" * 12), range(12)))
+    assert peak == 2
