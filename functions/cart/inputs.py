@@ -14,6 +14,7 @@ from kit.money import money
 CART_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
 SKU = re.compile(r"[A-Za-z0-9._-]{1,64}")
 QTY = re.compile(r"[0-9]{1,7}")
+ORDER_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 # Amounts sent as text (classic clients did): plain decimals only, no "1_000" or " 1 ".
 AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
 MAX_LOCATION = 200
@@ -30,7 +31,22 @@ def sku(value: str) -> str:
     if not SKU.fullmatch(value):
         raise ApiError(400, "invalid_sku", "a sku is 1-64 letters, digits, '.', '_' or '-'")
     if value == SHIP:
-        raise ApiError(400, "invalid_sku", "the shipping line is set through /shipping")
+        raise ApiError(400, "invalid_sku", "the shipping line is chosen through shipping")
+    return value
+
+
+def line_sku(value: str, qty: int) -> str:
+    """A sku whose line may be set to `qty`: the shipping line can only be removed (qty 0),
+    as the classic cart page does before the shopper picks a city again."""
+    if value == SHIP and qty == 0:
+        return value
+    return sku(value)
+
+
+def order_id(body: dict[str, Any]) -> str:
+    value = body.get("orderid")
+    if not isinstance(value, str) or not ORDER_ID.fullmatch(value):
+        raise ApiError(400, "invalid_field", "orderid must be 1-100 letters, digits or ._:-")
     return value
 
 

@@ -67,7 +67,7 @@ def add(cart_id: str, sku: str, qty: str) -> Cart:
 def update(cart_id: str, sku: str, qty: str) -> Cart:
     owned_id(cart_id)
     count = inputs.qty(qty, minimum=0)
-    inputs.sku(sku)
+    inputs.line_sku(sku, count)
 
     def set_qty(current: list[Cart | None]) -> list[Cart | None]:
         try:
@@ -80,6 +80,7 @@ def update(cart_id: str, sku: str, qty: str) -> Cart:
 
 @app.route("/shipping/<cart_id>", methods=["POST"])
 def shipping(cart_id: str) -> Cart:
+    """Shipping's alone (nginx never forwards it): the line it priced from a real city."""
     owned_id(cart_id)
     location, cost = inputs.shipping(json_body(request))
 
@@ -100,6 +101,46 @@ def rename(source: str, target: str) -> Cart:
         return [None, carts.merge(current[1], existing(current[0], source))]
 
     return carts.public(existing(store.change([source, target], move)[1], target))
+
+
+@app.route("/checkout/<cart_id>", methods=["POST"])
+def checkout(cart_id: str) -> Cart:
+    """Payment's alone (nginx never forwards it): the cart, held for one order.
+
+    A cart is checked out at most once: while it is held for one order (until
+    that order's event clears it), holding it for another is 409.
+    """
+    owned_id(cart_id)
+    orderid = inputs.order_id(json_body(request))
+    holder = store.hold_for_checkout(cart_id, orderid)
+    if holder is not None:
+        raise checked_out(cart_id, holder, "is already being checked out")
+    cart = store.load(cart_id)
+    if cart is None:
+        store.release_checkout(cart_id, orderid)
+        last = store.last_order(cart_id)
+        if last is not None:
+            # A second checkout that lost the race to an order which has emptied the cart.
+            raise checked_out(cart_id, last, "was just checked out")
+        raise no_cart(cart_id)
+    return carts.public(cart)
+
+
+def checked_out(cart_id: str, orderid: str, how: str) -> ApiError:
+    return ApiError(
+        409,
+        "checkout_in_progress",
+        f"cart {cart_id} {how} as order {orderid}",
+        fields={"orderid": orderid},
+    )
+
+
+@app.route("/checkout/<cart_id>/<orderid>", methods=["DELETE"])
+def release_checkout(cart_id: str, orderid: str) -> tuple[str, int]:
+    """Payment's alone: the order did not happen, so the cart is free again."""
+    owned_id(cart_id)
+    store.release_checkout(cart_id, orderid)
+    return "", 204
 
 
 @app.route("/events/order-placed", methods=["POST"])

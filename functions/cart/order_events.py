@@ -38,3 +38,5 @@ def placed(event: Any) -> None:
     inputs.cart_id(cart_id)
     ordered = ordered_quantities(data)
     store.change_once(cart_id, orderid, lambda current: carts.subtract(current, ordered))
+    # The order is placed: the cart may be checked out again (what was added since).
+    store.finish_checkout(cart_id, orderid)

@@ -74,6 +74,74 @@ def change_once(
     return done is not None
 
 
+# Deletes the hold only if it is still this order's: a lapsed hold may belong to another by now.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+# The order's event has cleared the cart: its hold ends, and the cart remembers the order
+# for a while, so that a late second checkout of the emptied cart is told which order won.
+_FINISH = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 1
+"""
+
+
+def _hold_key(cart_id: str) -> str:
+    return namespaced(f"cart-checkout:{cart_id}")
+
+
+def _last_order_key(cart_id: str) -> str:
+    return namespaced(f"cart-last-order:{cart_id}")
+
+
+def hold_for_checkout(cart_id: str, orderid: str) -> str | None:
+    """Hold the cart for order `orderid`; None when held, else the order holding it already.
+
+    Holding again for the same order succeeds (payment may retry its call). The hold
+    lasts until the order's event clears the cart, or CART_CHECKOUT_HOLD_SECONDS.
+    """
+    client: redis.Redis = stores.redis().get()
+    key = _hold_key(cart_id)
+    hold = env_int("CART_CHECKOUT_HOLD_SECONDS", 300)
+    if client.set(key, orderid, nx=True, ex=hold):
+        return None
+    holder = client.get(key)
+    if holder is None:
+        # It lapsed between the two calls: try once more.
+        if client.set(key, orderid, nx=True, ex=hold):
+            return None
+        holder = client.get(key)
+    return None if holder == orderid else str(holder)
+
+
+def release_checkout(cart_id: str, orderid: str) -> None:
+    """End the hold of `orderid` on the cart, if it still holds it."""
+    client: redis.Redis = stores.redis().get()
+    client.eval(_RELEASE, 1, _hold_key(cart_id), orderid)
+
+
+def finish_checkout(cart_id: str, orderid: str) -> None:
+    """The order is placed: its hold ends and it is the cart's last order."""
+    client: redis.Redis = stores.redis().get()
+    keep = env_int("CART_CHECKOUT_HOLD_SECONDS", 300)
+    client.eval(_FINISH, 2, _hold_key(cart_id), _last_order_key(cart_id), orderid, keep)
+
+
+def last_order(cart_id: str) -> str | None:
+    """The order that last cleared this cart, for a while after it did."""
+    client: redis.Redis = stores.redis().get()
+    found = client.get(_last_order_key(cart_id))
+    return None if found is None else str(found)
+
+
 def _transaction(
     cart_ids: Sequence[str], compute: Change, marker: str | None
 ) -> list[Cart | None] | None:

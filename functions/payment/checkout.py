@@ -42,10 +42,14 @@ cart_value = histogram(
 )
 
 
-def is_registered(cart_id: str, request: Request) -> bool:
-    """A registered user's cart id is their name: then only their session may pay for it."""
+def payer(cart_id: str, request: Request) -> str:
+    """Who pays: the session's user, or "" for an anonymous cart's shopper.
+
+    401/403 unless a registered user's cart (its id is their name) is paid by
+    their own session.
+    """
     sessions.require_owner(request, cart_id)
-    return not sessions.is_anonymous(cart_id)
+    return sessions.current_user(request) or ""
 
 
 def traceparent(request: Request) -> str:
@@ -56,11 +60,36 @@ def traceparent(request: Request) -> str:
 
 
 def pay(cart_id: str, request: Request) -> dict[str, Any]:
-    registered = is_registered(cart_id, request)
-    cart = pricing.reprice(pricing.fetch_cart(cart_id, request), pricing.catalogue_prices())
+    """Check the cart out: hold it, charge it, and hand its order.placed event to the broker.
+
+    While cart holds the cart for this order, no other checkout of it can start;
+    the hold ends with the order's event (cart clears what was ordered), or here
+    when the order certainly did not happen.
+    """
     orderid = str(uuid.uuid4())
+    held = pricing.hold_cart(cart_id, orderid, request)
+    try:
+        return _charge(cart_id, orderid, held, request)
+    except sink.InDoubt:
+        raise  # the event may be out: the hold stays until it clears the cart, or lapses
+    except Exception:
+        _release(cart_id, orderid, request)
+        raise
+
+
+def _release(cart_id: str, orderid: str, request: Request) -> None:
+    try:
+        pricing.release_cart(cart_id, orderid, request)
+    except ApiError as exc:
+        # The hold lapses by itself (CART_CHECKOUT_HOLD_SECONDS on cart).
+        log.warning("cart %s not released for order %s: %s", cart_id, orderid, exc.message)
+
+
+def _charge(cart_id: str, orderid: str, held: dict[str, Any], request: Request) -> dict[str, Any]:
+    cart = pricing.reprice(held, pricing.catalogue_prices())
     charger = gateway.current()
     authorisation = charger.authorise(cart["total"], orderid)
+    registered = not sessions.is_anonymous(cart_id)
     event = events.make_event(
         events.ORDER_PLACED,
         SOURCE,

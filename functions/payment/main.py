@@ -20,10 +20,11 @@ def pay(cart_id: str) -> tuple[dict[str, Any], int]:
     delay_ms = env_int("PAYMENT_DELAY_MS", 0)
     if delay_ms > 0:
         time.sleep(delay_ms / 1000)
+    payer = checkout.payer(cart_id, request)
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return checkout.pay(cart_id, request), 200
-    return idempotency.once(cart_id, key, lambda: checkout.pay(cart_id, request))
+    return idempotency.once(cart_id, key, payer, lambda: checkout.pay(cart_id, request))
 
 
 @app.route("/events/order-placed", methods=["POST"])

@@ -19,21 +19,45 @@ def invalid(reason: str) -> ApiError:
     return ApiError(400, "cart_not_valid", f"cart not valid: {reason}")
 
 
-def fetch_cart(cart_id: str, request: Request) -> dict[str, Any]:
-    """The stored cart, read as its owner: their session travels with the call."""
-    headers = {h: request.headers[h] for h in _FORWARDED if h in request.headers}
-    answer = peers.call("cart", "GET", f"/cart/{quote(cart_id, safe='')}", headers=headers)
+def hold_cart(cart_id: str, orderid: str, request: Request) -> dict[str, Any]:
+    """The stored cart, held by cart for this order, read as its owner (their session
+    travels with the call). 409 when the cart is held for another order already."""
+    answer = peers.call(
+        "cart",
+        "POST",
+        f"/checkout/{quote(cart_id, safe='')}",
+        body={"orderid": orderid},
+        headers=_forwarded(request),
+        # Holding the same cart again for the same order is harmless.
+        retries=2,
+    )
     if answer.status == 404:
         raise invalid("there is no cart")
-    if answer.status in (401, 403):
+    if answer.status in (401, 403, 409):
         body = _json(answer.body)
-        raise ApiError(answer.status, body.get("error", "forbidden"), body.get("message", ""))
+        fields = {"orderid": str(body["orderid"])} if "orderid" in body else None
+        raise ApiError(
+            answer.status,
+            str(body.get("error", "refused")),
+            str(body.get("message", "")),
+            fields=fields,
+        )
     if not answer.ok:
         raise Unavailable("cart")
     cart = _json(answer.body)
     if not isinstance(cart.get("items"), list):
         raise Unavailable("cart")
     return cart
+
+
+def release_cart(cart_id: str, orderid: str, request: Request) -> None:
+    """The order did not happen: the cart may be checked out again."""
+    path = f"/checkout/{quote(cart_id, safe='')}/{quote(orderid, safe='')}"
+    peers.call("cart", "DELETE", path, headers=_forwarded(request))
+
+
+def _forwarded(request: Request) -> dict[str, str]:
+    return {h: request.headers[h] for h in _FORWARDED if h in request.headers}
 
 
 def catalogue_prices() -> dict[str, dict[str, Any]]:

@@ -161,6 +161,18 @@ def test_update_sets_qty_and_zero_removes_the_line(client: FlaskClient, cart_id:
     assert (cart["total"], cart["tax"]) == (210, 35)
 
 
+def test_update_of_ship_to_0_removes_the_shipping_line(client: FlaskClient, cart_id: str) -> None:
+    """The classic cart page does this before the shopper picks a city again."""
+    add(client, cart_id, "RMC", 1)
+    ship(client, cart_id, {"distance": 100, "cost": 5, "location": "Paris"})
+    cart = client.get(f"/update/{cart_id}/SHIP/0").get_json()
+    assert [i["sku"] for i in cart["items"]] == ["RMC"]
+    assert cart["total"] == 42
+    assert client.get(f"/update/{cart_id}/SHIP/0").status_code == 404  # no shipping line now
+    for qty in ("1", "2"):
+        assert client.get(f"/update/{cart_id}/SHIP/{qty}").status_code == 400
+
+
 def test_update_errors(client: FlaskClient, cart_id: str) -> None:
     assert client.get(f"/update/{cart_id}/RMC/1").status_code == 404
     add(client, cart_id, "RMC", 1)

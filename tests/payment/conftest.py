@@ -35,23 +35,42 @@ def ship(cost: float = 25.5) -> dict[str, Any]:
 
 @dataclass
 class Peers:
-    """cart (`carts`) and catalogue (`products`) as one stub server."""
+    """cart (`carts`, and the checkout holds on them) and catalogue (`products`) as one stub
+    server. A hold ends when payment releases it; the order's event is not modelled here."""
 
     carts: dict[str, Any] = field(default_factory=dict)
+    holds: dict[str, str] = field(default_factory=dict)
     products: list[dict[str, Any]] = field(default_factory=lambda: list(PRODUCTS))
     down: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
     url: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answer(self, path: str) -> tuple[int, Any]:
-        function = {"cart": "cart", "products": "catalogue"}.get(path.split("/")[1], "")
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+        function = {"checkout": "cart", "products": "catalogue"}.get(path.split("/")[1], "")
         if function in self.down:
             return 503, {"error": "unavailable"}
-        if path == "/products":
+        if method == "GET" and path == "/products":
             return 200, self.products
-        if path.startswith("/cart/") and path[6:] in self.carts:
-            return 200, self.carts[path[6:]]
+        parts = path.split("/")
+        if method == "POST" and len(parts) == 3 and parts[1] == "checkout":
+            return self.hold(parts[2], json.loads(body)["orderid"])
+        if method == "DELETE" and len(parts) == 4 and parts[1] == "checkout":
+            with self.lock:
+                if self.holds.get(parts[2]) == parts[3]:
+                    del self.holds[parts[2]]
+            return 204, None
         return 404, {"error": "not_found"}
+
+    def hold(self, cart_id: str, orderid: str) -> tuple[int, Any]:
+        with self.lock:
+            holder = self.holds.setdefault(cart_id, orderid)
+            if holder != orderid:
+                return 409, {"error": "checkout_in_progress", "message": "held", "orderid": holder}
+            if cart_id not in self.carts:
+                del self.holds[cart_id]
+                return 404, {"error": "not_found"}
+            return 200, self.carts[cart_id]
 
 
 @pytest.fixture(scope="session")
@@ -62,14 +81,18 @@ def peers() -> Iterator[Peers]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
-            state.calls.append(Call(self.path, dict(self.headers.items()), b""))
-            status, body = state.answer(self.path)
-            payload = json.dumps(body).encode()
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.calls.append(Call(self.path, dict(self.headers.items()), body))
+            status, answer = state.answer(self.command, self.path, body)
+            payload = b"" if answer is None else json.dumps(answer).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            if payload:
+                self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        do_POST = do_DELETE = do_GET
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -106,6 +129,7 @@ def app(
     peers: Peers, sink: Sink, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Flask]:
     peers.carts.clear()
+    peers.holds.clear()
     peers.down.clear()
     peers.calls.clear()
     for name in ("CART_URL", "CATALOGUE_URL"):

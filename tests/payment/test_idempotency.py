@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kit import sessions
 from payment import idempotency
 from scripts import localstack
 from scripts.localstack import Process
@@ -17,8 +19,10 @@ from tests.payment.test_pay import good_cart
 from tests.support.eventing import Call, Recorder
 
 
-def pay(client: FlaskClient, cart_id: str, key: str) -> tuple[int, dict[str, object]]:
-    answer = client.post(f"/pay/{cart_id}", headers={"Idempotency-Key": key})
+def pay(
+    client: FlaskClient, cart_id: str, key: str, **headers: str
+) -> tuple[int, dict[str, object]]:
+    answer = client.post(f"/pay/{cart_id}", headers={"Idempotency-Key": key, **headers})
     return answer.status_code, answer.get_json()
 
 
@@ -30,8 +34,36 @@ def test_a_retried_pay_returns_the_first_answer(
     assert first[0] == 200
     assert pay(client, cart, "key-1") == first
     assert len(sink.events) == 1
-    other = pay(client, cart, "key-2")
-    assert other[0] == 200 and other[1]["orderid"] != first[1]["orderid"]
+
+
+def test_another_key_for_a_cart_being_checked_out_is_409_with_the_order(
+    client: FlaskClient, peers: Peers, sink: Sink
+) -> None:
+    cart = good_cart(peers, "anonymous-held")
+    first = pay(client, cart, "key-1")
+    for other_key in ("key-2", "key-3"):
+        status, body = pay(client, cart, other_key)
+        assert (status, body["error"]) == (409, "checkout_in_progress")
+        assert body["orderid"] == first[1]["orderid"]
+    assert len(sink.events) == 1
+
+
+def test_a_key_replayed_by_another_session_is_refused(
+    client: FlaskClient, peers: Peers, sink: Sink
+) -> None:
+    cart = good_cart(peers, "stan")
+    stan = {"Authorization": f"Bearer {sessions.issue('stan')}"}
+    first = client.post(f"/pay/{cart}", headers={"Idempotency-Key": "k", **stan})
+    assert first.status_code == 200
+    for intruder in ({}, {"Authorization": f"Bearer {sessions.issue('user')}"}):
+        answer = client.post(f"/pay/{cart}", headers={"Idempotency-Key": "k", **intruder})
+        assert answer.status_code in (401, 403)
+        assert "orderid" not in answer.get_json()
+    anonymous = good_cart(peers, "anonymous-shared")
+    assert pay(client, anonymous, "k2")[0] == 200
+    status, body = pay(client, anonymous, "k2", Authorization=f"Bearer {sessions.issue('user')}")
+    assert (status, body["error"]) == (422, "idempotency_key_reused")
+    assert "orderid" not in body
     assert len(sink.events) == 2
 
 
@@ -90,7 +122,9 @@ def test_a_key_in_use_answers_409(
     from kit import stores
 
     cart = good_cart(peers)
-    stores.redis().get().set(idempotency._redis_key(cart, "busy"), "pending", ex=30)
+    # What a first request leaves while it is still paying: the key claimed by its payer.
+    claim = json.dumps({"owner": idempotency._owner("")})
+    stores.redis().get().set(idempotency._redis_key(cart, "busy"), claim, ex=30)
     answer = client.post(f"/pay/{cart}", headers={"Idempotency-Key": "busy"})
     assert answer.status_code == 409
     assert answer.headers["Retry-After"] == "1"

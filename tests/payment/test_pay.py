@@ -142,7 +142,7 @@ def test_a_registered_users_checkout_needs_their_session(
     status, _ = pay(client, "stan", Authorization=f"Bearer {token}")
     assert status == 200
     assert sink.events[0].json()["registered"] is True
-    (cart_call,) = [c for c in peers.calls if c.path == "/cart/stan"]
+    (cart_call,) = [c for c in peers.calls if c.path == "/checkout/stan"]
     assert cart_call.headers["Authorization"] == f"Bearer {token}"
 
 
@@ -153,7 +153,7 @@ def test_the_session_cookie_is_forwarded_to_cart(
     monkeypatch.setenv("SESSION_SECRET", SECRET)
     client.set_cookie(sessions.COOKIE, sessions.issue("stan"))
     assert pay(client, "stan")[0] == 200
-    (cart_call,) = [c for c in peers.calls if c.path == "/cart/stan"]
+    (cart_call,) = [c for c in peers.calls if c.path == "/checkout/stan"]
     assert sessions.COOKIE in cart_call.headers["Cookie"]
 
 

@@ -1,0 +1,109 @@
+"""A cart is checked out at most once: payment holds it for one order until its event."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from cart import store
+from kit import namespaced, stores
+from tests.cart.test_order_events import deliver, lines, ship
+from tests.support.accounts import bearer
+
+
+def hold(client: FlaskClient, cart_id: str, orderid: str, **headers: str) -> TestResponse:
+    return client.post(f"/checkout/{cart_id}", json={"orderid": orderid}, headers=headers)
+
+
+def test_a_hold_answers_the_cart_and_refuses_another_order(
+    client: FlaskClient, cart_id: str
+) -> None:
+    client.get(f"/add/{cart_id}/RMC/2")
+    ship(client, cart_id)
+    first = hold(client, cart_id, "order-1")
+    assert first.status_code == 200
+    assert first.get_json() == client.get(f"/cart/{cart_id}").get_json()
+    assert hold(client, cart_id, "order-1").status_code == 200
+    second = hold(client, cart_id, "order-2")
+    assert second.status_code == 409
+    assert second.get_json() == {
+        "error": "checkout_in_progress",
+        "message": f"cart {cart_id} is already being checked out as order order-1",
+        "orderid": "order-1",
+    }
+
+
+def test_concurrent_holds_have_one_winner(app: Flask, cart_id: str) -> None:
+    client = app.test_client()
+    client.get(f"/add/{cart_id}/RMC/1")
+
+    def attempt(n: int) -> int:
+        return hold(app.test_client(), cart_id, f"order-{n}").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(attempt, range(16)))
+    assert sorted(statuses) == [200] + [409] * 15
+
+
+def test_the_orders_event_ends_the_hold(client: FlaskClient, cart_id: str) -> None:
+    client.get(f"/add/{cart_id}/RMC/2")
+    orderid = str(uuid.uuid4())
+    assert hold(client, cart_id, orderid).status_code == 200
+    client.get(f"/add/{cart_id}/BIG/1")  # added while the order is on its way
+    assert deliver(client, cart_id, [("RMC", 2)], orderid) == 204
+    assert lines(client, cart_id) == [("BIG", 1)]
+    assert hold(client, cart_id, "next-order").status_code == 200
+
+
+def test_releasing_frees_only_the_orders_own_hold(client: FlaskClient, cart_id: str) -> None:
+    client.get(f"/add/{cart_id}/RMC/1")
+    assert hold(client, cart_id, "order-a").status_code == 200
+    assert client.delete(f"/checkout/{cart_id}/order-b").status_code == 204
+    assert hold(client, cart_id, "order-b").status_code == 409
+    assert client.delete(f"/checkout/{cart_id}/order-a").status_code == 204
+    assert hold(client, cart_id, "order-b").status_code == 200
+
+
+def test_no_cart_is_404_and_leaves_no_hold(client: FlaskClient, cart_id: str) -> None:
+    assert hold(client, cart_id, "order-x").status_code == 404
+    client.get(f"/add/{cart_id}/RMC/1")
+    assert hold(client, cart_id, "order-y").status_code == 200
+
+
+def test_a_hold_lapses_after_its_time(client: FlaskClient, cart_id: str) -> None:
+    client.get(f"/add/{cart_id}/RMC/1")
+    assert store.hold_for_checkout(cart_id, "crashed-payment") is None
+    ttl = stores.redis().get().ttl(namespaced(f"cart-checkout:{cart_id}"))
+    assert 290 <= ttl <= 300
+
+
+def test_a_users_cart_is_held_only_by_their_session(client: FlaskClient) -> None:
+    name = f"shopper-{uuid.uuid4().hex[:8]}"
+    client.get(f"/add/{name}/RMC/1", headers=bearer(name))
+    assert hold(client, name, "o-1").status_code == 401
+    assert hold(client, name, "o-1", **bearer("stan")).status_code == 403
+    assert hold(client, name, "o-1", **bearer(name)).status_code == 200
+    assert client.delete(f"/checkout/{name}/o-1").status_code == 401
+
+
+def test_a_bad_order_id_is_400(client: FlaskClient, cart_id: str) -> None:
+    client.get(f"/add/{cart_id}/RMC/1")
+    for body in ({}, {"orderid": ""}, {"orderid": 5}, {"orderid": "a b"}):
+        assert client.post(f"/checkout/{cart_id}", json=body).status_code == 400
+
+
+def test_a_checkout_of_a_cart_its_order_emptied_names_that_order(
+    client: FlaskClient, cart_id: str
+) -> None:
+    client.get(f"/add/{cart_id}/RMC/1")
+    orderid = str(uuid.uuid4())
+    assert hold(client, cart_id, orderid).status_code == 200
+    assert deliver(client, cart_id, [("RMC", 1)], orderid) == 204
+    late = hold(client, cart_id, "a-late-double-click")
+    assert late.status_code == 409
+    assert late.get_json()["orderid"] == orderid
+    assert hold(client, "anonymous-never-had-one", "o").status_code == 404
