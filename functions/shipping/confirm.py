@@ -1,4 +1,4 @@
-"""Confirming a shipping choice: the shipping line is checked, then added to the cart.
+"""Confirming a shipping choice: the line is priced from a real city, then added to the cart.
 
 The cart is another function (`POST /shipping/{id}` on cart); the shopper's
 Authorization and Cookie headers travel along so that a signed-in shopper's
@@ -37,36 +37,39 @@ def confirm(cart_id: str, request: Request) -> Any:
 
 
 def shipping_line(body: Any) -> dict[str, Any]:
-    """`{distance, cost, location}`: computed from a city `uuid` if given, else checked."""
+    """`{distance, cost, location}` for the cart, always priced here from a real city.
+
+    The city is the body's `uuid`, else the one its classic `location` names
+    ("United Kingdom London", as classic clients write it, or "London, United
+    Kingdom"); a client's cost is never used, and its distance only tells apart
+    towns of one name.
+    """
     if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "send a JSON object {distance, cost, location}")
+        raise ApiError(
+            400, "bad_request", "send a JSON object {uuid} or {distance, cost, location}"
+        )
     if "uuid" in body:
-        return _line_for_city(str(body["uuid"]))
+        return _line_for_city(places.find_city(str(body["uuid"])))
+    return _line_for_city(places.city_at(_location(body), _distance_hint(body)))
+
+
+def _distance_hint(body: dict[str, Any]) -> int | None:
     distance = body.get("distance")
     if isinstance(distance, bool) or not isinstance(distance, int | float):
-        raise ApiError(400, "bad_request", "distance must be a number of km")
-    if distance != int(distance) or not 0 <= distance <= geo.MAX_DISTANCE_KM:
-        raise ApiError(
-            400, "bad_request", f"distance must be whole km from 0 to {geo.MAX_DISTANCE_KM}"
-        )
-    cost = body.get("cost")
-    expected = geo.cost_for(int(distance))
-    if isinstance(cost, bool) or not isinstance(cost, int | float) or round(cost, 2) != expected:
-        raise ApiError(400, "bad_request", f"cost for {int(distance)} km is {expected:.2f}")
-    return {"distance": int(distance), "cost": expected, "location": _location(body)}
+        return None
+    return round(distance) if 0 <= distance <= geo.MAX_DISTANCE_KM else None
 
 
 def _location(body: dict[str, Any]) -> str:
     location = body.get("location")
     if not isinstance(location, str) or not location.strip():
-        raise ApiError(400, "bad_request", "location must be a non-empty text")
+        raise ApiError(400, "bad_request", "location must name a city: send its uuid, or its name")
     if len(location) > MAX_LOCATION_CHARS:
         raise ApiError(400, "bad_request", f"location is longer than {MAX_LOCATION_CHARS}")
     return location.strip()
 
 
-def _line_for_city(uuid: str) -> dict[str, Any]:
-    city = places.find_city(uuid)
+def _line_for_city(city: dict[str, Any]) -> dict[str, Any]:
     line: dict[str, Any] = dict(places.quote(city))
     country = store.country_name(city["code"]) or city["code"].upper()
     line["location"] = f"{city['name']}, {country}"

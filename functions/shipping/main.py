@@ -19,8 +19,17 @@ def codes() -> list[dict[str, Any]]:
 
 
 @app.route("/cities/<code>")
-def cities(code: str) -> list[dict[str, Any]]:
-    return places.cities(code, request.args)
+def cities(code: str) -> Response:
+    """One page of cities (CITIES_PAGE_DEFAULT without `limit`), its size in
+    X-Total-Count and the next page in a Link header, as paginated APIs say it."""
+    found, total, limit, offset = places.cities(code, request.args)
+    response = jsonify(found)
+    response.headers["X-Total-Count"] = str(total)
+    if offset + limit < total:
+        # Relative to the request's own URL, whatever prefix nginx stripped from it.
+        next_page = f"?limit={limit}&offset={offset + limit}"
+        response.headers["Link"] = f'<{next_page}>; rel="next"'
+    return response
 
 
 @app.route("/match/<code>/<text>")

@@ -12,6 +12,8 @@ from shipping import geo, names, store
 MATCH_MIN_CHARS = 3
 MATCH_MAX_CHARS = 100
 MATCH_RESULTS = 10
+# Towns of one name in one country that a classic location can tell apart by distance.
+NAMESAKES = 50
 _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -66,10 +68,12 @@ def _whole_number(args: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def cities(code: str, args: Mapping[str, str]) -> list[dict[str, Any]]:
+def cities(code: str, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], int, int, int]:
+    """One page of the country's cities, its total, limit and offset."""
     limit, offset = paging(args)
     code = country_code(code)
-    return _found_in_country(code, store.cities_in(code, limit, offset))
+    found = _found_in_country(code, store.cities_in(code, limit, offset))
+    return found, store.city_total(code), limit, offset
 
 
 def match(code: str, text: str) -> list[dict[str, Any]]:
@@ -84,6 +88,41 @@ def match(code: str, text: str) -> list[dict[str, Any]]:
     # A text with nothing an ASCII name could start with finds nothing.
     found = store.cities_starting(code, prefix, MATCH_RESULTS) if prefix else []
     return _found_in_country(code, found)
+
+
+def city_at(location: str, distance: int | None = None) -> dict[str, Any]:
+    """The city a classic location names: "<country> <city>" or "<city>, <country>".
+
+    Of towns sharing the name, the one `distance` km from the warehouse, else
+    the most populous; 400 when the text names no city of a country we ship to.
+    """
+    for code, city_name in _readings(location, store.country_codes()):
+        found = store.cities_named(code, names.fold(city_name), city_name, NAMESAKES)
+        if found:
+            at_distance = [row for row in found if quote(row)["distance"] == distance]
+            return (at_distance or found)[0]
+    raise ApiError(
+        400,
+        "unknown_location",
+        f"{location[:60]!r} names no city we ship to: send the city's uuid",
+    )
+
+
+def _readings(location: str, countries: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Every (country code, city name) the text can be read as, longest country name first
+    (so "Guinea-Bissau Bissau" is never read as Guinea)."""
+    text = " ".join(location.split())
+    lower = text.lower()
+    readings: list[tuple[int, str, str]] = []
+    for country in countries:
+        name = str(country["name"])
+        folded = name.lower()
+        if lower.startswith(folded + " "):
+            readings.append((len(name), country["code"], text[len(name) + 1 :]))
+        if lower.endswith(", " + folded):
+            readings.append((len(name), country["code"], text[: -len(name) - 2]))
+    readings.sort(key=lambda reading: -reading[0])
+    return [(code, city.strip()) for _, code, city in readings if city.strip()]
 
 
 def find_city(uuid: str) -> dict[str, Any]:

@@ -62,8 +62,13 @@ def pool() -> MySQLPool:
 
 
 def country_codes() -> list[Row]:
+    """The countries that have a city to ship to (a few in the gazetteer have none)."""
     with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT uuid, code, name FROM codes ORDER BY name, code")
+        cursor.execute(
+            "SELECT uuid, code, name FROM codes"
+            " WHERE EXISTS (SELECT 1 FROM cities WHERE cities.code = codes.code)"
+            " ORDER BY name, code"
+        )
         return list(cursor.fetchall())
 
 
@@ -80,6 +85,23 @@ def cities_in(code: str, limit: int, offset: int) -> list[Row]:
             f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s"
             " ORDER BY city, uuid LIMIT %s OFFSET %s",
             (code, limit, offset),
+        )
+        return list(cursor.fetchall())
+
+
+def city_total(code: str) -> int:
+    with pool().connection() as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) AS n FROM cities WHERE code = %s", (code,))
+        return int(cursor.fetchone()["n"])
+
+
+def cities_named(code: str, ascii_name: str, name: str, limit: int) -> list[Row]:
+    """Cities called `name` (by their ASCII name, else as written), the most populous first."""
+    with pool().connection() as conn, conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s AND (city = %s OR name = %s)"
+            " ORDER BY population DESC, uuid LIMIT %s",
+            (code, ascii_name, name, limit),
         )
         return list(cursor.fetchall())
 

