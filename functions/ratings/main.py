@@ -6,12 +6,13 @@ Reached at `/api/ratings/api/...` through nginx, as classic clients expect.
 from __future__ import annotations
 
 import functions_framework
-from flask import Request, Response
+from flask import Request, Response, request
 
 from kit import FunctionApp, stores
-from ratings import store, votes
+from ratings import store, voters, votes
 
-app = FunctionApp("ratings", dependencies=[lambda: stores.mysql(store.database())])
+# Redis holds the revoked sessions: a logged-out token must not vote as its user.
+app = FunctionApp("ratings", dependencies=[lambda: stores.mysql(store.database()), stores.redis])
 
 
 @app.route("/api/fetch/<sku>")
@@ -21,7 +22,7 @@ def fetch(sku: str) -> dict[str, float | int]:
 
 @app.route("/api/rate/<sku>/<score>", methods=["PUT"])
 def rate(sku: str, score: str) -> dict[str, bool]:
-    return votes.rate(sku, score)
+    return votes.rate(sku, score, voters.voter(request))
 
 
 @functions_framework.http

@@ -35,11 +35,12 @@ def fetch(sku: str) -> dict[str, float | int]:
     return {"avg_rating": float(found["avg_rating"]), "rating_count": int(found["rating_count"])}
 
 
-def rate(sku: str, raw_score: str) -> dict[str, bool]:
+def rate(sku: str, raw_score: str, voter: str) -> dict[str, bool]:
+    """The voter's score on the sku; a repeat vote replaces their earlier one."""
     check_sku_format(sku)
     score = parse_score(raw_score)
     require_product(sku)
-    store.add_vote(sku, score)
+    store.vote(sku, voter, score)
     return {"success": True}
 
 

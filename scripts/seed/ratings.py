@@ -17,6 +17,7 @@ def seed(database: str | None = None) -> int:
         conn.select_db(database)
         with conn.cursor() as cursor:
             cursor.execute(store.RATINGS_TABLE)
+            cursor.execute(store.VOTES_TABLE)
             cursor.execute("SELECT COUNT(*) AS n FROM ratings")
             rated = int(cursor.fetchone()["n"])
         _mysql.ensure_user(conn, "ratings", database, "SELECT, INSERT, UPDATE")

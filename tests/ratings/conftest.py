@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scripts.seed import ratings as seed_ratings
+from tests.support.accounts import use_test_secret
 from tests.support.mysql import function_user
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
@@ -44,9 +45,14 @@ def catalogue() -> Iterator[Stub]:
 
 @pytest.fixture
 def app(
-    seeded: int, ratings_user: tuple[str, str], catalogue: Stub, monkeypatch: pytest.MonkeyPatch
+    seeded: int,
+    ratings_user: tuple[str, str],
+    catalogue: Stub,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Flask:
     user, password = ratings_user
+    use_test_secret(monkeypatch)
     monkeypatch.setenv("MYSQL_USER", user)
     monkeypatch.setenv("MYSQL_PASSWORD", password)
     monkeypatch.setenv("CATALOGUE_URL", catalogue.url)

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kit import ApiError
+from kit import ApiError, sessions
 from ratings import votes
 from scripts.localstack import free_port
 from tests.support.stub import Stub
 
 
-def rate(client: FlaskClient, sku: str, score: object) -> int:
-    return client.put(f"/api/rate/{sku}/{score}").status_code
+def rate(client: FlaskClient, sku: str, score: object, **headers: str) -> int:
+    return client.put(f"/api/rate/{sku}/{score}", headers=headers).status_code
+
+
+def shopper(number: int) -> dict[str, str]:
+    """Headers of a vote from a client of its own, as nginx would pass them on."""
+    return {"X-Real-IP": f"10.1.{number // 250}.{number % 250 + 1}"}
 
 
 def fetch(client: FlaskClient, sku: str) -> dict[str, float]:
@@ -30,14 +36,58 @@ def test_an_unrated_sku_has_no_votes(client: FlaskClient, sku: str) -> None:
 
 
 def test_votes_make_a_running_mean(client: FlaskClient, sku: str, catalogue: Stub) -> None:
-    response = client.put(f"/api/rate/{sku}/5")
+    response = client.put(f"/api/rate/{sku}/5", headers=shopper(1))
     assert response.status_code == 200
     assert response.json == {"success": True}
     assert fetch(client, sku) == {"avg_rating": 5.0, "rating_count": 1}
-    assert rate(client, sku, 2) == 200
-    assert rate(client, sku, 2) == 200
+    assert rate(client, sku, 2, **shopper(2)) == 200
+    assert rate(client, sku, 2, **shopper(3)) == 200
     assert fetch(client, sku) == {"avg_rating": 3.0, "rating_count": 3}
     assert [seen.path for seen in catalogue.seen] == [f"/product/{sku}"] * 3
+
+
+def test_a_repeat_vote_replaces_the_shoppers_earlier_one(client: FlaskClient, sku: str) -> None:
+    assert rate(client, sku, 5, **shopper(1)) == 200
+    assert rate(client, sku, 1, **shopper(2)) == 200
+    for score in (2, 4, 4):
+        assert rate(client, sku, score, **shopper(2)) == 200
+    assert fetch(client, sku) == {"avg_rating": 4.5, "rating_count": 2}
+
+
+def test_the_voter_is_the_session_then_the_anonymous_id_then_the_address(
+    client: FlaskClient, sku: str
+) -> None:
+    same_address = shopper(7)
+    stan = {"Authorization": f"Bearer {sessions.issue('stan')}", **same_address}
+    anonymous = {"X-Anonymous-Id": sessions.new_anonymous_id(), **same_address}
+    made_up = {"X-Anonymous-Id": "anonymous-made-up.0123456789abcdef", **same_address}
+    for headers in (same_address, stan, anonymous, made_up, stan, anonymous):
+        assert rate(client, sku, 3, **headers) == 200
+    # The address, stan and the issued anonymous id: a made-up id votes as the address.
+    assert fetch(client, sku)["rating_count"] == 3
+    stan_elsewhere = {"Authorization": stan["Authorization"], **shopper(8)}
+    assert rate(client, sku, 5, **stan_elsewhere) == 200
+    assert fetch(client, sku)["rating_count"] == 3
+
+
+def test_a_logged_out_session_votes_as_its_address_only(client: FlaskClient, sku: str) -> None:
+    token = sessions.issue("partner-57")
+    assert rate(client, sku, 5, Authorization=f"Bearer {token}", **shopper(9)) == 200
+    sessions.revoke(token)
+    assert rate(client, sku, 1, Authorization=f"Bearer {token}", **shopper(9)) == 200
+    assert fetch(client, sku) == {"avg_rating": 3.0, "rating_count": 2}
+
+
+def test_a_flood_from_one_client_is_one_vote(app: Flask, sku: str) -> None:
+    def vote(score: int) -> int:
+        return rate(app.test_client(), sku, score, **shopper(11))
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(vote, [5] * 199 + [1]))
+    assert set(statuses) == {200}
+    result = fetch(app.test_client(), sku)
+    assert result["rating_count"] == 1
+    assert result["avg_rating"] in (1, 5)
 
 
 @pytest.mark.parametrize(("score", "counted"), [("9", 5), ("0", 1), ("-3", 1), ("+4", 4)])
@@ -110,7 +160,7 @@ def test_concurrent_votes_are_all_counted_exactly(app: Flask, sku: str) -> None:
     def vote(thread: int) -> None:
         client = app.test_client()
         for v in range(votes_each):
-            status = rate(client, sku, 1 + (thread + v) % 5)
+            status = rate(client, sku, 1 + (thread + v) % 5, **shopper(thread * votes_each + v))
             if status != 200:
                 failures.append(status)
 
@@ -125,10 +175,10 @@ def test_concurrent_votes_are_all_counted_exactly(app: Flask, sku: str) -> None:
     assert result["avg_rating"] == pytest.approx(sum(scores) / len(scores), abs=1e-9)
 
 
-def test_health_reports_mysql_up(client: FlaskClient) -> None:
+def test_health_reports_mysql_and_redis_up(client: FlaskClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json["dependencies"] == {"mysql": "up"}
+    assert response.json["dependencies"] == {"mysql": "up", "redis": "up"}
 
 
 def test_a_missing_database_is_503_not_500(
