@@ -11,6 +11,7 @@ private data servers, and loads it from a pool of client threads.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import secrets
@@ -19,8 +20,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import urllib3
 
@@ -69,16 +72,31 @@ SCENARIOS = [
 ]
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children (gunicorn's worker), in MiB."""
-    total = 0
+def _tree(pid: int) -> list[int]:
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
-    for each in pids:
+    return pids
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn's worker), in MiB."""
+    total = 0
+    for each in _tree(pid):
         for line in Path(f"/proc/{each}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+def pss_mib(pid: int) -> float:
+    """Proportional set size of the process tree: shared pages counted once, as the
+    container's memory limit counts them."""
+    total = 0
+    for each in _tree(pid):
+        for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 total += int(line.split()[1])
     return round(total / 1024, 1)
 
@@ -163,6 +181,92 @@ def run(
             peer.stop()
 
 
+@dataclass
+class LoginFigures:
+    clients: int
+    logins: int
+    errors: int
+    per_second: float
+    p50_ms: float
+    peak_rss_mib: float
+
+
+def login_memory(base_env: dict[str, str], logs: Path, seconds: float = 5.0) -> list[LoginFigures]:
+    """The user function under concurrent logins (each one a password hash): its peak RSS,
+    sampled every 20 ms, against the 128 MiB limit it has in the cluster."""
+    process, url, _ = serve("user", base_env, logs)
+    figures = []
+    try:
+        pid = process.popen.pid if process.popen else 0
+        for clients in (1, 4, 8, 16):
+            login = functools.partial(post_for, url + "/login", LOGIN, clients, seconds)
+            (latencies, errors, elapsed), peak = peak_rss_while(pid, login)
+            figures.append(
+                LoginFigures(
+                    clients,
+                    len(latencies),
+                    errors,
+                    round(len(latencies) / elapsed, 1),
+                    round(statistics.median(latencies) * 1000, 1),
+                    peak,
+                )
+            )
+    finally:
+        process.stop()
+    return figures
+
+
+LOGIN = {"name": "stan", "password": "bigbrain"}
+T = TypeVar("T")
+
+
+def peak_rss_while(pid: int, work: Callable[[], T]) -> tuple[T, float]:
+    """What `work()` returns, and the peak PSS of the process tree while it ran."""
+    peak, done = pss_mib(pid), threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.02):
+            peak = max(peak, pss_mib(pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        return work(), peak
+    finally:
+        done.set()
+        sampler.join()
+
+
+def post_for(
+    url: str, body: dict[str, str], clients: int, seconds: float
+) -> tuple[list[float], int, float]:
+    """POST `body` as JSON from `clients` threads, back to back, for `seconds`."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    pool = urllib3.PoolManager(maxsize=clients)
+    payload = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    began = time.perf_counter()
+
+    def client() -> None:
+        nonlocal errors
+        while time.perf_counter() - began < seconds:
+            start = time.perf_counter()
+            response = pool.request("POST", url, body=payload, headers=headers, retries=False)
+            with lock:
+                latencies.append(time.perf_counter() - start)
+                errors += response.status != 200
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - began
+
+
 def cold_starts(logs: Path) -> dict[str, float]:
     """Seconds from process start to the first `/health/live` answer, per function."""
     seconds = {}
@@ -198,9 +302,13 @@ def main(argv: list[str] | None = None) -> int:
         ).start()
         mongo.wait_for_port(mongo_port)
         namespace = f"bench{secrets.token_hex(4)}_"
-        base_env = {"MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}", "DATA_NAMESPACE": namespace}
+        base_env = {
+            "MONGO_URL": f"mongodb://127.0.0.1:{mongo_port}",
+            "DATA_NAMESPACE": namespace,
+            "SESSION_SECRET": secrets.token_urlsafe(48),
+        }
         try:
-            localstack.seed(["catalogue"], base_env, quiet=True)
+            localstack.seed(["catalogue", "users"], base_env, quiet=True)
             results = []
             print(
                 f"{'scenario':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}"
@@ -213,6 +321,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"{figures.scenario:40} {figures.per_second:8.1f} {figures.p50_ms:8.2f}"
                     f" {figures.p95_ms:8.2f} {figures.errors:6d} {figures.rss_mib:8.1f}"
                 )
+            logins = login_memory(base_env, work)
+            print("user under concurrent logins (each a 16 MiB scrypt; its limit is 128 MiB):")
+            for row in logins:
+                print(
+                    f"  {row.clients:2d} clients: {row.per_second:6.1f} logins/s,"
+                    f" p50 {row.p50_ms:6.1f} ms, peak RSS {row.peak_rss_mib:6.1f} MiB,"
+                    f" errors {row.errors}"
+                )
             starts = cold_starts(work)
             print("cold start to the first /health/live answer, seconds:")
             print("  " + ", ".join(f"{name} {value:.2f}" for name, value in starts.items()))
@@ -224,7 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     path = out / time.strftime("%Y%m%d-%H%M%S.json")
     path.write_text(
         json.dumps(
-            {"results": [asdict(r) for r in results], "cold_start_seconds": starts}, indent=2
+            {
+                "results": [asdict(r) for r in results],
+                "logins": [asdict(row) for row in logins],
+                "cold_start_seconds": starts,
+            },
+            indent=2,
         )
     )
     print(f"saved {path.relative_to(ROOT)}")

@@ -62,7 +62,7 @@ def test_web_image_is_accepted() -> None:
         (("python:3.11.11-slim-bookworm", "python:latest"), "is not a pinned version"),
         (("python:3.11.11-slim-bookworm", "python"), "is not a pinned version"),
         (("USER 10001:10001\nEXPOSE", "USER root\nEXPOSE"), "not a numeric non-root user"),
-        (("    THREADS=4\n", "    LANG=C.UTF-8\n"), "ENV THREADS not set"),
+        (("    THREADS=4 \\\n", "    LANG=C.UTF-8 \\\n"), "ENV THREADS not set"),
         (
             ("PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n    PORT", "PORT"),
             "ENV PYTHONDONTWRITEBYTECODE not set",
