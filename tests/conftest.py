@@ -29,6 +29,7 @@ os.environ.setdefault("MYSQL_PORT", "3306")
 os.environ.setdefault("MYSQL_USER", "root")
 
 from tests.support import servers  # noqa: E402
+from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -104,3 +105,35 @@ def amqp_url(namespace: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def stack_amqp_url(namespace: str) -> Iterator[str]:
+    """A vhost of the whole-shop stack's own: its broker lives for the whole session, and
+    must not take events from the queues of the broker and event suites' brokers."""
+    from tests.support.eventing import vhost
+
+    with vhost(f"{namespace}stack") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def stack(
+    mongo_url: str,
+    redis_url: str,
+    mysql_settings: dict[str, object],
+    stack_amqp_url: str,
+    namespace: str,
+    log_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
+    """The whole shop behind nginx, once per test session: what a shopper or an outsider
+    reaches (the storefront and origin suites)."""
+    env = stack_env(mongo_url, redis_url, mysql_settings, stack_amqp_url, namespace)
+    seed_stores()
+    shop = Stack(env, log_dir)
+    try:
+        shop.start(tmp_path_factory.mktemp("nginx"))
+        yield shop
+    finally:
+        shop.stop_all()

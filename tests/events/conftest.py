@@ -13,7 +13,7 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.localstack import ROOT, Process
+from scripts.localstack import Process
 from scripts.seed import catalogue as seed_catalogue
 from tests.support.eventing import Call, Recorder, Reply, manifests_with_delivery, start_broker
 from tests.support.functions import serve
@@ -21,26 +21,6 @@ from tests.support.functions import serve
 SECRET = "event-tests-secret-0123456789abcdefghijkl"
 PLACED = "com.roboshop.order.placed"
 SUBSCRIBERS = ("user", "cart", "dispatch")
-CONSUMERS = (
-    ("user", "/events/order-placed"),
-    ("user", "/events/order-dispatched"),
-    ("cart", "/events/order-placed"),
-)
-
-
-def missing_consumers() -> list[str]:
-    """The event routes of user and cart that are not written yet (they come after issue 3)."""
-    missing = []
-    for name, route in CONSUMERS:
-        main = ROOT / "functions" / name / "main.py"
-        if not main.exists() or f'"{route}"' not in main.read_text():
-            missing.append(f"{name} {route}")
-    return missing
-
-
-needs_consumers = pytest.mark.skipif(
-    bool(missing_consumers()), reason=f"consumers not written yet: {missing_consumers()}"
-)
 
 
 @pytest.fixture(scope="package")

@@ -22,7 +22,6 @@ from tests.events.conftest import (
     Shop,
     Shopper,
     fast_manifests,
-    needs_consumers,
     open_shop,
 )
 from tests.support.eventing import Call, Recorder, Reply, vhost, wait_for
@@ -72,7 +71,6 @@ def dead_letter_ids(amqp_url: str, trigger: str) -> list[str]:
     return found
 
 
-@needs_consumers
 def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 2)
@@ -107,7 +105,6 @@ def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop)
     wait_for(lambda: payment.successes(PLACED_PATH, orderid) == 1, what="payment's delivery")
 
 
-@needs_consumers
 def test_an_event_delivered_twice_takes_effect_once(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 3)
@@ -129,7 +126,6 @@ def test_an_event_delivered_twice_takes_effect_once(shop: Shop) -> None:
     assert len([o for o in shopper.history() if o["orderid"] == orderid]) == 1
 
 
-@needs_consumers
 def test_a_consumer_that_fails_twice_still_takes_effect_once(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 1)
@@ -150,7 +146,6 @@ def test_a_consumer_that_fails_twice_still_takes_effect_once(shop: Shop) -> None
     assert len([o for o in shopper.history() if o["orderid"] == orderid]) == 1
 
 
-@needs_consumers
 def test_a_poison_event_is_dead_lettered_and_the_next_order_goes_through(shop: Shop) -> None:
     poison = events.make_event(PLACED, "/roboshop/payment", {"user": "nobody"}, subject="poison")
     assert shop.publish(poison) == 202
@@ -168,7 +163,6 @@ def test_a_poison_event_is_dead_lettered_and_the_next_order_goes_through(shop: S
         )
 
 
-@needs_consumers
 def test_paying_twice_with_one_idempotency_key_places_one_order(shop: Shop) -> None:
     shopper = Shopper(shop)
     shopper.add("RMC", 1)
@@ -222,7 +216,6 @@ def payment_sending_to(
     return serve("payment", log_dir, env)
 
 
-@needs_consumers
 def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
     shop: Shop, redis_url: str, log_dir: Path
 ) -> None:

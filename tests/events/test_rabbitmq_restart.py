@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from scripts import localstack
-from tests.events.conftest import Shopper, needs_consumers, open_shop
+from tests.events.conftest import Shopper, open_shop
 from tests.support.eventing import manifests_with_delivery, wait_for
 
-pytestmark = [pytest.mark.slow, needs_consumers]
+pytestmark = pytest.mark.slow
 
 
 def start_rabbitmq(port: int, data: Path, log: Path) -> localstack.Process:

@@ -1,6 +1,6 @@
-"""The browser suite's fixtures: the real stack behind nginx, and Debian's Chromium
-driven by Playwright (never a downloaded browser). A failing test leaves a screenshot
-in test-artifacts/."""
+"""The browser suite's fixtures: Debian's Chromium driven by Playwright (never a
+downloaded browser), against the real stack behind nginx (`stack`, tests/conftest.py).
+A failing test leaves a screenshot in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scripts.localstack import ROOT
-from tests.storefront.stack import Stack, missing, seed_stores
-from tests.support.eventing import vhost
+from tests.support.stack import Stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,83 +26,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
-# The Trigger subscribers of knative/base/eventing: order history and cart clearing.
-CONSUMERS = [
-    ("user", "/events/order-placed"),
-    ("user", "/events/order-dispatched"),
-    ("cart", "/events/order-placed"),
-]
-DECLINE_ABOVE = 10_000
-SESSION_SECRET = "storefront-tests-" + "s" * 32
-
-
-def needs(*names: str) -> None:
-    """Skip while a function this journey needs is not in the repository yet."""
-    absent = missing(names)
-    if absent:
-        pytest.skip(f"needs {', '.join(absent)}, not in the repository yet")
-
-
-def needs_consumers(stack: Stack) -> None:
-    """Skip while an order event consumer (a route of user or cart) is not there yet."""
-    absent = [
-        f"{name} {path}"
-        for name, path in CONSUMERS
-        if name in stack.urls and not stack.serves(name, path)
-    ]
-    if absent:
-        pytest.skip(f"needs the event consumers {', '.join(absent)}, not in the repository yet")
-
-
-@pytest.fixture(scope="session")
-def amqp_url(namespace: str) -> Iterator[str]:
-    """A vhost of the browser tests' own: their broker lives for the whole session, and
-    must not take events from the queues of the broker and event suites' brokers."""
-    with vhost(f"{namespace}storefront") as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def stack(
-    mongo_url: str,
-    redis_url: str,
-    mysql_settings: dict[str, object],
-    amqp_url: str,
-    namespace: str,
-    log_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Stack]:
-    env = {
-        "MONGO_URL": mongo_url,
-        "REDIS_URL": redis_url,
-        "MYSQL_HOST": str(mysql_settings["host"]),
-        "MYSQL_PORT": str(mysql_settings["port"]),
-        "MYSQL_USER": str(mysql_settings["user"]),
-        "MYSQL_PASSWORD": str(mysql_settings["password"]),
-        "AMQP_URL": amqp_url,
-        "DATA_NAMESPACE": namespace,
-        "SESSION_SECRET": SESSION_SECRET,
-        "LOG_LEVEL": "warning",
-        "WORKERS": "1",
-        "THREADS": "4",
-        # Stock changes made by a test show at once, not after the catalogue's cache expires.
-        "CATALOGUE_CACHE_SECONDS": "0",
-        # The simulated gateway declines above this, so a big order shows the declined path.
-        "PAYMENT_DECLINE_ABOVE": str(DECLINE_ABOVE),
-    }
-    seed_stores()
-    shop = Stack(env, log_dir)
-    try:
-        shop.start(tmp_path_factory.mktemp("nginx"))
-        yield shop
-    finally:
-        shop.stop_all()
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
+        pytest.fail(f"{CHROMIUM} is not installed: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -7,8 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.storefront.conftest import needs
-from tests.storefront.stack import Stack
+from tests.support.stack import Stack
 
 PASSWORD = "correct horse battery"
 
@@ -62,7 +61,6 @@ def log_in(page: Any, name: str) -> None:
 
 
 def test_a_merged_cart_is_not_merged_again(page: Any, stack: Stack) -> None:
-    needs("catalogue", "user", "cart")
     errors, renames = watch(page)
     add(page, "EPE")
     name = register(page)
@@ -79,7 +77,6 @@ def test_a_merged_cart_is_not_merged_again(page: Any, stack: Stack) -> None:
 
 
 def test_an_emptied_anonymous_cart_is_not_merged(page: Any, stack: Stack) -> None:
-    needs("catalogue", "user", "cart")
     errors, renames = watch(page)
     add(page, "EPE")
     page.goto("/#/cart")

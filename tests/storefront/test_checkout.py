@@ -7,8 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.storefront.conftest import needs
-from tests.storefront.stack import Stack
+from tests.support.stack import Stack
 
 BARE_CODE = re.compile(r", [A-Z0-9]{2,3}$")
 
@@ -28,7 +27,6 @@ def city_choices(page: Any) -> list[str]:
 
 
 def test_city_choices_show_names_not_region_codes(page: Any, stack: Stack) -> None:
-    needs("catalogue", "user", "cart", "shipping")
     checkout_with_a_robot(page)
     page.get_by_label("City").press_sequentially("Lond", delay=40)
     expect(page.get_by_role("button", name="London", exact=True)).to_be_visible()
@@ -49,7 +47,6 @@ def test_city_choices_show_names_not_region_codes(page: Any, stack: Stack) -> No
 def test_cities_are_looked_up_from_three_letters_once_typing_pauses(
     page: Any, stack: Stack
 ) -> None:
-    needs("catalogue", "user", "cart", "shipping")
     asked: list[str] = []
     page.on(
         "request",

@@ -10,8 +10,7 @@ import pymongo
 import pytest
 from playwright.sync_api import expect
 
-from tests.storefront.conftest import needs, needs_consumers
-from tests.storefront.stack import Stack
+from tests.support.stack import Stack
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMES = "\N{MULTIPLICATION SIGN}"  # the shop writes "2 (times) Stan"
@@ -54,7 +53,6 @@ def cart_count(page: Any) -> Any:
 
 
 def test_anonymous_shopper_buys_two_robots(page: Any, stack: Stack) -> None:
-    needs("catalogue", "user", "cart", "ratings", "shipping", "payment", "broker")
     page.goto("/")
     expect(page.get_by_role("list", name="Products").get_by_role("listitem")).to_have_count(11)
 
@@ -99,7 +97,6 @@ def test_anonymous_shopper_buys_two_robots(page: Any, stack: Stack) -> None:
 
 
 def test_login_carries_the_anonymous_cart_over(page: Any, stack: Stack) -> None:
-    needs("catalogue", "user", "cart")
     page.goto("/#/product/SHCE")
     add_to_cart(page, "Strategic Human Control Emulator", 2)
 
@@ -123,7 +120,6 @@ def test_login_carries_the_anonymous_cart_over(page: Any, stack: Stack) -> None:
 
 
 def test_wrong_password_is_refused_clearly(page: Any, stack: Stack) -> None:
-    needs("user")
     page.goto("/#/login")
     page.get_by_label("User name").fill("user")
     page.get_by_label("Password").fill("not the password")
@@ -132,8 +128,6 @@ def test_wrong_password_is_refused_clearly(page: Any, stack: Stack) -> None:
 
 
 def test_history_shows_the_order_dispatched(page: Any, stack: Stack) -> None:
-    needs("catalogue", "user", "cart", "shipping", "payment", "dispatch", "broker")
-    needs_consumers(stack)
     name = register(page)
     page.goto("/#/product/STAN-1")
     add_to_cart(page, "Stan")
@@ -155,7 +149,6 @@ def test_history_shows_the_order_dispatched(page: Any, stack: Stack) -> None:
 
 
 def test_out_of_stock_robot_cannot_be_added(page: Any, stack: Stack) -> None:
-    needs("catalogue")
     page.goto("/#/product/CNA")
     expect(page.get_by_text("This robot is out of stock")).to_be_visible()
     expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
@@ -164,7 +157,6 @@ def test_out_of_stock_robot_cannot_be_added(page: Any, stack: Stack) -> None:
 def test_robot_selling_out_while_shopping_gives_a_message(
     page: Any, stack: Stack, mongo_url: str, namespace: str
 ) -> None:
-    needs("catalogue", "user", "cart")
     products = pymongo.MongoClient(mongo_url)[f"{namespace}catalogue"]["products"]
     page.goto("/#/product/EPE")
     expect(page.get_by_role("button", name="Add to cart")).to_be_visible()
@@ -180,7 +172,6 @@ def test_robot_selling_out_while_shopping_gives_a_message(
 
 
 def test_declined_payment_is_explained(page: Any, stack: Stack) -> None:
-    needs("catalogue", "user", "cart", "shipping", "payment", "broker")
     page.goto("/#/product/UHJ")
     add_to_cart(page, "Ultimate Harvesting Juggernaut", 3)  # 15,000 EUR: over the limit
     page.goto("/#/checkout")
@@ -191,7 +182,6 @@ def test_declined_payment_is_explained(page: Any, stack: Stack) -> None:
 
 
 def test_shop_down_shows_a_clear_message(page: Any, stack: Stack) -> None:
-    needs("catalogue")
     stack.stop("catalogue")
     try:
         page.goto("/")
@@ -204,7 +194,6 @@ def test_shop_down_shows_a_clear_message(page: Any, stack: Stack) -> None:
 
 @pytest.mark.parametrize("width", [320, 375, 1280])
 def test_pages_fit_the_screen_and_work_by_keyboard(page: Any, stack: Stack, width: int) -> None:
-    needs("catalogue")
     page.set_viewport_size({"width": width, "height": 800})
     page.goto("/#/product/RMC")
     expect(page.get_by_role("heading", level=1)).to_have_text("Robotic Mining Cyborg")

@@ -6,14 +6,12 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.storefront.conftest import needs
-from tests.storefront.stack import Stack
+from tests.support.stack import Stack
 
 
 def test_a_late_answer_for_the_page_left_does_not_replace_the_page_shown(
     page: Any, stack: Stack
 ) -> None:
-    needs("catalogue", "user")
     held: list[Any] = []
     page.route("**/api/catalogue/products", lambda route: held.append(route))
     page.goto("/#/")
@@ -31,7 +29,6 @@ def test_a_late_answer_for_the_page_left_does_not_replace_the_page_shown(
 
 
 def test_search_box_shows_the_query_only_on_its_results(page: Any, stack: Stack) -> None:
-    needs("catalogue")
     box = page.get_by_label("Search robots")
     page.goto("/")
     box.fill("mascot")
@@ -55,7 +52,6 @@ def test_search_box_shows_the_query_only_on_its_results(page: Any, stack: Stack)
 
 
 def test_a_malformed_address_says_sorry(page: Any, stack: Stack) -> None:
-    needs("catalogue")
     page.goto("/#/search/%E0%A4%A")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sorry")
     expect(page.get_by_role("main")).to_contain_text("That address is not a page of the shop.")

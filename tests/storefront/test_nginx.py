@@ -19,7 +19,7 @@ import pytest
 
 from scripts import localstack
 from scripts.nginx_conf import TEMPLATE, nginx_process, render, render_local
-from tests.storefront.stack import PUBLIC
+from tests.support.stack import PUBLIC
 
 NGINX = localstack.require("nginx", "apt-get install nginx")
 

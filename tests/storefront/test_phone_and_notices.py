@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.storefront.conftest import needs
-from tests.storefront.stack import Stack
+from tests.support.stack import Stack
 
 PHONE = {"width": 375, "height": 800}
 PHONE_WIDTHS = [320, 375]  # the narrowest phones in use, and the most common width
@@ -29,7 +28,6 @@ def add(page: Any, sku: str, qty: int = 1) -> None:
 
 
 def test_price_and_stock_never_touch_on_a_phone(page: Any, stack: Stack) -> None:
-    needs("catalogue")
     page.set_viewport_size(PHONE)
     page.goto("/")
     expect(page.locator(".card")).to_have_count(11)
@@ -44,7 +42,6 @@ def test_price_and_stock_never_touch_on_a_phone(page: Any, stack: Stack) -> None
 
 @pytest.mark.parametrize("width", PHONE_WIDTHS)
 def test_cart_and_checkout_fit_a_phone(page: Any, stack: Stack, width: int) -> None:
-    needs("catalogue", "user", "cart", "shipping")
     page.set_viewport_size({"width": width, "height": 800})
     for sku in LONG_NAMES:
         add(page, sku)
@@ -62,7 +59,6 @@ def test_cart_and_checkout_fit_a_phone(page: Any, stack: Stack, width: int) -> N
 
 
 def test_login_and_logout_messages_stay_on_the_next_page(page: Any, stack: Stack) -> None:
-    needs("user", "cart")
     name = f"notice-{uuid.uuid4().hex[:8]}"
     page.goto("/#/register")
     page.get_by_label("User name").fill(name)

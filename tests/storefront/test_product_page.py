@@ -7,8 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.storefront.conftest import needs
-from tests.storefront.stack import Stack
+from tests.support.stack import Stack
 
 FILLED, EMPTY = '"\N{BLACK STAR}"', '"\N{WHITE STAR}"'
 
@@ -30,7 +29,6 @@ def drawn_stars(page: Any) -> list[str]:
 
 
 def test_own_rating_is_shown_beside_the_average_and_kept(page: Any, stack: Stack) -> None:
-    needs("catalogue", "ratings")
     count = page.request.get("/api/ratings/api/fetch/HPTD").json()["rating_count"]
     page.goto("/#/product/HPTD")
     expect(star(page, 5)).to_have_attribute("aria-pressed", "false")
