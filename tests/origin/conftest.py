@@ -1,0 +1,151 @@
+"""The public origin probed as an outsider would: plain HTTP through nginx, with no
+session, with someone else's, with forged headers and many requests at once."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import urllib3
+
+from kit import namespaced, stores
+from tests.support.stack import Stack
+
+PASSWORD = "an outsider's secret"
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: urllib3.HTTPHeaderDict
+    data: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
+def new_address() -> str:
+    """A loopback address of its own (all of 127/8 reaches nginx): nginx, and so the
+    functions, see each visitor as another client."""
+    return "127.{}.{}.{}".format(*secrets.token_bytes(3))
+
+
+@dataclass
+class Visitor:
+    """One client of the origin, from an address of its own, keeping the session cookie it is
+    given, as a browser would."""
+
+    base: str
+    address: str = field(default_factory=new_address)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.http = urllib3.PoolManager(maxsize=16, source_address=(self.address, 0))
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, Any] | None = None,
+        data: bytes | str | None = None,
+        content_type: str | None = None,
+    ) -> Answer:
+        sent: dict[str, Any] = dict(headers or {})
+        if self.cookies and "Cookie" not in sent:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        payload: bytes | str | None = data
+        if body is not None:
+            payload = json.dumps(body)
+            sent.setdefault("Content-Type", "application/json")
+        if content_type is not None:
+            sent["Content-Type"] = content_type
+        answer = self.http.request(
+            method, self.base + path, body=payload, headers=sent, timeout=30, retries=False
+        )
+        for cookie in answer.headers.getlist("Set-Cookie"):
+            name, _, rest = cookie.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "Max-Age=0" not in cookie:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        return Answer(answer.status, answer.headers, answer.data)
+
+    def get(self, path: str, **headers: Any) -> Answer:
+        return self.call("GET", path, headers=headers)
+
+    def post(self, path: str, body: Any = None, **headers: Any) -> Answer:
+        return self.call("POST", path, body, headers=headers)
+
+    def put(self, path: str, **headers: Any) -> Answer:
+        return self.call("PUT", path, headers=headers)
+
+    def register(self, name: str | None = None) -> str:
+        """A new account; registering gives this visitor its session (the cookie)."""
+        name = name or f"visitor-{uuid.uuid4().hex[:10]}"
+        details = {"name": name, "password": PASSWORD, "email": f"{name}@example.com"}
+        answer = self.post("/api/user/register", details)
+        assert answer.status == 200, answer.data
+        return name
+
+    def anonymous_id(self) -> str:
+        return str(self.get("/api/user/uniqueid").json()["uuid"])
+
+    def fill_cart(self, cart_id: str, **headers: Any) -> dict[str, Any]:
+        """Two robots and shipping to London: a cart ready to pay."""
+        assert self.get(f"/api/cart/add/{cart_id}/RMC/2", **headers).status == 200
+        city = self.get("/api/shipping/match/gb/london").json()[0]
+        answer = self.call(
+            "POST", f"/api/shipping/confirm/{cart_id}", {"uuid": city["uuid"]}, headers=headers
+        )
+        assert answer.status == 200, answer.data
+        cart: dict[str, Any] = answer.json()
+        return cart
+
+    def wait_for_order(
+        self, name: str, orderid: str, status: str = "dispatched", seconds: float = 20
+    ) -> dict[str, Any]:
+        """The order in the user's history once it has `status` (it travels as events)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            answer = self.get(f"/api/user/history/{name}")
+            found = [o for o in answer.json()["history"]] if answer.status == 200 else []
+            mine = [o for o in found if o["orderid"] == orderid]
+            assert len(mine) <= 1, f"order {orderid} is in the history {len(mine)} times"
+            if mine and mine[0]["status"] == status:
+                return dict(mine[0])
+            assert time.monotonic() < deadline, f"order {orderid} not {status}: {found}"
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def origin(stack: Stack) -> str:
+    return stack.nginx_url
+
+
+@pytest.fixture
+def visitor(origin: str) -> Visitor:
+    return Visitor(origin)
+
+
+@pytest.fixture
+def outsider(origin: str) -> Visitor:
+    """Someone else: no session, or one of their own."""
+    return Visitor(origin)
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle(stack: Stack) -> Iterator[None]:
+    """All these tests come from one address: its failed logins must not carry over."""
+    yield
+    redis = stores.redis().get()
+    keys = list(redis.scan_iter(match=namespaced("login-throttle:*"), count=1000))
+    if keys:
+        redis.delete(*keys)

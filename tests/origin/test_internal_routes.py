@@ -1,0 +1,153 @@
+"""Routes that are not the public's: nginx never forwards them, however the path is spelled.
+
+Each would let an outsider change other people's data: the CloudEvent receivers (empty a
+cart, write history, mark orders dispatched, capture payments), the customer list, cart's
+shipping line and checkout hold.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import urllib3
+import yaml
+
+from kit import events
+from scripts.localstack import ROOT
+from tests.origin.conftest import Visitor
+from tests.support.stack import Stack
+
+
+def event_routes() -> list[tuple[str, str]]:
+    """(function, path) of every subscriber and dead-letter sink in the Trigger manifests."""
+    found: set[tuple[str, str]] = set()
+    for manifest in sorted((ROOT / "knative" / "base" / "eventing").glob("*.yaml")):
+        for document in yaml.safe_load_all(manifest.read_text()):
+            if not isinstance(document, dict) or document.get("kind") != "Trigger":
+                continue
+            spec = document["spec"]
+            sinks = [spec["subscriber"], (spec.get("delivery") or {}).get("deadLetterSink")]
+            for sink in filter(None, sinks):
+                found.add((sink["ref"]["name"], "/" + str(sink.get("uri", "")).lstrip("/")))
+    return sorted(found)
+
+
+def spellings(function: str, path: str) -> list[str]:
+    """The same route as nginx would see it, written the ways an attacker would try."""
+    rest = path.removeprefix("/events/")
+    return [
+        f"/api/{function}{path}",
+        f"/api/{function}//events/{rest}",
+        f"/api/{function}/%65vents/{rest}",
+        f"/api/{function}/./events/{rest}",
+        f"/api/{function}/x/../events/{rest}",
+        f"/api/catalogue/../{function}/events/{rest}",
+        f"/api/{function}/events%2F{rest}",
+        f"/api/{function}/events/{rest}/",
+    ]
+
+
+def placed_event(user: str, items: list[dict[str, Any]]) -> tuple[dict[str, str], bytes]:
+    orderid = str(uuid.uuid4())
+    data = {"orderid": orderid, "user": user, "registered": True, "cart": {"items": items}}
+    event = events.make_event(events.ORDER_PLACED, "/roboshop/payment", data, subject=orderid)
+    return events.to_binary(event)
+
+
+def test_the_manifests_name_the_event_routes_this_test_covers() -> None:
+    assert {
+        ("user", "/events/order-placed"),
+        ("user", "/events/order-dispatched"),
+        ("cart", "/events/order-placed"),
+        ("dispatch", "/events/order-placed"),
+        ("payment", "/events/order-placed"),
+    } <= set(event_routes())
+
+
+@pytest.mark.parametrize(("function", "path"), event_routes())
+def test_no_event_route_is_reachable_through_nginx(
+    outsider: Visitor, stack: Stack, function: str, path: str
+) -> None:
+    headers, body = placed_event("stan", [{"sku": "RMC", "qty": 1}])
+    for spelling in spellings(function, path):
+        answer = outsider.call("POST", spelling, data=body, headers=headers)
+        assert answer.status in (400, 404), (spelling, answer.status)
+        assert answer.json()["error"] in ("not_found", "bad_request"), spelling
+
+
+def test_a_forged_order_event_leaves_a_users_cart_and_history_alone(
+    visitor: Visitor, outsider: Visitor, stack: Stack
+) -> None:
+    name = visitor.register()
+    visitor.fill_cart(name)
+    before = visitor.get(f"/api/cart/cart/{name}").json()
+    headers, body = placed_event(name, [{"sku": "RMC", "qty": 2}, {"sku": "SHIP", "qty": 1}])
+    for function in ("cart", "user", "dispatch", "payment"):
+        outsider.call("POST", f"/api/{function}/events/order-placed", data=body, headers=headers)
+    assert visitor.get(f"/api/cart/cart/{name}").json() == before
+    assert visitor.get(f"/api/user/history/{name}").status == 404
+    # The same event sent to cart itself (the broker's way in) does take effect: the test
+    # above would have seen it through nginx.
+    direct = urllib3.request(
+        "POST", f"{stack.urls['cart']}/events/order-placed", body=body, headers=headers
+    )
+    assert direct.status == 204
+    assert visitor.get(f"/api/cart/cart/{name}").status == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/user/users",
+        "/api/user/users/",
+        "/api/user//users",
+        "/api/user/%75sers",
+        "/api/user/x/../users",
+        "/api/cart/../user/users",
+        "/api/user/users?limit=1",
+    ],
+)
+def test_the_customer_list_is_not_public(outsider: Visitor, path: str) -> None:
+    answer = outsider.get(path)
+    assert answer.status == 404
+    assert b"@example.com" not in answer.data
+
+
+def test_carts_shipping_line_and_checkout_hold_are_not_public(
+    visitor: Visitor, outsider: Visitor
+) -> None:
+    cart_id = visitor.anonymous_id()
+    before = visitor.fill_cart(cart_id)
+    free = {"distance": 1, "cost": 0, "location": "anywhere"}
+    for path in (
+        f"/api/cart/shipping/{cart_id}",
+        f"/api/cart//shipping/{cart_id}",
+        f"/api/cart/%73hipping/{cart_id}",
+        f"/api/cart/x/../shipping/{cart_id}",
+    ):
+        answer = outsider.post(path, free)
+        assert answer.status == 404, path
+    assert outsider.post(f"/api/cart/checkout/{cart_id}", {"orderid": "mine"}).status == 404
+    assert outsider.call("DELETE", f"/api/cart/checkout/{cart_id}/x").status == 404
+    assert visitor.get(f"/api/cart/cart/{cart_id}").json() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/cart/metrics", "/api/user/metrics/", "/api/shipping/memory", "/api/shipping/free"],
+)
+def test_metrics_and_fault_knobs_stay_hidden(outsider: Visitor, path: str) -> None:
+    assert outsider.get(path).status == 404
+
+
+def test_the_routes_outsiders_may_use_still_answer(outsider: Visitor) -> None:
+    for path in (
+        "/api/catalogue/products",
+        "/api/user/uniqueid",
+        "/api/shipping/codes",
+        "/api/ratings/api/fetch/RMC",
+        "/api/cart/health",
+    ):
+        assert outsider.get(path).status == 200, path

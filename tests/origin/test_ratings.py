@@ -1,0 +1,49 @@
+"""One vote per shopper per robot, through nginx: a flood from one client, forged client
+addresses and made-up anonymous ids all count once; every real shopper counts."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.origin.conftest import Visitor
+
+
+def rating(visitor: Visitor, sku: str) -> dict[str, float]:
+    found: dict[str, float] = visitor.get(f"/api/ratings/api/fetch/{sku}").json()
+    return found
+
+
+def vote(visitor: Visitor, sku: str, score: int, **headers: str) -> int:
+    return visitor.put(f"/api/ratings/api/rate/{sku}/{score}", **headers).status
+
+
+def test_a_thousand_votes_from_one_client_are_one_vote(outsider: Visitor) -> None:
+    before = rating(outsider, "EMM")
+
+    def flood(n: int) -> int:
+        forged = {"X-Forwarded-For": f"203.0.113.{n % 250}", "X-Real-IP": f"198.51.100.{n % 250}"}
+        if n % 3 == 0:
+            forged["X-Anonymous-Id"] = f"anonymous-{uuid.uuid4().hex}"  # made up, not issued
+        return vote(outsider, "EMM", 5, **forged)
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(flood, range(1000)))
+    assert set(statuses) == {200}
+    after = rating(outsider, "EMM")
+    assert after["rating_count"] == before["rating_count"] + 1
+
+
+def test_each_shopper_has_one_vote_that_a_repeat_replaces(
+    visitor: Visitor, outsider: Visitor
+) -> None:
+    sku = "SHCE"
+    start = rating(outsider, sku)["rating_count"]
+    visitor.register()
+    for score in (1, 5, 4):
+        assert vote(visitor, sku, score) == 200
+    anonymous = outsider.anonymous_id()
+    for score in (2, 2):
+        assert vote(outsider, sku, score, **{"X-Anonymous-Id": anonymous}) == 200
+    assert vote(outsider, sku, 3) == 200  # the client's address, without an id
+    assert rating(outsider, sku)["rating_count"] == start + 3
