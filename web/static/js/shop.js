@@ -35,8 +35,10 @@ export const search = (text) => get(`catalogue/search/${part(text)}`);
 export const rating = (sku) => get(`ratings/api/fetch/${part(sku)}`);
 export const ownScore = (sku) => state.ownScore(sku);
 
+// One vote per shopper per robot: the session's user, else this browser's anonymous id.
 export async function rate(sku, score) {
-  await put(`ratings/api/rate/${part(sku)}/${score}`);
+  const headers = state.userName() ? {} : { "X-Anonymous-Id": await ensureAnonymousId() };
+  await put(`ratings/api/rate/${part(sku)}/${score}`, { headers });
   state.setOwnScore(sku, score);
 }
 
@@ -90,21 +92,26 @@ export async function pay(currentCart) {
   return answer;
 }
 
+// Registering starts a session as logging in does; a new user has no cart of their own yet.
 export async function register(name, email, password) {
-  await post("user/register", { name, email, password });
+  const user = await post("user/register", { name, email, password });
+  return startSession(user, name, { fresh: true });
 }
 
-// After login the anonymous cart moves under the user's name, adding up quantities. An
-// anonymous cart known to be empty (emptied, or paid for) stays where it is, unasked for.
-// The merge answers with the user's cart, and a user who has just registered has none yet:
-// only otherwise is the cart fetched.
-export async function login(name, password, { justRegistered = false } = {}) {
-  const user = await post("user/login", { name, password });
+export async function login(name, password) {
+  return startSession(await post("user/login", { name, password }), name);
+}
+
+// The anonymous cart then moves under the user's name, adding up quantities. An anonymous
+// cart known to be empty (emptied, or paid for) stays where it is, unasked for. The merge
+// answers with the user's cart, and a user who has just registered has none yet: only
+// otherwise is the cart fetched.
+async function startSession(user, name, { fresh = false } = {}) {
   state.setSession({ name: user.name || name, email: user.email || "", token: user.token || null });
   state.forgetPaymentKey();
   const merged = await mergeAnonymousCart();
   if (merged) changed(merged);
-  else if (justRegistered) changed(EMPTY_CART);
+  else if (fresh) changed(EMPTY_CART);
   else await cart();
   return state.session();
 }

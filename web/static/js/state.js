@@ -62,8 +62,8 @@ export function cartId() {
   return userName() || anonymousId();
 }
 
-// The ratings API counts votes without knowing who cast them, so the shopper's own
-// score on each robot is remembered here, in this browser.
+// The ratings API answers a robot's mean, not the shopper's own vote, so the shopper's
+// own score on each robot is remembered here, in this browser.
 function votes() {
   const found = read(KEYS.votes);
   return found && typeof found === "object" && !Array.isArray(found) ? found : {};

@@ -14,10 +14,14 @@ function accountChanged() {
   window.dispatchEvent(new Event("roboshop:account"));
 }
 
-async function logIn(name, password, options) {
-  await shop.login(name, password, options);
+function welcome() {
   accountChanged();
   goThenNotify("#/", `Welcome, ${userName()}! Your cart came with you.`);
+}
+
+async function logIn(name, password) {
+  await shop.login(name, password);
+  welcome();
 }
 
 export function loginView(main) {
@@ -59,11 +63,7 @@ export function registerView(main) {
       else report(error);
       return;
     }
-    try {
-      await logIn(name.value.trim(), password.value, { justRegistered: true });
-    } catch (error) {
-      report(error);
-    }
+    welcome();
   });
   replace(main, h("h1", {}, "Create an account"), form, h("p", {}, "Have an account? ", h("a", { href: "#/login" }, "Log in.")));
 }
