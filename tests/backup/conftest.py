@@ -66,8 +66,12 @@ def fill() -> None:
     dispatch.mark_dispatched("order-ada-1")
     for sku, score in (("RMC", 5), ("RMC", 2), ("STAN-1", 4), ("EPE", 1)):
         ratings.add_vote(sku, score)
+
+    def keep_cart(current: list[Any]) -> list[Any]:
+        return [cart]
+
     for cart_id in ("anonymous-4f1c9e2b7d", "ada"):
-        carts.change([cart_id], lambda current, value=cart: [value])
+        carts.change([cart_id], keep_cart)
     redis = stores.redis().get()
     redis.incr(namespaced("anonymous-counter"), 42)
     redis.set(namespaced("payment:idempotency:abc123"), '{"status": 200}', ex=86400)
