@@ -99,7 +99,7 @@ images:
 		$$build --build-arg FUNCTION=$$fn -t $(IMAGE_PREFIX)/$$fn:$(IMAGE_VERSION) .; \
 	done; \
 	echo "== $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION)"; \
-	$$build --target seed -t $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION) .; \
+	$$build --target seed --build-arg VERSION=$(IMAGE_VERSION) -t $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION) .; \
 	echo "== $(IMAGE_PREFIX)/web:$(IMAGE_VERSION)"; \
 	$$build -t $(IMAGE_PREFIX)/web:$(IMAGE_VERSION) web
 

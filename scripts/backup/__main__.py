@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
             records = sum(entry["records"] for entry in manifest["datasets"])
             size = path.stat().st_size
             print(f"==> {path} ({size / 1e6:.1f} MB): {records} records, checked", flush=True)
+            kept = archives_in(folder)
+            print(f"==> {len(kept)} backups in {folder}: {', '.join(p.name for p in kept)}")
         elif args.command == "restore":
             path = actions.resolve(args.file, folder)
             actions.restore(path)
