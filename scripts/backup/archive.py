@@ -150,6 +150,9 @@ class ArchiveWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
         try:
+            # Password hashes and e-mail addresses: for the owner's eyes only.
+            partial.touch(mode=0o600)
+            partial.chmod(0o600)
             with partial.open("wb") as raw:
                 with (
                     gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped,

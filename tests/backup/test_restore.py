@@ -105,6 +105,7 @@ def test_manifest_says_what_when_how_many_and_checksums(made: tuple[Path, Pictur
     assert set(listed["files"]) == set(inside) - {"manifest.json"}
     assert all(len(facts["sha256"]) == 64 for facts in listed["files"].values())
     assert "password" not in str(listed["sources"]) and "@" not in str(listed["sources"])
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds password hashes
 
 
 def test_wipe_then_restore_gives_back_every_record(made: tuple[Path, Picture]) -> None:
