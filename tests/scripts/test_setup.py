@@ -175,7 +175,11 @@ def test_execute_runs_each_step_with_a_progress_line_and_stops_at_a_failure(
 def test_make_sets_the_machine_up_before_anything_else() -> None:
     for goal in ("run", "test"):
         planned = subprocess.run(
-            ["make", "-n", goal], cwd=ROOT, capture_output=True, text=True, check=True
+            ["make", "--no-print-directory", "-n", goal],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.splitlines()
         assert f"scripts.setup {goal}" in planned[0], planned[:3]
 
