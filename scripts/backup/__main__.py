@@ -18,6 +18,10 @@ import os
 import sys
 from pathlib import Path
 
+import pymongo.errors
+import pymysql
+import redis
+
 from kit import env_int
 from scripts.backup import actions
 from scripts.backup.archive import ArchiveError, archives_in
@@ -80,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (actions.BackupError, UnsupportedKey) as exc:
         print(f"!! {exc}", file=sys.stderr)
+        return 1
+    except (pymongo.errors.PyMongoError, redis.RedisError, pymysql.Error) as exc:
+        store = type(exc).__module__.split(".")[0]
+        hint = {
+            "create": "no backup was written",
+            "restore": "the archive was sound; run the restore again once the store is back",
+        }.get(args.command, "")
+        print(f"!! {store}: {exc} ({hint})", file=sys.stderr)
         return 1
     return 0
 

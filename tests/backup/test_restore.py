@@ -303,3 +303,18 @@ def test_every_store_name_the_functions_make_is_backed_up_or_excluded() -> None:
                     made.add(str(arg.values[0].value))
     assert made, "no namespaced() calls found: has kit changed?"
     assert made - registry.every_name() == set()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "store"),
+    [("MYSQL_PORT", "1", "pymysql"), ("MONGO_URL", "mongodb://127.0.0.1:1", "pymongo")],
+)
+def test_a_store_that_is_down_fails_the_backup_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str, store: str
+) -> None:
+    monkeypatch.setenv(setting, value)
+    monkeypatch.setenv("MONGO_TIMEOUT_MS", "300")
+    done = backup_cli("--dir", str(tmp_path), "create")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"!! {store}: ") and "no backup was written" in done.stderr
+    assert list(tmp_path.iterdir()) == []
