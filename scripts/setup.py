@@ -41,6 +41,7 @@ PROGRAMS = (
     "kubectl",
 )
 APT_ENV = "DEBIAN_FRONTEND=noninteractive"
+APT_INSTALL = "apt-get install -y -qq --no-install-recommends"
 KUBECTL_HELP = (
     "kubectl is not a Debian package: install it as https://kubernetes.io/docs/tasks/tools/ "
     "says (the manifest tests render the overlays with `kubectl kustomize`)"
@@ -209,9 +210,13 @@ class Plan:
     blocked: list[str] = field(default_factory=list)  # what no command here can fix
 
     def one_command(self) -> str:
-        """Every step as one line for a user to run with sudo."""
-        joined = " && ".join(step.command for step in self.steps)
-        return f"sudo sh -c {shlex.quote(joined)}"
+        """Every step as one line for a user to run with sudo (one apt-get install for all)."""
+        parts = []
+        if self.missing:
+            names = " ".join(package.name for package in self.missing)
+            parts += ["apt-get update -qq", f"{APT_ENV} {APT_INSTALL} {names}"]
+        parts += [step.command for step in self.steps if not step.installs]
+        return f"sudo sh -c {shlex.quote(' && '.join(parts))}"
 
 
 def _chromium(machine: Machine) -> str:
@@ -255,7 +260,7 @@ def plan(goal: str, machine: Machine) -> Plan:
         made.steps.append(
             Step(
                 f"installing {package.name} ({package.why})",
-                f"{APT_ENV} apt-get install -y -qq --no-install-recommends {package.name}",
+                f"{APT_ENV} {APT_INSTALL} {package.name}",
                 installs=True,
             )
         )

@@ -99,8 +99,15 @@ def test_without_root_or_sudo_nothing_is_changed_and_one_command_is_printed(
     [command] = [line.strip() for line in message.splitlines() if line.strip().startswith("sudo")]
     assert command == made.one_command()
     assert subprocess.run(["sh", "-n", "-c", command], check=False).returncode == 0
-    joined = " && ".join(step.command for step in made.steps)
-    assert shlex.split(command) == ["sudo", "sh", "-c", joined]
+    sudo, sh, c, script = shlex.split(command)
+    assert (sudo, sh, c) == ("sudo", "sh", "-c")
+    installs = "apt-get install -y -qq --no-install-recommends " + " ".join(packages(made))
+    others = [step.command for step in made.steps if not step.installs]
+    assert script.split(" && ")[:2] == [
+        "apt-get update -qq",
+        f"DEBIAN_FRONTEND=noninteractive {installs}",
+    ]
+    assert script.endswith(" && ".join(others[-1:]))
 
 
 def test_passwordless_sudo_is_as_good_as_root() -> None:
