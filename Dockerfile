@@ -2,7 +2,7 @@
 # One Dockerfile for every RoboShop function image, and the seed image.
 #
 #   docker build --build-arg FUNCTION=cart -t roboshop/cart:0.1.0 .
-#   docker build --target seed -t roboshop/seed:0.1.0 .
+#   docker build --target seed --build-arg VERSION=0.1.0 -t roboshop/seed:0.1.0 .
 #
 # `make images` builds them all. The final stages hold a virtual environment and
 # source files only: no compiler, no pip cache, no tests.
@@ -33,7 +33,10 @@ RUN /opt/venv/bin/pip install -r /build/requirements.txt \
  && /opt/venv/bin/pip install -r /build/seed.txt
 
 FROM ${PYTHON_IMAGE} AS seed
+# The release's version, recorded in every backup's manifest (scripts/backup).
+ARG VERSION=dev
 ENV PATH=/opt/venv/bin:$PATH \
+    ROBOSHOP_VERSION=${VERSION} \
     PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1

@@ -4,12 +4,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CODE := functions scripts tests knative
+# Debian keeps the servers (nginx, mariadbd, rabbitmq-server) in sbin, which a normal
+# user's PATH lacks.
+export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
+# Steps run in the order written: the machine's set-up comes before everything else.
+.NOTPARALLEL:
 
-.PHONY: help run test lint unit coverage seed invoke bench images clean
+.PHONY: help run test setup-run setup-test lint unit coverage seed invoke bench backup restore images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
 	@echo "make test    - lint, type checks and every test suite"
+	@echo "make backup  - archive the running stack's data into .state/backups/"
+	@echo "make restore FILE=... - check an archive whole, then restore it (FILE=latest: the newest)"
 	@echo "make invoke  - call a running function, e.g. make invoke ARGS='catalogue /product/RMC'"
 	@echo "make seed    - (re)seed the stores of a running stack"
 	@echo "make coverage - the tests with a line-coverage report"
@@ -24,7 +31,13 @@ $(VENV)/.installed: requirements.txt functions/requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-run: $(VENV)/.installed
+# What the machine lacks (Debian packages, the servers the tests use) is installed
+# first when this runs as root or with passwordless sudo; otherwise nothing is
+# changed and the one command to run is printed.
+setup-run setup-test:
+	@$(PYTHON) -m scripts.setup $(@:setup-%=%)
+
+run: setup-run $(VENV)/.installed
 	$(PY) -m scripts.run
 
 lint: $(VENV)/.installed
@@ -35,7 +48,7 @@ lint: $(VENV)/.installed
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint unit
+test: setup-test lint unit
 
 # Line coverage of functions/ and scripts/ (code run in subprocesses is not counted).
 coverage: $(VENV)/.installed
@@ -49,6 +62,14 @@ invoke: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m scripts.bench $(ARGS)
+
+# The stores `make run` uses (or MONGO_URL, REDIS_URL, MYSQL_* ...), into BACKUP_DIR.
+backup: $(VENV)/.installed
+	$(PY) -m scripts.backup create $(ARGS)
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "!! which backup? make restore FILE=.state/backups/roboshop-<time>.tar.gz (or FILE=latest)"; exit 1; }
+	$(PY) -m scripts.backup restore "$(FILE)"
 
 # Every function that has a main.py, the seed image and the web image, tagged
 # $(IMAGE_PREFIX)/<name>:$(IMAGE_VERSION) as the manifests expect. CONTAINER_ENGINE
@@ -78,7 +99,7 @@ images:
 		$$build --build-arg FUNCTION=$$fn -t $(IMAGE_PREFIX)/$$fn:$(IMAGE_VERSION) .; \
 	done; \
 	echo "== $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION)"; \
-	$$build --target seed -t $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION) .; \
+	$$build --target seed --build-arg VERSION=$(IMAGE_VERSION) -t $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION) .; \
 	echo "== $(IMAGE_PREFIX)/web:$(IMAGE_VERSION)"; \
 	$$build -t $(IMAGE_PREFIX)/web:$(IMAGE_VERSION) web
 

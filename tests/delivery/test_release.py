@@ -1,0 +1,71 @@
+"""What a release publishes: the prod overlay and the restore Job, on the release's images."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from scripts import release
+from scripts.localstack import ROOT
+from tests.knative import manifests as m
+
+REGISTRY = "ghcr.io/example/roboshop"
+
+
+def test_a_release_is_built_of_every_function_seed_and_web() -> None:
+    functions = sorted(p.parent.name for p in (ROOT / "functions").glob("*/main.py"))
+    assert release.images() == [*functions, "seed", "web"]
+    assert "kit" not in release.images()
+
+
+def test_the_release_manifests_use_only_the_releases_images(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.release", "--version", "v0.2.0", "--registry", REGISTRY,
+         "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shop = [d for d in yaml.safe_load_all((tmp_path / "roboshop-0.2.0.yaml").read_text()) if d]
+    restore = [
+        d for d in yaml.safe_load_all((tmp_path / "roboshop-restore-0.2.0.yaml").read_text())
+    ]
+    ours = [
+        c["image"]
+        for obj, _, spec in m.pod_specs([*shop, *restore])
+        for c in m.containers(spec)
+        if c["image"].startswith(REGISTRY)
+    ]
+    # every function, the four seed Jobs, nginx and the restore Job (the CronJob's pod is
+    # not among pod_specs)
+    assert len(ours) == 7 + 4 + 1 + 1
+    assert all(image.endswith(":0.2.0") for image in ours)
+    assert {i.rsplit(":", 1)[0].rsplit("/", 1)[1] for i in ours} == set(release.images())
+    assert not [obj for obj in shop if obj["kind"] == "Secret"]
+    rendered = (tmp_path / "roboshop-0.2.0.yaml").read_text()
+    assert f"image: {REGISTRY}/seed:0.2.0" in rendered.split("kind: CronJob")[1]
+
+
+def test_an_image_left_behind_is_caught() -> None:
+    text = "\n".join(
+        [
+            f"image: {REGISTRY}/cart:0.2.0",
+            "  image: roboshop/user:0.1.0",
+            f"- image: {REGISTRY}/seed:0.1.9",
+        ]
+    )
+    assert release.check(text, REGISTRY, "0.2.0") == [
+        "roboshop/user:0.1.0",
+        f"{REGISTRY}/seed:0.1.9",
+    ]
+
+
+def test_a_version_must_look_like_one(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.release", "--version", "latest", "--registry", REGISTRY,
+         "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "not a version" in done.stderr
