@@ -20,12 +20,12 @@ import kubernetes_validate
 import yaml
 
 from scripts.localstack import ROOT
-from tests.knative import codeenv
+from tests.knative import codeenv, schemas
 
 KNATIVE = ROOT / "knative"
 OVERLAYS = ("dev", "prod")
-CRDS = ROOT.parent / "shared" / "crds"
-KUBERNETES_VERSION = "1.32"
+# The oldest Kubernetes of the version matrix (README): core kinds are validated against it.
+KUBERNETES_VERSION = "1.34"
 NAMESPACE = "roboshop"
 DOMAIN = f"{NAMESPACE}.svc.cluster.local"
 
@@ -75,49 +75,8 @@ def label(obj: Obj) -> str:
 # ---- schemas ----
 
 
-_OBJECT_ROOT = {
-    "apiVersion": {"type": "string"},
-    "kind": {"type": "string"},
-    "metadata": {"type": "object"},
-}
-
-
-def _strict(schema: Any) -> Any:
-    """Reject unknown fields, as `kubectl apply --validate=strict` does for CRDs."""
-    if isinstance(schema, dict):
-        schema = {key: _strict(value) for key, value in schema.items()}
-        if (
-            "properties" in schema
-            and "additionalProperties" not in schema
-            and not schema.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            schema["additionalProperties"] = False
-        return schema
-    if isinstance(schema, list):
-        return [_strict(item) for item in schema]
-    return schema
-
-
-@functools.cache
-def crd_schemas() -> dict[tuple[str, str], Any]:
-    """(apiVersion, kind) -> strict JSON schema, read from the shared CRD files."""
-    schemas: dict[tuple[str, str], Any] = {}
-    for path in sorted(CRDS.glob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if not doc or doc.get("kind") != "CustomResourceDefinition":
-                continue
-            spec = doc["spec"]
-            for version in spec["versions"]:
-                api_version = f"{spec['group']}/{version['name']}"
-                schema = copy.deepcopy(version["schema"]["openAPIV3Schema"])
-                # The API server accepts these on every object, listed or not.
-                schema.setdefault("properties", {}).update(_OBJECT_ROOT)
-                schemas[(api_version, spec["names"]["kind"])] = _strict(schema)
-    return schemas
-
-
 def schema_problems(obj: Obj) -> list[str]:
-    schema = crd_schemas().get(kind_of(obj))
+    schema = schemas.crd_schemas().get(kind_of(obj))
     if schema is not None:
         validator = jsonschema.Draft7Validator(schema)
         return [

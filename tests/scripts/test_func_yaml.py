@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import jsonschema
@@ -10,9 +9,9 @@ import pytest
 import yaml
 
 from kit import LOCAL_PORTS
-from tests.support.paths import CRDS, ROOT
+from tests.knative import schemas
+from tests.support.paths import ROOT
 
-SCHEMA = CRDS / "func_yaml-schema.json"
 FUNCTIONS = sorted(p.parent for p in (ROOT / "functions").glob("*/main.py"))
 
 
@@ -23,7 +22,7 @@ def test_every_function_folder_is_known_to_the_stack() -> None:
 
 @pytest.mark.parametrize("folder", FUNCTIONS, ids=lambda p: p.name)
 def test_func_yaml_is_valid(folder: Path) -> None:
-    validator = jsonschema.Draft4Validator(json.loads(SCHEMA.read_text()))
+    validator = jsonschema.Draft4Validator(schemas.func_schema())
     spec = yaml.safe_load((folder / "func.yaml").read_text())
     errors = [e.message for e in validator.iter_errors(spec)]
     assert errors == []
@@ -32,5 +31,5 @@ def test_func_yaml_is_valid(folder: Path) -> None:
 
 
 def test_the_schema_rejects_a_broken_descriptor() -> None:
-    validator = jsonschema.Draft4Validator(json.loads(SCHEMA.read_text()))
+    validator = jsonschema.Draft4Validator(schemas.func_schema())
     assert not validator.is_valid({"specVersion": "0.36.0", "name": "Bad_Name"})
