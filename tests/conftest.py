@@ -28,7 +28,7 @@ os.environ.setdefault("MYSQL_HOST", "127.0.0.1")
 os.environ.setdefault("MYSQL_PORT", "3306")
 os.environ.setdefault("MYSQL_USER", "root")
 
-from tests.support import servers  # noqa: E402
+from tests.support import deadletters, servers  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -104,3 +104,10 @@ def amqp_url(namespace: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture
+def dead_letter_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[deadletters.DeadLetterSink]:
+    """The deadletters function, stubbed: where a consumer keeps the events it refuses."""
+    with deadletters.dead_letter_sink(monkeypatch) as running:
+        yield running

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import functions_framework
 from flask import Request, Response, request
 
@@ -103,9 +105,8 @@ def rename(source: str, target: str) -> Cart:
 
 
 @app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> tuple[str, int]:
-    order_events.placed(events.receive(request, events.ORDER_PLACED))
-    return "", 204
+def order_placed() -> Any:
+    return events.consume(request, app.name, events.ORDER_PLACED, order_events.placed)
 
 
 @functions_framework.http
