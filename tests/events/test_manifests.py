@@ -52,20 +52,23 @@ def test_a_bad_manifest_is_caught_by_the_schemas(
         jsonschema.validate(broken, crds[("eventing.knative.dev/v1", "Trigger")])
 
 
-def test_the_broker_is_rabbitmq_backed_and_payment_gets_its_address() -> None:
+def test_the_broker_is_rabbitmq_backed_and_payment_and_deadletters_get_its_address() -> None:
     by_kind = {d["kind"]: d for d in documents()}
-    broker, binding = by_kind["Broker"], by_kind["SinkBinding"]
+    broker = by_kind["Broker"]
+    bindings = {d["spec"]["subject"]["name"]: d for d in documents() if d["kind"] == "SinkBinding"}
+    assert set(bindings) == {"payment", "deadletters"}
     assert broker["metadata"]["annotations"]["eventing.knative.dev/broker.class"] == (
         "RabbitMQBroker"
     )
     assert broker["spec"]["config"]["kind"] == "RabbitmqBrokerConfig"
     assert broker["spec"]["config"]["name"] == by_kind["RabbitmqBrokerConfig"]["metadata"]["name"]
-    assert binding["spec"]["subject"] == {
-        "apiVersion": "serving.knative.dev/v1",
-        "kind": "Service",
-        "name": "payment",
-    }
-    assert binding["spec"]["sink"]["ref"]["name"] == broker["metadata"]["name"]
+    for name, binding in bindings.items():
+        assert binding["spec"]["subject"] == {
+            "apiVersion": "serving.knative.dev/v1",
+            "kind": "Service",
+            "name": name,
+        }
+        assert binding["spec"]["sink"]["ref"]["name"] == broker["metadata"]["name"]
 
 
 def test_triggers_deliver_to_function_services_with_a_dead_letter_sink() -> None:
@@ -75,7 +78,8 @@ def test_triggers_deliver_to_function_services_with_a_dead_letter_sink() -> None
         assert spec["subscriber"]["ref"]["name"] in LOCAL_PORTS
         assert spec["subscriber"]["uri"].startswith("/events/")
         assert spec["delivery"]["backoffPolicy"] in ("exponential", "linear")
-        assert spec["delivery"]["deadLetterSink"]["ref"]["name"] in LOCAL_PORTS
+        # Never a consumer of its own dead letters: the sink of its own (deadletters).
+        assert spec["delivery"]["deadLetterSink"]["ref"]["name"] == "deadletters"
 
 
 def test_the_folder_renders_with_kustomize(tmp_path: Path) -> None:
@@ -83,4 +87,4 @@ def test_the_folder_renders_with_kustomize(tmp_path: Path) -> None:
         ["kubectl", "kustomize", str(EVENTING)], check=True, capture_output=True, text=True
     ).stdout
     kinds = sorted(d["kind"] for d in yaml.safe_load_all(rendered) if d)
-    assert kinds == ["Broker", "RabbitmqBrokerConfig", "SinkBinding", *["Trigger"] * 5]
+    assert kinds == ["Broker", "RabbitmqBrokerConfig", *["SinkBinding"] * 2, *["Trigger"] * 5]
