@@ -85,7 +85,7 @@ images:
 
 # For the dev overlay on kind: the images under dev.local, a prefix Knative runs without
 # resolving it through a registry, loaded into the kind cluster $(KIND_CLUSTER).
-KIND_CLUSTER ?= kind
+KIND_CLUSTER ?= roboshop
 DEV_PREFIX := dev.local/roboshop
 
 kind-images:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from tests.knative import manifests as m
 from tests.knative import schemas, versions, webhooks
@@ -32,6 +33,9 @@ def test_the_version_matrix_is_what_the_tests_use() -> None:
     assert matrix["Knative func"] == tags["knative/func"]
     # knative.dev/pkg's minimum for the Knative 1.22 releases (version.go): Kubernetes 1.34.
     assert versions.minor("Kubernetes") >= (1, 34)
+    kind = yaml.safe_load((m.KNATIVE / "kind-cluster.yaml").read_text())
+    node = kind["nodes"][0]["image"]
+    assert node.startswith(f"kindest/node:v{matrix['Kubernetes']}.") and "@sha256:" in node
     for overlay in m.OVERLAYS:
         (cluster,) = [o for o in m.render(overlay) if o["kind"] == "RabbitmqCluster"]
         assert cluster["spec"]["image"] == f"rabbitmq:{matrix['RabbitMQ']}-management"
@@ -114,9 +118,11 @@ def test_rabbitmq_annotations_the_webhook_refuses() -> None:
     notes["rabbitmq.eventing.knative.dev/parallelism"] = "0"
     notes["rabbitmq.eventing.knative.dev/cpu-request"] = "2"
     notes["rabbitmq.eventing.knative.dev/cpu-limit"] = "1"
+    trigger["spec"]["subscriber"]["audience"] = "user"
     name = m.label(trigger)
     assert webhooks.rule_rabbitmq_broker(objects) == [
         f"{name}: cpu request must be <= its limit",
+        f"{name}: an audience, but RabbitMQBroker dispatchers send no OIDC token",
         f"{name}: parallelism '0' out of 1..1000",
     ]
 

@@ -165,6 +165,22 @@ def _resource_annotation_problems(obj: m.Obj) -> list[str]:
     return problems
 
 
+def _audience_problems(trigger: m.Obj) -> list[str]:
+    """eventing-rabbitmq sends no OIDC token (its Triggers report the authentication-oidc
+    feature "not yet supported for this Broker class"): an audience would promise a sender
+    identity that never arrives."""
+    spec = trigger["spec"]
+    destinations = [
+        spec.get("subscriber") or {},
+        (spec.get("delivery") or {}).get("deadLetterSink") or {},
+    ]
+    if any(d.get("audience") for d in destinations):
+        return [
+            f"{m.label(trigger)}: an audience, but RabbitMQBroker dispatchers send no OIDC token"
+        ]
+    return []
+
+
 def rule_rabbitmq_broker(objects: list[m.Obj]) -> list[str]:
     problems = []
     brokers = c.rabbitmq_brokers(objects)
@@ -179,6 +195,7 @@ def rule_rabbitmq_broker(objects: list[m.Obj]) -> list[str]:
         if trigger["spec"].get("broker", "default") not in brokers:
             continue
         problems += _resource_annotation_problems(trigger)
+        problems += _audience_problems(trigger)
         parallelism = trigger["metadata"].get("annotations", {}).get(c.PARALLELISM)
         if parallelism is not None and not (
             parallelism.isdigit() and 1 <= int(parallelism) <= 1000
