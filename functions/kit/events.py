@@ -70,15 +70,8 @@ def parse(request: Request) -> Any:
         raise ApiError(400, "bad_event", f"not a valid CloudEvent: {exc}") from None
 
 
-def receive(request: Request, expected_type: str | None = None) -> Any:
-    """The CloudEvent in a request; 400 when there is none, or it is not of `expected_type`."""
-    event = parse(request)
-    _check_type(event, expected_type)
-    return event
-
-
-def _check_type(event: Any, expected_type: str | None) -> None:
-    if expected_type is not None and event["type"] != expected_type:
+def _check_type(event: Any, expected_type: str) -> None:
+    if event["type"] != expected_type:
         raise ApiError(400, "bad_event", f"expected {expected_type}, not {event['type']}")
 
 
