@@ -22,7 +22,7 @@ Resources = dict[str, int]  # cpu in millicores, memory in bytes
 # --- facts from upstream ---
 
 # knative/serving knative-v1.22.1, pkg/networking/constants.go: the queue-proxy's ports.
-QUEUE_HTTP, QUEUE_H2C, QUEUE_METRICS, QUEUE_USER_METRICS = 8012, 8013, 9090, 9091
+QUEUE_HTTP, QUEUE_METRICS = 8012, 9090
 # pkg/deployment/config.go: the only queue-proxy resource set by default is a 25m CPU
 # request (the rest stays unset unless feature queueproxy.resource-defaults is enabled);
 # pkg/apis/serving/register.go: these template annotations set them per revision.
@@ -33,8 +33,6 @@ QUEUE_ANNOTATIONS = {
     ("limits", CPU): "queue.sidecar.serving.knative.dev/cpu-resource-limit",
     ("limits", MEMORY): "queue.sidecar.serving.knative.dev/memory-resource-limit",
 }
-# pkg/reconciler/revision/resources/meta.go: revision pods carry these besides the template's.
-REVISION_LABELS = ("serving.knative.dev/service", "serving.knative.dev/revision", "app")
 
 # knative-extensions/eventing-rabbitmq knative-v1.22.1:
 # pkg/reconciler/broker/resources/ingress.go and pkg/reconciler/trigger/resources/dispatcher.go
@@ -57,7 +55,7 @@ INGRESS_PORT, DATA_PLANE_METRICS = 8080, 9090
 # internal/resource/statefulset.go (ports, the setup init container's 20m/64Mi),
 # api/v1beta1/rabbitmqcluster_types.go (default resources and replicas).
 RABBITMQ_PORTS = {"epmd": 4369, "amqp": 5672, "management": 15672, "prometheus": 15692}
-RABBITMQ_DIST, RABBITMQ_CLI = 25672, 35672
+RABBITMQ_DIST = 25672
 RABBITMQ_DEFAULT_RESOURCES = {"requests": "1000m/2Gi", "limits": "2000m/2Gi"}
 RABBITMQ_SETUP = {"requests": "20m/64Mi", "limits": "20m/64Mi"}
 # RabbitMQ 4.1 replaced the Kubernetes peer discovery: nodes join the -0 pod by name and
@@ -196,6 +194,7 @@ def _revision_pods(obj: m.Obj, addresses: _Addresses, replicas: int) -> Iterator
     template = obj["spec"]["template"]
     meta, spec = template.get("metadata", {}), template["spec"]
     name = m.name_of(obj)
+    # pkg/reconciler/revision/resources/meta.go: revision pods carry these besides the template's.
     labels = {
         **meta.get("labels", {}),
         "serving.knative.dev/service": name,

@@ -37,9 +37,7 @@ def _service(objects: list[m.Obj], name: str) -> m.Obj | None:
     return None
 
 
-def _service_target(
-    objects: list[m.Obj], cluster: Cluster, service: m.Obj, port: int | None
-) -> tuple[Pod, int] | None:
+def _service_target(cluster: Cluster, service: m.Obj, port: int | None) -> tuple[Pod, int] | None:
     """The first pod behind a core Service, and the container port a client reaches."""
     selector = service["spec"].get("selector") or {}
     backends = [
@@ -58,7 +56,7 @@ def _service_target(
     return (backends[0], int(number)) if number else None
 
 
-def _address(value: str, env: dict[str, str | None]) -> tuple[str, int | None] | None:
+def _address(value: str) -> tuple[str, int | None] | None:
     """(service name, port) of an in-namespace address in an environment value."""
     if "://" in value:
         parts = urlsplit(value)
@@ -84,7 +82,7 @@ def _env_flows(objects: list[m.Obj], cluster: Cluster) -> Iterator[Flow]:
             for name, value in env.items():
                 if not value or (reads is not None and name not in reads):
                     continue
-                found = _address(value, env)
+                found = _address(value)
                 if found is None:
                     continue
                 host, port = found
@@ -95,7 +93,7 @@ def _env_flows(objects: list[m.Obj], cluster: Cluster) -> Iterator[Flow]:
                     yield Flow(source.name, GATEWAY, c.KOURIER_INTERNAL, why=f"{name}: {host}")
                     continue
                 service = _service(objects, host)
-                target = service and _service_target(objects, cluster, service, port)
+                target = service and _service_target(cluster, service, port)
                 if target:
                     yield Flow(source.name, target[0].name, target[1], why=f"{name}: {host}")
 
@@ -160,7 +158,7 @@ def required(objects: list[m.Obj], cluster: Cluster) -> list[Flow]:
         flows.append(Flow(AUTOSCALER, pod.name, c.QUEUE_METRICS, why="scrapes queue-proxy"))
     web = _service(objects, "web")
     if web is not None:
-        target = _service_target(objects, cluster, web, None)
+        target = _service_target(cluster, web, None)
         if target:
             flows.append(Flow(INTERNET, target[0].name, target[1], why="the storefront"))
     flows += _env_flows(objects, cluster)
