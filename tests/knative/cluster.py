@@ -222,7 +222,8 @@ def revision_pod(obj: m.Obj) -> Pod:
 
 
 def _workload_pods(obj: m.Obj, addresses: _Addresses, replicas: int) -> Iterator[Pod]:
-    template = obj["spec"]["template"]
+    template = m.pod_template(obj)
+    assert template is not None
     spec = template["spec"]
     for index in range(replicas):
         yield Pod(
@@ -404,6 +405,11 @@ def replicas(objects: list[m.Obj], obj: m.Obj, at_max: bool) -> int:
                 obj
             ):
                 return int(hpa["spec"]["maxReplicas" if at_max else "minReplicas"])
+    if obj["kind"] == "CronJob" and obj["spec"].get("concurrencyPolicy") not in (
+        "Forbid",
+        "Replace",
+    ):
+        return 2  # a run may still be going when the next one starts
     return int(obj["spec"].get("replicas", 1))
 
 
@@ -414,7 +420,7 @@ def build(objects: list[m.Obj], at_max: bool = True) -> Cluster:
     for obj in objects:
         if m.kind_of(obj) == m.KSVC:
             pods += _revision_pods(obj, addresses, replicas(objects, obj, at_max))
-        elif obj.get("kind") in m.WORKLOADS:
+        elif obj.get("kind") in m.WORKLOADS or obj.get("kind") == "CronJob":
             pods += _workload_pods(obj, addresses, replicas(objects, obj, at_max))
         elif obj.get("kind") == "RabbitmqCluster":
             pods += _rabbitmq_pods(obj, addresses)

@@ -32,6 +32,8 @@ Rule = Callable[[list[Obj]], list[str]]
 
 KSVC = ("serving.knative.dev/v1", "Service")
 WORKLOADS = {"Deployment", "StatefulSet", "Job", "DaemonSet"}
+# Pods that run to completion: no probes to ask of them.
+RUN_ONCE = {"Job", "CronJob"}
 RESERVED_ENV = {"PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"}
 # Set by Knative itself, or by a SinkBinding whose subject is the function.
 PLATFORM_ENV = {"PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"}
@@ -100,11 +102,20 @@ def schema_problems(obj: Obj) -> list[str]:
 # ---- walking pods ----
 
 
+def pod_template(obj: Obj) -> Obj | None:
+    """The pod template of a function or workload (a CronJob's is its Job's); None for others."""
+    if kind_of(obj) == KSVC or obj.get("kind") in WORKLOADS:
+        return dict(obj["spec"]["template"])
+    if obj.get("kind") == "CronJob":
+        return dict(obj["spec"]["jobTemplate"]["spec"]["template"])
+    return None
+
+
 def pod_specs(objects: list[Obj]) -> Iterator[tuple[Obj, Obj, Obj]]:
     """(object, pod template metadata, pod spec) of every workload and function."""
     for obj in objects:
-        if kind_of(obj) == KSVC or obj.get("kind") in WORKLOADS:
-            template = obj["spec"]["template"]
+        template = pod_template(obj)
+        if template is not None:
             yield obj, template.get("metadata", {}), template["spec"]
 
 
@@ -496,7 +507,7 @@ def rule_hardened_workloads(objects: list[Obj]) -> list[str]:
     for obj, _, spec in pod_specs(objects):
         for container in containers(spec):
             where = f"{label(obj)} container {container.get('name')}"
-            if obj["kind"] != "Job":
+            if obj["kind"] not in RUN_ONCE:
                 for probe in ("readinessProbe", "livenessProbe"):
                     if probe not in container:
                         problems.append(f"{where}: no {probe}")

@@ -94,3 +94,26 @@ def test_a_quota_below_or_far_above_the_budget_is_reported() -> None:
     assert any(p.startswith("requests.cpu: the shop needs") for p in problems)
     assert any(p.startswith("pods: the quota allows 1000, over") for p in problems)
     assert any(p.startswith("the quota does not limit limits.memory") for p in problems)
+
+
+def test_a_cronjobs_pod_is_in_the_budget_and_needs_no_probes() -> None:
+    objects = m.render("prod")
+    job = next(o for o in objects if m.name_of(o) == "seed-users")
+    nightly = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": "nightly", "namespace": m.NAMESPACE},
+        "spec": {
+            "schedule": "0 3 * * *",
+            "concurrencyPolicy": "Forbid",
+            "jobTemplate": {"spec": {"template": job["spec"]["template"]}},
+        },
+    }
+    before = a.budget(objects, at_max=True)
+    after = a.budget([*objects, nightly], at_max=True)
+    assert after["pods"] == before["pods"] + 1
+    assert after["requests.memory"] == before["requests.memory"] + 128 * MI
+    assert [p.name for p in c.build([nightly]).shop_pods()] == ["nightly-0"]
+    assert m.rule_hardened_workloads([*objects, nightly]) == []
+    overlapping = {**nightly, "spec": {**nightly["spec"], "concurrencyPolicy": "Allow"}}
+    assert len(c.build([overlapping]).shop_pods()) == 2
