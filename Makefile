@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test setup-run setup-test lint unit coverage seed invoke bench backup restore images clean
+.PHONY: help run test setup-run setup-test lint unit coverage seed invoke bench backup restore images kind-images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -22,6 +22,7 @@ help:
 	@echo "make coverage - the tests with a line-coverage report"
 	@echo "make bench   - benchmarks; figures go to bench-results/"
 	@echo "make images  - build the container images (needs docker or podman)"
+	@echo "make kind-images - build them for the dev overlay and load them into kind"
 
 # The virtual environment is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt functions/requirements.txt
@@ -102,6 +103,19 @@ images:
 	$$build --target seed --build-arg VERSION=$(IMAGE_VERSION) -t $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION) .; \
 	echo "== $(IMAGE_PREFIX)/web:$(IMAGE_VERSION)"; \
 	$$build -t $(IMAGE_PREFIX)/web:$(IMAGE_VERSION) web
+
+# For the dev overlay on kind: the images under dev.local, a prefix Knative runs without
+# resolving it through a registry, loaded into the kind cluster $(KIND_CLUSTER).
+KIND_CLUSTER ?= roboshop
+DEV_PREFIX := dev.local/roboshop
+
+kind-images:
+	@command -v kind >/dev/null 2>&1 || { echo "!! kind is not installed: https://kind.sigs.k8s.io/docs/user/quick-start/"; exit 1; }
+	@$(MAKE) --no-print-directory images IMAGE_PREFIX=$(DEV_PREFIX)
+	@set -e; for image in $(IMAGE_FUNCTIONS) seed web; do \
+		echo "== kind load docker-image $(DEV_PREFIX)/$$image:$(IMAGE_VERSION)"; \
+		kind load docker-image --name $(KIND_CLUSTER) $(DEV_PREFIX)/$$image:$(IMAGE_VERSION); \
+	done
 
 clean:
 	rm -rf .state .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -7,6 +7,10 @@
 
 The target is a function name (its `<NAME>_URL`, else its local port) or a URL.
 With --event the data is sent as a CloudEvent in binary mode (ce-* headers).
+On a cluster, through a port-forward to the Knative ingress (scripts/cluster.py):
+
+    kubectl -n kourier-system port-forward service/kourier-internal 8081:80
+    python -m scripts.invoke --gateway 127.0.0.1:8081 catalogue /product/RMC
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import uuid
 
 import urllib3
 
-from kit import LOCAL_PORTS, peer_url
+from kit import LOCAL_PORTS, env, peer_url
 from kit.events import make_event, to_binary
+from scripts import cluster
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -31,6 +36,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-X", "--method", help="HTTP method (default GET, or POST with data)")
     parser.add_argument("-d", "--data", help="JSON body, or the event's data")
     parser.add_argument("-H", "--header", action="append", default=[], help="'Name: value'")
+    parser.add_argument(
+        "--gateway",
+        default=env("ROBOSHOP_GATEWAY", ""),
+        help="a cluster's Knative ingress, port-forwarded here (e.g. 127.0.0.1:8081)",
+    )
+    parser.add_argument("--namespace", default=cluster.DEFAULT_NAMESPACE, help="with --gateway")
     event = parser.add_argument_group("CloudEvent (binary mode)")
     event.add_argument("--event", metavar="TYPE", help="send a CloudEvent of this type")
     event.add_argument("--source", default="/roboshop/invoke", help="ce-source")
@@ -39,12 +50,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def base_url(target: str) -> str:
+def base_url(target: str, gateway: str = "", namespace: str = "") -> tuple[str, dict[str, str]]:
+    """Where to send, and the Host header that routes it there through a cluster's ingress."""
     if target.startswith(("http://", "https://")):
-        return target.rstrip("/")
+        return target.rstrip("/"), {}
     if target not in LOCAL_PORTS:
         raise SystemExit(f"invoke: unknown function {target!r}; one of {', '.join(LOCAL_PORTS)}")
-    return peer_url(target)
+    if gateway:
+        return cluster.through(gateway, target, namespace or cluster.DEFAULT_NAMESPACE)
+    return peer_url(target), {}
 
 
 def request_parts(args: argparse.Namespace) -> tuple[str, dict[str, str], bytes | None]:
@@ -72,14 +86,17 @@ def request_parts(args: argparse.Namespace) -> tuple[str, dict[str, str], bytes 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    url = base_url(args.target) + "/" + args.path.lstrip("/")
+    base, routing = base_url(args.target, args.gateway, args.namespace)
+    url = base + "/" + args.path.lstrip("/")
     method, headers, body = request_parts(args)
+    headers = {**routing, **headers}
     try:
         response = urllib3.request(
             method, url, body=body, headers=headers, timeout=30, retries=False
         )
     except urllib3.exceptions.HTTPError as exc:
-        print(f"invoke: {url} is not answering ({exc}); is `make run` up?", file=sys.stderr)
+        hint = "the port-forward" if args.gateway else "`make run`"
+        print(f"invoke: {url} is not answering ({exc}); is {hint} up?", file=sys.stderr)
         return 2
     print(f"{response.status} {response.reason}  {method} {url}")
     for name in ("Content-Type", "X-Request-Id", "Retry-After"):

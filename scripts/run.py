@@ -38,6 +38,7 @@ DEFAULTS = {
     "MYSQL_PORT": "3306",
     "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
     "K_SINK": "http://127.0.0.1:8010/",  # the dev broker's ingress (scripts/broker)
+    "SEED_DEMO_USERS": "true",  # the published demo accounts: here, never in production
     "WORKERS": "1",
     "THREADS": "4",
     **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in LOCAL_PORTS.items()},

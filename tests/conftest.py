@@ -28,7 +28,7 @@ os.environ.setdefault("MYSQL_HOST", "127.0.0.1")
 os.environ.setdefault("MYSQL_PORT", "3306")
 os.environ.setdefault("MYSQL_USER", "root")
 
-from tests.support import servers  # noqa: E402
+from tests.support import deadletters, servers  # noqa: E402
 from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402
 
 
@@ -137,3 +137,10 @@ def stack(
         yield shop
     finally:
         shop.stop_all()
+
+
+@pytest.fixture
+def dead_letter_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[deadletters.DeadLetterSink]:
+    """The deadletters function, stubbed: where a consumer keeps the events it refuses."""
+    with deadletters.dead_letter_sink(monkeypatch) as running:
+        yield running

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import functions_framework
 from flask import Request, Response, request
 
@@ -144,9 +146,8 @@ def release_checkout(cart_id: str, orderid: str) -> tuple[str, int]:
 
 
 @app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> tuple[str, int]:
-    order_events.placed(events.receive(request, events.ORDER_PLACED))
-    return "", 204
+def order_placed() -> Any:
+    return events.consume(request, app.name, events.ORDER_PLACED, order_events.placed)
 
 
 @functions_framework.http

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import functions_framework
 from flask import Request, Response, request
 
-from dispatch import dead_letters, fulfilment
+from dispatch import fulfilment
 from kit import FunctionApp, events, stores
 
 app = FunctionApp("dispatch", dependencies=[stores.redis])
 
 
 @app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> Response:
+def order_placed() -> Any:
     """Reply in binary mode with the order.dispatched event; the broker publishes it."""
-    reply = fulfilment.dispatch(events.receive(request, events.ORDER_PLACED))
-    headers, body = events.to_binary(reply)
+    return events.consume(request, app.name, events.ORDER_PLACED, dispatched_reply)
+
+
+def dispatched_reply(event: Any) -> Response:
+    headers, body = events.to_binary(fulfilment.dispatch(event))
     return Response(body, status=200, headers=headers)
-
-
-@app.route("/events/dead-letter", methods=["POST"])
-def dead_letter() -> tuple[str, int]:
-    dead_letters.record(events.receive(request))
-    return "", 202
 
 
 @functions_framework.http

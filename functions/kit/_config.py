@@ -15,6 +15,7 @@ LOCAL_PORTS: dict[str, int] = {
     "ratings": 8005,
     "payment": 8006,
     "dispatch": 8007,
+    "deadletters": 8008,
 }
 
 

@@ -1,13 +1,20 @@
-"""CloudEvents in binary HTTP mode: sending to a sink, receiving in a route."""
+"""CloudEvents in binary HTTP mode: sending to a sink, receiving in a route, and keeping
+what a consumer refuses as a dead letter."""
 
 from __future__ import annotations
 
+import base64
+import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Request
 
-from kit._errors import ApiError
+from kit import peers
+from kit._errors import ApiError, Unavailable
+
+log = logging.getLogger("roboshop.events")
 
 # The shop's event types (CONTRACT.md, "Events"): what payment emits and dispatch replies.
 ORDER_PLACED = "com.roboshop.order.placed"
@@ -45,22 +52,94 @@ def to_binary(event: Any) -> tuple[dict[str, str], bytes]:
     return dict(headers), body if isinstance(body, bytes) else str(body).encode()
 
 
-def receive(request: Request, expected_type: str | None = None) -> Any:
-    """The CloudEvent in a request (binary or structured mode).
+# The 4xx answers the broker retries (Knative's kncloudevents.SelectiveRetry). Any other
+# 4xx is final: eventing-rabbitmq then acks the event and it is gone.
+RETRIED_4XX = frozenset({404, 408, 409, 429})
+# Refusals of the sender, not of the event: nothing to keep.
+_NOT_PARKED = frozenset({401, 403})
 
-    400 when there is none, or when it is not of `expected_type`: a consumer can
-    never process it, so the broker must dead-letter rather than retry it.
-    """
+
+def parse(request: Request) -> Any:
+    """The CloudEvent in a request (binary or structured mode); 400 when there is none."""
     from cloudevents.exceptions import GenericException
     from cloudevents.http import from_http
 
     try:
-        event = from_http(dict(request.headers), request.get_data(cache=True))
+        return from_http(dict(request.headers), request.get_data(cache=True))
     except GenericException as exc:
         raise ApiError(400, "bad_event", f"not a valid CloudEvent: {exc}") from None
-    if expected_type is not None and event["type"] != expected_type:
+
+
+def _check_type(event: Any, expected_type: str) -> None:
+    if event["type"] != expected_type:
         raise ApiError(400, "bad_event", f"expected {expected_type}, not {event['type']}")
-    return event
+
+
+def parse_binary(request: Request) -> tuple[dict[str, Any], bytes]:
+    """The event's attributes and its data as binary mode carries them; 400 for no event."""
+    event = parse(request)
+    headers, body = to_binary(event)
+    attributes = dict(event.get_attributes())
+    attributes["datacontenttype"] = headers.get("content-type", "application/json")
+    return attributes, body
+
+
+def consume(
+    request: Request, function: str, expected_type: str, handler: Callable[[Any], Any]
+) -> Any:
+    """Hand the broker's event to `handler` and answer as the broker needs.
+
+    What the handler returns is the answer (None: 204). When it refuses the event for
+    good (a 4xx the broker does not retry: the event can never be processed), the event
+    is kept as a dead letter by the deadletters function and the answer is 202, so that
+    it is not lost where eventing-rabbitmq would drop it. If it can't be kept, 503: the
+    broker retries, and dead-letters it after its last retry. A request that is not a
+    CloudEvent at all (400) came from no broker and is not kept.
+    """
+    event = parse(request)
+    try:
+        _check_type(event, expected_type)
+        answer = handler(event)
+    except ApiError as refusal:
+        if not 400 <= refusal.status < 500 or refusal.status in RETRIED_4XX | _NOT_PARKED:
+            raise
+        return {"parked": park(function, request.path, event, refusal)}, 202
+    return ("", 204) if answer is None else answer
+
+
+def park(function: str, path: str, event: Any, refusal: ApiError) -> str:
+    """Keep a refused event as a dead letter (see `consume`); its dead-letter id."""
+    headers, body = to_binary(event)
+    attributes = dict(event.get_attributes())
+    attributes["datacontenttype"] = headers.get("content-type", "application/json")
+    letter = {
+        "function": function,
+        "path": path,
+        "code": refusal.status,
+        "error": refusal.error,
+        "reason": refusal.message,
+        "event": {"attributes": attributes, "data": base64.b64encode(body).decode()},
+    }
+    answer = peers.call("deadletters", "POST", "/dead-letters", letter, retries=2)
+    if not answer.ok:
+        log.error("the dead-letter sink refused an event: %d %r", answer.status, answer.body[:200])
+        raise Unavailable("deadletters")
+    key = str(answer.json().get("id", ""))
+    log.warning(
+        "refused event kept as a dead letter",
+        extra={"event_id": attributes.get("id"), "dead_letter": key, "error": refusal.error},
+    )
+    return key
+
+
+def reply_in(headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes] | None:
+    """The binary-mode reply event in a subscriber's answer (ce-* headers and body), if any."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    if not all(f"ce-{name}" in lower for name in ("specversion", "id", "source", "type")):
+        return None
+    reply = {k: v for k, v in lower.items() if k.startswith("ce-")}
+    reply["Content-Type"] = lower.get("content-type", "application/json")
+    return reply, body
 
 
 def event_data(event: Any) -> dict[str, Any]:

@@ -28,9 +28,8 @@ def pay(cart_id: str) -> tuple[dict[str, Any], int]:
 
 
 @app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> tuple[str, int]:
-    settlement.placed(events.receive(request, events.ORDER_PLACED))
-    return "", 204
+def order_placed() -> Any:
+    return events.consume(request, app.name, events.ORDER_PLACED, settlement.placed)
 
 
 @functions_framework.http

@@ -86,15 +86,13 @@ def list_users() -> list[dict[str, Any]]:
 
 
 @app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> tuple[str, int]:
-    order_events.placed(events.receive(request, events.ORDER_PLACED))
-    return "", 204
+def order_placed() -> Any:
+    return events.consume(request, app.name, events.ORDER_PLACED, order_events.placed)
 
 
 @app.route("/events/order-dispatched", methods=["POST"])
-def order_dispatched() -> tuple[str, int]:
-    order_events.dispatched(events.receive(request, events.ORDER_DISPATCHED))
-    return "", 204
+def order_dispatched() -> Any:
+    return events.consume(request, app.name, events.ORDER_DISPATCHED, order_events.dispatched)
 
 
 def session_answer(user: dict[str, str]) -> Response:

@@ -25,6 +25,12 @@ def _users_indexes() -> None:
     store.ensure_indexes()
 
 
+def _deadletters_indexes() -> None:
+    from deadletters import store
+
+    store.letters()
+
+
 @dataclass(frozen=True)
 class MongoDatabase:
     name: str
@@ -50,6 +56,8 @@ class RedisFamily:
 MONGO_DATABASES = (
     MongoDatabase("catalogue", _catalogue_indexes),
     MongoDatabase("users", _users_indexes),
+    # Events no consumer could take, kept until someone replays or discards them.
+    MongoDatabase("deadletters", _deadletters_indexes),
 )
 MYSQL_DATABASES = ("ratings", "cities")
 REDIS_FAMILIES = (

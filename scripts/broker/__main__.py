@@ -1,4 +1,9 @@
-"""`python -m scripts.broker [serve|dead-letters]`: run the dev broker, or show parked events.
+"""`python -m scripts.broker`: run the dev broker.
+
+Its ingress listens on 127.0.0.1 only: nothing off this machine can hand it events (on
+the cluster, NetworkPolicy lets only payment, the dispatchers and deadletters reach the
+broker's ingress). Dead letters go to the Triggers' dead-letter sink, the deadletters
+function; `python -m scripts.deadletters` lists and replays them.
 
 Configuration: AMQP_URL (default the local RabbitMQ), BROKER_PORT (8010),
 BROKER_TRIGGERS (the manifests folder, default knative/base/eventing), and
@@ -8,7 +13,6 @@ BROKER_TRIGGERS (the manifests folder, default knative/base/eventing), and
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import sys
@@ -28,13 +32,22 @@ def serve(port: int, manifests: Path, amqp_url: str) -> int:
     stopping = threading.Event()
     publisher = amqp.Publisher(amqp_url, found, queue_type)
     deliverers = [Deliverer(t, queue_type, amqp_url, publisher, stopping) for t in found]
+    deliverers += [
+        Deliverer(t, queue_type, amqp_url, publisher, stopping, dead_letters=True)
+        for t in found
+        if t.delivery.dead_letter
+    ]
     for deliverer in deliverers:
         deliverer.start()
     brokers = sorted({t.broker for t in found})
     ingress = Ingress(port, publisher, brokers[0])
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=ingress.shutdown).start())
     logging.getLogger("broker").info(
-        "ingress on http://127.0.0.1:%d/ for broker %s, %d triggers", port, brokers[0], len(found)
+        "ingress on http://127.0.0.1:%d/ (loopback only: nothing off this machine can post "
+        "events) for broker %s, %d triggers",
+        port,
+        brokers[0],
+        len(found),
     )
     try:
         ingress.serve_forever(poll_interval=0.25)
@@ -49,34 +62,9 @@ def serve(port: int, manifests: Path, amqp_url: str) -> int:
     return 0
 
 
-def dead_letters(manifests: Path, amqp_url: str) -> int:
-    """Print every parked event without taking it off its dead-letter queue."""
-    found, _ = triggers.load(manifests)
-    connection = amqp.connect(amqp_url)
-    channel = connection.channel()
-    for trigger in found:
-        if not trigger.delivery.dead_letter:
-            continue
-        queue = amqp.dead_letter_queue(trigger)
-        try:
-            count = channel.queue_declare(queue, passive=True).method.message_count
-        except amqp.AMQP_ERRORS:
-            channel = connection.channel()
-            count = 0
-        print(f"{queue}: {count} event(s)")
-        for _ in range(count):
-            method, properties, body = channel.basic_get(queue, auto_ack=False)
-            if method is None:
-                break
-            print("  " + json.dumps({"attributes": properties.headers, "data": body.decode()}))
-        channel.basic_recover(requeue=True)
-    connection.close()
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.broker", description=__doc__)
-    parser.add_argument("command", nargs="?", default="serve", choices=("serve", "dead-letters"))
+    parser.add_argument("command", nargs="?", default="serve", choices=("serve",))
     parser.add_argument("--port", type=int, default=env_int("BROKER_PORT", 8010))
     parser.add_argument(
         "--triggers", type=Path, default=Path(env("BROKER_TRIGGERS", str(triggers.MANIFESTS)))
@@ -89,8 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stdout,
     )
     logging.getLogger("pika").setLevel(logging.WARNING)
-    if args.command == "dead-letters":
-        return dead_letters(args.triggers, args.amqp_url)
     return serve(args.port, args.triggers, args.amqp_url)
 
 

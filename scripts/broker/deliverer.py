@@ -1,43 +1,55 @@
-"""Delivering one Trigger's queue to its subscriber, as Knative's dispatcher does.
+"""Delivering one Trigger's queue, as eventing-rabbitmq's dispatcher does (pkg/dispatcher).
 
-Each message is POSTed in binary mode (ce-* headers, data as the body). A 2xx
-acks it, after the reply event in the response (if any) was published back
-into the broker. Like Knative's dispatcher, only what may heal is retried
-after the Trigger's backoff (no answer, 5xx, 404, 408, 409, 429); after the
-last retry, or at once for any other status (an event the subscriber can
-never process), the event goes to the dead-letter queue with the
-`knativeerror*` extensions saying why. Several messages are in flight at once,
-so an event that keeps failing does not hold up the ones behind it.
+Each message is POSTed in binary mode (ce-* headers, data as the body), as many at once
+as the Trigger's parallelism annotation says (default 1: in order, one at a time, so one
+event in its retries holds up the rest). What happens then is what the cluster does:
+
+- 2xx: acked; a reply event in the answer is published back into the broker. If that
+  fails after the retries, the original event is dead-lettered (`knativeerrordata` says why).
+- no answer, 5xx, 404, 408, 409, 429 (Knative's SelectiveRetry): retried after the
+  Trigger's backoff; after the last retry the event goes to the Trigger's dead-letter
+  queue with `knativeerrordest` and `knativeerrorcode` (-1: no answer), and is acked.
+- any other status (400, 403, 410...): acked and gone. eventing-rabbitmq counts a status
+  it doesn't retry as delivered; the consumers keep such events as dead letters themselves.
+
+A second deliverer takes the dead-letter queue to the dead-letter sink, with the same
+retries; whatever the sink answers in the end, the dead letter is acked (a sink that is
+down loses it, as on the cluster). A dead letter that can't be stored in RabbitMQ is lost
+too (eventing-rabbitmq acks the original first). Replies travel on the broker's shared
+publisher (the cluster posts them to the broker ingress); dead letters on the deliverer's
+own connection (the cluster's dispatcher publishes them on its own channel).
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import pika
 import urllib3
 
+from kit import events
 from scripts.broker import amqp
 from scripts.broker.amqp import Channel, Publisher
 from scripts.broker.triggers import Trigger
 
 log = logging.getLogger("broker.deliverer")
-IN_FLIGHT = 8
-GIVE_BACK_PAUSE = 1.0
-_REPLY_ATTRIBUTES = ("specversion", "id", "source", "type")
-# The statuses Knative eventing retries (kncloudevents.SelectiveRetry); the rest are final.
-_RETRYABLE = frozenset({404, 408, 409, 429})
+# eventing-rabbitmq sets no timeout unless the delivery has one; a hung subscriber would
+# hold a worker for ever there. Here it is given up after this long.
+DEFAULT_TIMEOUT = 60.0
+# The 4xx answers the broker retries (Knative's kncloudevents.SelectiveRetry).
+_RETRYABLE_4XX = frozenset({404, 408, 409, 429})
+NO_ANSWER = -1
 
 
-def retryable(status: int | None) -> bool:
-    """Whether a failed delivery may succeed later: no answer at all, a 5xx or a transient 4xx."""
-    return status is None or status >= 500 or status in _RETRYABLE
+def retryable(status: int) -> bool:
+    """Whether a failed delivery may succeed later: no answer, a 5xx or a transient 4xx."""
+    return status == NO_ANSWER or status >= 500 or status in _RETRYABLE_4XX
 
 
 def request_headers(properties: pika.BasicProperties) -> dict[str, str]:
@@ -50,8 +62,8 @@ def request_headers(properties: pika.BasicProperties) -> dict[str, str]:
 def reply_event(response: urllib3.BaseHTTPResponse) -> tuple[dict[str, Any], bytes] | None:
     """The CloudEvent in a subscriber's response, as (attributes, body); None when there is none."""
     headers = {k.lower(): v for k, v in response.headers.items()}
-    binary = all(f"ce-{name}" in headers for name in _REPLY_ATTRIBUTES)
-    if not binary and "application/cloudevents+json" not in headers.get("content-type", ""):
+    structured = "application/cloudevents+json" in headers.get("content-type", "")
+    if events.reply_in(headers, response.data) is None and not structured:
         return None
     from cloudevents.conversion import to_binary
     from cloudevents.http import from_http
@@ -63,8 +75,19 @@ def reply_event(response: urllib3.BaseHTTPResponse) -> tuple[dict[str, Any], byt
     return attributes, body if isinstance(body, bytes) else str(body).encode()
 
 
+@dataclass(frozen=True)
+class Message:
+    connection: pika.BlockingConnection
+    channel: Channel
+    tag: int
+    properties: pika.BasicProperties
+    body: bytes
+    lost: threading.Event  # set when this connection went: the message is redelivered
+
+
 class Deliverer(threading.Thread):
-    """Consumes one Trigger's queue for as long as the broker runs, reconnecting as needed."""
+    """Consumes one queue of a Trigger for as long as the broker runs, reconnecting as needed:
+    its own queue to its subscriber, or (dead_letters) its dead-letter queue to its sink."""
 
     def __init__(
         self,
@@ -73,15 +96,23 @@ class Deliverer(threading.Thread):
         amqp_url: str,
         publisher: Publisher,
         stopping: threading.Event,
+        dead_letters: bool = False,
     ) -> None:
-        super().__init__(name=f"deliver-{trigger.name}", daemon=True)
+        role = "dead letters" if dead_letters else "events"
+        super().__init__(name=f"deliver-{trigger.name}-{role}", daemon=True)
         self.trigger = trigger
+        self.for_dead_letters = dead_letters
+        self.queue = amqp.dead_letter_queue(trigger) if dead_letters else amqp.queue_name(trigger)
+        target = trigger.delivery.dead_letter_sink if dead_letters else trigger.subscriber
+        assert target is not None, f"{trigger.name} has no dead-letter sink"
+        self.target = target
         self._queue_type = queue_type
         self._url = amqp_url
-        self._publisher = publisher
+        self._replies = publisher
+        self._dead_letters = amqp.Publisher(amqp_url, [trigger], queue_type)
         self._stopping = stopping
-        self._http = urllib3.PoolManager(maxsize=IN_FLIGHT)
-        self._workers = ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix=trigger.name)
+        self._http = urllib3.PoolManager(maxsize=trigger.parallelism)
+        self._workers = ThreadPoolExecutor(trigger.parallelism, thread_name_prefix=self.name)
         self.connected = threading.Event()
 
     def run(self) -> None:
@@ -92,29 +123,30 @@ class Deliverer(threading.Thread):
                 pause = 0.5
             except amqp.AMQP_ERRORS as exc:
                 self.connected.clear()
-                log.warning("%s: RabbitMQ connection lost (%r); retrying", self.trigger.name, exc)
+                log.warning("%s: RabbitMQ connection lost (%r); retrying", self.name, exc)
                 self._stopping.wait(pause)
                 pause = min(pause * 2, 5.0)
         self._workers.shutdown(wait=False, cancel_futures=True)
+        self._dead_letters.close()
 
     def _consume(self) -> None:
         connection = amqp.connect(self._url)
-        lost = threading.Event()  # tells this connection's workers to give up their messages
+        lost = threading.Event()
         try:
             channel = connection.channel()
             amqp.declare_trigger(channel, self.trigger, self._queue_type)
-            channel.basic_qos(prefetch_count=IN_FLIGHT)
+            # As eventing-rabbitmq's dispatcher: prefetch and workers = parallelism.
+            channel.basic_qos(prefetch_count=self.trigger.parallelism)
 
             def on_message(
                 ch: Channel, method: Any, properties: pika.BasicProperties, body: bytes
             ) -> None:
-                self._workers.submit(
-                    self._deliver, connection, ch, method.delivery_tag, properties, body, lost
-                )
+                message = Message(connection, ch, method.delivery_tag, properties, body, lost)
+                self._workers.submit(self._deliver, message)
 
-            channel.basic_consume(amqp.queue_name(self.trigger), on_message)
+            channel.basic_consume(self.queue, on_message)
             self.connected.set()
-            log.info("%s: delivering to %s", self.trigger.name, self.trigger.subscriber)
+            log.info("%s: delivering %s to %s", self.name, self.queue, self.target)
             while not self._stopping.is_set():
                 connection.process_data_events(time_limit=0.5)
         finally:
@@ -124,112 +156,99 @@ class Deliverer(threading.Thread):
                 with contextlib.suppress(*amqp.AMQP_ERRORS):
                     connection.close()
 
-    def _deliver(
-        self,
-        connection: pika.BlockingConnection,
-        channel: Channel,
-        tag: int,
-        properties: pika.BasicProperties,
-        body: bytes,
-        lost: threading.Event,
-    ) -> None:
+    def _deliver(self, message: Message) -> None:
         delivery = self.trigger.delivery
-        outcome = ""
+        status, detail, reply = NO_ANSWER, "", None
         for attempt in range(delivery.retry + 1):
-            if attempt and lost.wait(delivery.delay(attempt)):
+            if attempt and message.lost.wait(delivery.delay(attempt)):
                 return  # the message goes back to the queue with the connection
-            outcome, status, reply = self._post(properties, body)
-            if not outcome:
-                if reply is not None and not self._republish(*reply):
-                    self._give_back(connection, channel, tag, lost)
-                    return
-                self._settle(connection, channel, tag, lost)
-                return
-            log.info("%s: attempt %d failed: %s", self.trigger.name, attempt + 1, outcome)
+            status, detail, reply = self._post(message)
             if not retryable(status):
                 break
-        if delivery.dead_letter and not self._dead_letter(properties, body, outcome):
-            self._give_back(connection, channel, tag, lost)
-            return
-        if not delivery.dead_letter:
-            log.error("%s: dropped event %s: %s", self.trigger.name, properties.message_id, outcome)
-        self._settle(connection, channel, tag, lost)
+            log.info("%s: attempt %d failed: %s", self.name, attempt + 1, detail)
+        event_id = message.properties.message_id
+        if 200 <= status < 300:
+            lost_reply = reply is not None and not self._publish_reply(message, *reply)
+            if lost_reply and not self.for_dead_letters:
+                self._dead_letter(message, status, f"reply not published: {detail}")
+        elif not retryable(status):
+            log.warning(
+                "%s: event %s acked and gone: %s answered %s (final, as in eventing-rabbitmq)",
+                self.name,
+                event_id,
+                self.target,
+                detail,
+            )
+        elif self.for_dead_letters:
+            log.error(
+                "%s: dead letter %s lost: the sink did not take it: %s", self.name, event_id, detail
+            )
+        else:
+            self._dead_letter(message, status, "")
+        self._ack(message)
 
-    def _post(
-        self, properties: pika.BasicProperties, body: bytes
-    ) -> tuple[str, int | None, tuple[dict[str, Any], bytes] | None]:
-        """('', status, reply) on a 2xx, else why it failed and the status (None: no answer)."""
+    def _post(self, message: Message) -> tuple[int, str, tuple[dict[str, Any], bytes] | None]:
+        """(status, what happened, reply event); NO_ANSWER when nothing answered."""
+        timeout = self.trigger.delivery.timeout or DEFAULT_TIMEOUT
         try:
             response = self._http.request(
                 "POST",
-                self.trigger.subscriber,
-                body=body,
-                headers=request_headers(properties),
-                timeout=urllib3.Timeout(connect=2, read=30),
+                self.target,
+                body=message.body,
+                headers=request_headers(message.properties),
+                timeout=urllib3.Timeout(connect=2, read=timeout),
                 retries=False,
             )
         except urllib3.exceptions.HTTPError as exc:
-            return f"unreachable: {type(exc).__name__}", None, None
+            return NO_ANSWER, f"unreachable: {type(exc).__name__}", None
+        detail = f"HTTP {response.status}: {response.data[:200]!r}"
         if not 200 <= response.status < 300:
-            return f"HTTP {response.status}: {response.data[:200]!r}", response.status, None
+            return response.status, detail, None
         try:
-            return "", response.status, reply_event(response)
+            return response.status, detail, reply_event(response)
         except Exception as exc:  # a malformed reply is the subscriber's bug: log, don't loop
-            log.error("%s: ignoring a malformed reply event: %r", self.trigger.name, exc)
-            return "", response.status, None
+            log.error("%s: ignoring a malformed reply event: %r", self.name, exc)
+            return response.status, detail, None
 
-    def _republish(self, attributes: dict[str, Any], body: bytes) -> bool:
+    def _publish_reply(self, message: Message, attributes: dict[str, Any], body: bytes) -> bool:
+        """Into the broker, retried as the delivery says; False when it never got there."""
+        delivery = self.trigger.delivery
+        for attempt in range(delivery.retry + 1):
+            if attempt and message.lost.wait(delivery.delay(attempt)):
+                return True  # redelivered with the connection: the reply is sent again then
+            try:
+                self._replies.publish(attributes, body, amqp.exchange_name(self.trigger.broker))
+                return True
+            except amqp.BrokerDown as exc:
+                log.warning("%s: reply not published (try %d): %s", self.name, attempt + 1, exc)
+        return False
+
+    def _dead_letter(self, message: Message, status: int, why: str) -> None:
+        event_id = message.properties.message_id
+        if not self.trigger.delivery.dead_letter:
+            log.error("%s: event %s dropped, no dead-letter sink (%s)", self.name, event_id, status)
+            return
+        attributes: dict[str, Any] = dict(message.properties.headers or {})
+        attributes["datacontenttype"] = message.properties.content_type
+        attributes["knativeerrordest"] = self.target
+        attributes["knativeerrorcode"] = str(status)
+        if why:
+            attributes["knativeerrordata"] = why[:1024]
+        queue = amqp.dead_letter_queue(self.trigger)
         try:
-            self._publisher.publish(attributes, body, amqp.exchange_name(self.trigger.broker))
-            return True
+            self._dead_letters.publish(attributes, message.body, "", queue)
         except amqp.BrokerDown as exc:
-            log.warning("%s: reply not published, will redeliver: %s", self.trigger.name, exc)
-            return False
-
-    def _dead_letter(self, properties: pika.BasicProperties, body: bytes, why: str) -> bool:
-        attributes: dict[str, Any] = dict(properties.headers or {})
-        attributes["datacontenttype"] = properties.content_type
-        attributes["knativeerrordest"] = self.trigger.subscriber
-        attributes["knativeerrorcode"] = why.split(":")[0].removeprefix("HTTP ").strip()
-        attributes["knativeerrordata"] = base64.b64encode(why.encode()[:1024]).decode()
-        try:
-            self._publisher.publish(attributes, body, "", amqp.dead_letter_queue(self.trigger))
-        except amqp.BrokerDown as exc:
-            log.warning("%s: dead letter not stored, will redeliver: %s", self.trigger.name, exc)
-            return False
-        log.warning(
-            "%s: event %s dead-lettered: %s",
-            self.trigger.name,
-            properties.message_id,
-            why,
-        )
-        return True
-
-    def _give_back(
-        self, connection: pika.BlockingConnection, channel: Channel, tag: int, lost: threading.Event
-    ) -> None:
-        """Requeue after a pause, so that a RabbitMQ refusing publishes isn't hammered."""
-        if not lost.wait(GIVE_BACK_PAUSE):
-            self._settle(connection, channel, tag, lost, requeue=True)
+            # eventing-rabbitmq has acked the original by now: the event is gone.
+            log.error("%s: event %s lost, not dead-lettered: %s", self.name, event_id, exc)
+            return
+        log.warning("%s: event %s dead-lettered (%s)", self.name, event_id, status)
 
     @staticmethod
-    def _settle(
-        connection: pika.BlockingConnection,
-        channel: Channel,
-        tag: int,
-        lost: threading.Event,
-        requeue: bool = False,
-    ) -> None:
-        """Ack, or give the message back to be delivered again, on the connection's own
-        thread (pika is not thread-safe). A message neither acked nor given back would
-        hold its prefetch slot for as long as the connection lives."""
-        if lost.is_set():
+    def _ack(message: Message) -> None:
+        """On the connection's own thread (pika is not thread-safe). If the connection went
+        meanwhile, the message is redelivered: consumers are idempotent."""
+        if message.lost.is_set():
             return
-        done = (
-            functools.partial(channel.basic_nack, tag, requeue=True)
-            if requeue
-            else functools.partial(channel.basic_ack, tag)
-        )
-        # If the connection went meanwhile, the message is redelivered: consumers are idempotent.
+        done = functools.partial(message.channel.basic_ack, message.tag)
         with contextlib.suppress(*amqp.AMQP_ERRORS):
-            connection.add_callback_threadsafe(done)
+            message.connection.add_callback_threadsafe(done)

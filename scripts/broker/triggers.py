@@ -32,14 +32,27 @@ def iso_seconds(duration: str) -> float:
     return sum(float(v) * _UNIT_SECONDS[k] for k, v in found.groupdict().items() if v)
 
 
+PARALLELISM = "rabbitmq.eventing.knative.dev/parallelism"
+# eventing-rabbitmq's dispatcher without any delivery spec (cmd/dispatcher/main.go):
+# no retries after 50 ms; with a delivery spec that names no retry count, 5.
+NO_DELIVERY_DELAY = 0.05
+DEFAULT_RETRY = 5
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """Knative's `delivery`: retries after the first attempt, and the wait before each."""
+    """Knative's `delivery`, as eventing-rabbitmq's dispatcher applies it: retries after the
+    first attempt, the wait before each, each attempt's timeout, and the dead-letter sink."""
 
     retry: int = 0
     backoff_policy: str = "exponential"
-    backoff_delay: float = 0.0
-    dead_letter: bool = False
+    backoff_delay: float = NO_DELIVERY_DELAY
+    timeout: float | None = None
+    dead_letter_sink: str | None = None  # its URL
+
+    @property
+    def dead_letter(self) -> bool:
+        return self.dead_letter_sink is not None
 
     def delay(self, retry_number: int) -> float:
         """The wait before retry number `retry_number` (1 for the first retry).
@@ -59,6 +72,7 @@ class Trigger:
     filters: Mapping[str, str]
     subscriber: str
     delivery: Delivery = field(default_factory=Delivery)
+    parallelism: int = 1  # events in flight at once; 1 delivers in order, one at a time
 
     def matches(self, attributes: Mapping[str, Any]) -> bool:
         return all(str(attributes.get(k, "")) == v for k, v in self.filters.items())
@@ -91,17 +105,31 @@ def destination_url(destination: Mapping[str, Any]) -> str:
     return base + ("/" + uri.lstrip("/") if uri else "")
 
 
-def _delivery(spec: Mapping[str, Any], broker_default: Mapping[str, Any]) -> Delivery:
-    merged = {**broker_default, **(spec or {})}
-    policy = str(merged.get("backoffPolicy", "exponential"))
+def _delivery(spec: Mapping[str, Any] | None) -> Delivery:
+    """A Trigger's delivery, or its Broker's when it has none: eventing-rabbitmq takes one
+    or the other whole, never a mix of the two."""
+    if not spec:
+        return Delivery()
+    policy = str(spec.get("backoffPolicy", "exponential"))
     if policy not in ("exponential", "linear"):
         raise ManifestError(f"unknown backoffPolicy {policy!r}")
+    dead = spec.get("deadLetterSink")
     return Delivery(
-        retry=int(merged.get("retry", 0)),
+        retry=int(spec.get("retry", DEFAULT_RETRY)),
         backoff_policy=policy,
-        backoff_delay=iso_seconds(str(merged.get("backoffDelay", "PT0S"))),
-        dead_letter=bool(merged.get("deadLetterSink")),
+        backoff_delay=iso_seconds(str(spec["backoffDelay"]))
+        if "backoffDelay" in spec
+        else NO_DELIVERY_DELAY,
+        timeout=iso_seconds(str(spec["timeout"])) if "timeout" in spec else None,
+        dead_letter_sink=destination_url(dead) if dead else None,
     )
+
+
+def _parallelism(document: Mapping[str, Any]) -> int:
+    raw = str((document["metadata"].get("annotations") or {}).get(PARALLELISM, "1"))
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise ManifestError(f"{PARALLELISM} must be a whole number in 1..1000, not {raw!r}")
+    return int(raw)
 
 
 def load(path: Path = MANIFESTS) -> tuple[list[Trigger], str]:
@@ -116,7 +144,7 @@ def load(path: Path = MANIFESTS) -> tuple[list[Trigger], str]:
             continue
         spec = document["spec"]
         broker = str(spec.get("broker", "default"))
-        broker_delivery = (brokers.get(broker) or {}).get("spec", {}).get("delivery") or {}
+        broker_delivery = (brokers.get(broker) or {}).get("spec", {}).get("delivery")
         filters = (spec.get("filter") or {}).get("attributes") or {}
         triggers.append(
             Trigger(
@@ -124,7 +152,8 @@ def load(path: Path = MANIFESTS) -> tuple[list[Trigger], str]:
                 broker=broker,
                 filters={str(k): str(v) for k, v in filters.items()},
                 subscriber=destination_url(spec["subscriber"]),
-                delivery=_delivery(spec.get("delivery") or {}, broker_delivery),
+                delivery=_delivery(spec.get("delivery") or broker_delivery),
+                parallelism=_parallelism(document),
             )
         )
     if not triggers:

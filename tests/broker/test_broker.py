@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,25 +30,26 @@ DISPATCHED = "com.roboshop.order.dispatched"
 POISON = "poison"
 FLAKY = "flaky-"
 BUSY = "busy-"
+DOOMED = "doomed-"
+LOST = "lost-"
+DEAD_LETTER_PATH = "/deadletters/events/dead-letter"
 
 
 def respond(call: Call) -> Reply:
     """user and cart take everything but poison; dispatch replies; FLAKY fails twice at cart,
-    BUSY answers 409 once at cart."""
+    BUSY answers 409 once at cart, DOOMED always fails at cart; the dead-letter sink takes
+    everything but LOST."""
     subject = call.headers.get("ce-subject", "")
+    at_cart = call.path.startswith("/cart")
+    if call.path == DEAD_LETTER_PATH:
+        return (503, {}, b"") if subject.startswith(LOST) else (202, {}, b"")
     if subject == POISON:
         return 400, {"Content-Type": "application/json"}, b'{"error": "bad_event"}'
-    if (
-        subject.startswith(BUSY)
-        and call.path.startswith("/cart")
-        and len(recorder_calls(call)) <= 1
-    ):
+    if subject.startswith(BUSY) and at_cart and len(recorder_calls(call)) <= 1:
         return 409, {}, b""
-    if (
-        subject.startswith(FLAKY)
-        and call.path.startswith("/cart")
-        and len(recorder_calls(call)) <= 2
-    ):
+    if subject.startswith(FLAKY) and at_cart and len(recorder_calls(call)) <= 2:
+        return 503, {}, b""
+    if subject.startswith((DOOMED, LOST)) and at_cart:
         return 503, {}, b""
     if call.path == "/dispatch/events/order-placed":
         reply = events.make_event(
@@ -89,7 +90,7 @@ def broker(
     )
     env = {
         name: f"{recorder.url}/{name.split('_')[0].lower()}"
-        for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL")
+        for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL", "DEADLETTERS_URL")
     }
     process, url = start_broker(amqp_url, log_dir, env, manifests)
     wait_for(lambda: post_json(url + "health") == 200, what="the broker's health")
@@ -191,30 +192,64 @@ def test_a_transient_4xx_is_retried_as_knative_does(
     assert not [h for h, _ in dead_letters(amqp_url, "cart-order-placed") if h["subject"] == busy]
 
 
-def test_a_poison_event_is_dead_lettered_without_holding_up_the_next(
+def test_a_refused_event_is_acked_and_gone_as_eventing_rabbitmq_does(
     broker: str, recorder: Recorder, amqp_url: str
 ) -> None:
-    poison_id = publish(broker, POISON)
+    """A 400 is final: one attempt, no dead letter (the consumers keep such events
+    themselves), and the next event is not held up."""
+    publish(broker, POISON)
     wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", POISON), what="poison")
     following = f"order-{uuid.uuid4()}"
     publish(broker, following)
-
     wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", following), what="next")
-    parked = wait_for(lambda: dead_letters(amqp_url, "cart-order-placed"), what="dead letter")
-    (headers, body), *_ = [p for p in parked if p[0]["id"] == poison_id]
-    assert json.loads(body) == {"orderid": POISON}
-    assert headers["type"] == PLACED
-    assert headers["knativeerrorcode"] == "400"
-    assert headers["knativeerrordest"].endswith("/cart/events/order-placed")
-    assert b"bad_event" in base64.b64decode(headers["knativeerrordata"])
-    # A 400 is final: parked after its one attempt, as Knative does, never retried.
+    time.sleep(0.5)  # time enough for the retries a 400 must not get
     assert len(calls_for(recorder, "/cart/events/order-placed", POISON)) == 1
+    assert not calls_for(recorder, DEAD_LETTER_PATH, POISON)
+    assert dead_letters(amqp_url, "cart-order-placed") == []
 
 
-def test_without_rabbitmq_the_ingress_answers_503(log_dir: Path) -> None:
+def test_an_event_that_fails_every_retry_goes_to_the_dead_letter_sink(
+    broker: str, recorder: Recorder, amqp_url: str
+) -> None:
+    doomed = f"{DOOMED}{uuid.uuid4()}"
+    event_id = publish(broker, doomed)
+    (letter,) = wait_for(lambda: calls_for(recorder, DEAD_LETTER_PATH, doomed), what="dead letter")
+    assert len(calls_for(recorder, "/cart/events/order-placed", doomed)) == 5  # 1 + 4 retries
+    assert letter.headers["ce-id"] == event_id
+    assert letter.headers["ce-type"] == PLACED
+    assert letter.headers["ce-knativeerrorcode"] == "503"
+    assert letter.headers["ce-knativeerrordest"].endswith("/cart/events/order-placed")
+    assert "ce-knativeerrordata" not in letter.headers
+    assert letter.json() == {"orderid": doomed}
+    # user took it the first time: its dead-letter sink never hears of it.
+    assert len(calls_for(recorder, "/user/events/order-placed", doomed)) == 1
+    wait_for(lambda: dead_letters(amqp_url, "cart-order-placed") == [], what="the queue emptied")
+
+
+def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
+    broker: str, recorder: Recorder, amqp_url: str
+) -> None:
+    lost = f"{LOST}{uuid.uuid4()}"
+    publish(broker, lost)
+    wait_for(
+        lambda: len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5, what="the sink's 5 tries"
+    )
+    time.sleep(0.5)
+    assert len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5
+    assert dead_letters(amqp_url, "cart-order-placed") == []
+
+
+def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_only(
+    log_dir: Path,
+) -> None:
     closed = f"amqp://guest:guest@127.0.0.1:{localstack.free_port()}/%2F"
-    process, url = start_broker(closed, log_dir, {})
+    process, url = start_broker(closed, log_dir, {"LOG_LEVEL": "info"})
     try:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        wait_for(lambda: "loopback only" in process.log.read_text(), what="the ingress's log line")
+        # Bound to 127.0.0.1 itself, not to every address: even 127.0.0.2 gets no answer.
+        assert localstack.port_open(port, "127.0.0.1")
+        assert not localstack.port_open(port, "127.0.0.2")
         event = events.make_event(PLACED, "/tests", {"orderid": "x"})
         headers, body = events.to_binary(event)
         answer = urllib3.request("POST", url, body=body, headers=headers, retries=False)

@@ -1,9 +1,12 @@
-"""The deliverer when its publisher can't reach RabbitMQ but its consumer can."""
+"""One deliverer on real RabbitMQ, where the whole broker can't show it: a reply that can't
+be published, a subscriber that never answers, and what parallelism does to the order."""
 
 from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pika
 
@@ -22,38 +25,129 @@ def replying(call: Call) -> tuple[int, dict[str, str], bytes]:
     return 200, headers, body
 
 
-def test_a_reply_that_cant_be_published_gives_the_event_back_for_another_delivery(
-    amqp_url: str,
-) -> None:
-    subscriber = Recorder(replying)
-    trigger = Trigger(
-        f"reply-lost-{uuid.uuid4().hex[:8]}",
+def trigger_to(url: str, sink: str, retry: int = 0, parallelism: int = 1) -> Trigger:
+    return Trigger(
+        f"deliverer-{uuid.uuid4().hex[:8]}",
         "default",
         {"type": "com.roboshop.order.placed"},
-        subscriber.url,
-        Delivery(retry=0),
+        url,
+        Delivery(retry=retry, backoff_policy="linear", backoff_delay=0.05, dead_letter_sink=sink),
+        parallelism=parallelism,
     )
-    closed = f"amqp://guest:guest@127.0.0.1:{localstack.free_port()}/%2F"
-    publisher = amqp.Publisher(closed, [trigger], "classic")
+
+
+@contextmanager
+def delivering(trigger: Trigger, amqp_url: str, replies_to: str | None = None) -> Iterator[None]:
+    """A deliverer for the Trigger's queue, replies published to `replies_to` (default: ours)."""
+    publisher = amqp.Publisher(replies_to or amqp_url, [trigger], "classic")
     stopping = threading.Event()
     deliverer = Deliverer(trigger, "classic", amqp_url, publisher, stopping)
     deliverer.start()
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     try:
         wait_for(deliverer.connected.is_set, what="the deliverer's consumer")
-        channel = connection.channel()
-        channel.basic_publish(
-            "",
-            amqp.queue_name(trigger),
-            b'{"orderid": "x"}',
-            amqp.properties({"specversion": "1.0", "id": "e1", "source": "/t", "type": "t"}),
-        )
-        # Not stuck unacked: the event comes back and is delivered again.
-        wait_for(lambda: len(subscriber.calls) >= 2, what="a second delivery")
+        yield
     finally:
         stopping.set()
         deliverer.join(timeout=5)
+        publisher.close()
+        connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
         channel = connection.channel()
         channel.queue_delete(amqp.queue_name(trigger))
+        channel.queue_delete(amqp.dead_letter_queue(trigger))
         connection.close()
+
+
+def put(amqp_url: str, trigger: Trigger, subject: str) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    attributes = {
+        "specversion": "1.0",
+        "id": subject,
+        "source": "/t",
+        "type": "t",
+        "subject": subject,
+    }
+    connection.channel().basic_publish(
+        "", amqp.queue_name(trigger), b'{"orderid": "x"}', amqp.properties(attributes)
+    )
+    connection.close()
+
+
+def parked(amqp_url: str, trigger: Trigger) -> list[dict[str, str]]:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    found = []
+    while True:
+        method, properties, _ = channel.basic_get(amqp.dead_letter_queue(trigger), auto_ack=False)
+        if method is None:
+            break
+        found.append({k: str(v) for k, v in properties.headers.items()})
+    connection.close()
+    return found
+
+
+def test_an_event_whose_reply_cant_be_published_is_dead_lettered(amqp_url: str) -> None:
+    """As eventing-rabbitmq: the reply is retried, then the original goes to the dead
+    letters with knativeerrordata saying why (it travels on the deliverer's own connection)."""
+    subscriber = Recorder(replying)
+    trigger = trigger_to(subscriber.url, "http://127.0.0.1:9/sink", retry=2)
+    closed = f"amqp://guest:guest@127.0.0.1:{localstack.free_port()}/%2F"
+    try:
+        with delivering(trigger, amqp_url, replies_to=closed):
+            put(amqp_url, trigger, "reply-lost")
+            (letter,) = wait_for(lambda: parked(amqp_url, trigger), what="the dead letter")
+        assert len(subscriber.calls) == 1  # delivered once: the subscriber is not asked again
+        assert letter["id"] == "reply-lost"
+        assert letter["knativeerrorcode"] == "200"
+        assert letter["knativeerrordata"].startswith("reply not published")
+    finally:
         subscriber.close()
+
+
+def test_a_subscriber_that_never_answers_is_dead_lettered_with_code_minus_one(
+    amqp_url: str,
+) -> None:
+    nowhere = f"http://127.0.0.1:{localstack.free_port()}/events/x"
+    trigger = trigger_to(nowhere, "http://127.0.0.1:9/sink", retry=1)
+    with delivering(trigger, amqp_url):
+        put(amqp_url, trigger, "no-answer")
+        (letter,) = wait_for(lambda: parked(amqp_url, trigger), what="the dead letter")
+    assert letter["knativeerrorcode"] == "-1"
+    assert letter["knativeerrordest"] == nowhere
+
+
+def _first_calls(recorder: Recorder) -> list[str]:
+    return [c.headers["ce-subject"] for c in recorder.calls]
+
+
+def _slow_then_fine(call: Call) -> tuple[int, dict[str, str], bytes]:
+    return (503, {}, b"") if call.headers["ce-subject"] == "stuck" else (200, {}, b"")
+
+
+def stuck_then_next(amqp_url: str, parallelism: int) -> list[str]:
+    """The subjects the subscriber saw, in order, when an event that fails every try (3
+    retries) is followed by one that succeeds."""
+    recorder = Recorder(_slow_then_fine)
+    trigger = trigger_to(recorder.url, f"{recorder.url}/sink", retry=3, parallelism=parallelism)
+    try:
+        with delivering(trigger, amqp_url):
+            put(amqp_url, trigger, "stuck")
+            put(amqp_url, trigger, "next")
+            wait_for(
+                lambda: (
+                    "next" in _first_calls(recorder) and _first_calls(recorder).count("stuck") == 4
+                ),
+                what="every try",
+            )
+        return _first_calls(recorder)
+    finally:
+        recorder.close()
+
+
+def test_parallelism_one_holds_the_queue_behind_an_event_in_its_retries(amqp_url: str) -> None:
+    # In order: every try of the stuck event, then the next one.
+    assert stuck_then_next(amqp_url, parallelism=1) == ["stuck"] * 4 + ["next"]
+
+
+def test_parallelism_lets_the_next_event_pass_one_in_its_retries(amqp_url: str) -> None:
+    calls = stuck_then_next(amqp_url, parallelism=8)
+    assert calls.index("next") < len(calls) - 1  # taken while "stuck" was still retried

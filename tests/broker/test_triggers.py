@@ -15,6 +15,7 @@ def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.Monk
     monkeypatch.delenv("DISPATCH_URL", raising=False)
     monkeypatch.delenv("CART_URL", raising=False)
     monkeypatch.delenv("PAYMENT_URL", raising=False)
+    monkeypatch.delenv("DEADLETTERS_URL", raising=False)
     found, queue_type = triggers.load()
     by_name = {t.name: t for t in found}
     assert queue_type == "quorum"
@@ -35,7 +36,8 @@ def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.Monk
     for trigger in found:
         assert trigger.broker == "default"
         assert trigger.delivery.retry >= 1
-        assert trigger.delivery.dead_letter
+        assert trigger.delivery.dead_letter_sink == "http://127.0.0.1:8008/events/dead-letter"
+        assert trigger.parallelism > 1
 
 
 def test_a_trigger_matches_on_all_its_filter_attributes() -> None:
@@ -66,7 +68,9 @@ def test_backoff_policies() -> None:
     assert [linear.delay(n) for n in (1, 2, 3)] == [0.5, 1.0, 1.5]
 
 
-def test_trigger_delivery_falls_back_to_the_brokers(tmp_path: Path) -> None:
+def test_a_trigger_takes_its_own_delivery_whole_or_else_its_brokers(tmp_path: Path) -> None:
+    """As eventing-rabbitmq: a Trigger's delivery replaces the Broker's, field by field
+    defaults and all (retry 5 when unsaid), and a Trigger without one takes the Broker's."""
     (tmp_path / "all.yaml").write_text(
         """
 apiVersion: eventing.knative.dev/v1
@@ -76,17 +80,48 @@ spec: {delivery: {retry: 7, backoffPolicy: linear, backoffDelay: PT1S}}
 ---
 apiVersion: eventing.knative.dev/v1
 kind: Trigger
-metadata: {name: t}
+metadata: {name: own, annotations: {rabbitmq.eventing.knative.dev/parallelism: "4"}}
 spec:
   broker: default
   subscriber: {uri: "http://127.0.0.1:9/x"}
-  delivery: {retry: 2}
+  delivery: {backoffDelay: PT0.5S, timeout: PT10S, deadLetterSink: {uri: "http://127.0.0.1:9/dl"}}
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: {name: brokers}
+spec:
+  broker: default
+  subscriber: {uri: "http://127.0.0.1:9/y"}
 """
     )
-    (trigger,), queue_type = triggers.load(tmp_path)
-    assert trigger.delivery == Delivery(retry=2, backoff_policy="linear", backoff_delay=1.0)
-    assert trigger.filters == {}
+    (own, brokers), queue_type = triggers.load(tmp_path)
+    assert own.delivery == Delivery(
+        retry=5, backoff_delay=0.5, timeout=10.0, dead_letter_sink="http://127.0.0.1:9/dl"
+    )
+    assert own.parallelism == 4
+    assert brokers.delivery == Delivery(retry=7, backoff_policy="linear", backoff_delay=1.0)
+    assert brokers.parallelism == 1 and not brokers.delivery.dead_letter
+    assert own.filters == {}
     assert queue_type == "quorum"
+
+
+def test_without_any_delivery_nothing_is_retried(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "kind: Trigger\nmetadata: {name: t}\nspec: {subscriber: {uri: 'http://127.0.0.1:9/x'}}\n"
+    )
+    ((trigger,), _) = triggers.load(tmp_path)
+    assert trigger.delivery == Delivery(retry=0, backoff_delay=0.05)
+
+
+@pytest.mark.parametrize("parallelism", ["0", "1001", "many"])
+def test_a_parallelism_the_webhook_refuses_is_refused(tmp_path: Path, parallelism: str) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "kind: Trigger\nmetadata: {name: t, annotations: "
+        f"{{rabbitmq.eventing.knative.dev/parallelism: '{parallelism}'}}}}\n"
+        "spec: {subscriber: {uri: 'http://127.0.0.1:9/x'}}\n"
+    )
+    with pytest.raises(ManifestError):
+        triggers.load(tmp_path)
 
 
 @pytest.mark.parametrize(

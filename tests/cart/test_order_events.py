@@ -8,6 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from kit import events
+from tests.support.deadletters import DeadLetterSink
 
 PLACED = "com.roboshop.order.placed"
 
@@ -63,23 +64,30 @@ def test_an_order_for_a_cart_that_is_gone_is_fine(client: FlaskClient, cart_id: 
     assert lines(client, cart_id) is None
 
 
-def test_an_order_without_lines_is_a_bad_event(client: FlaskClient, cart_id: str) -> None:
+def test_an_order_without_lines_is_kept_as_a_dead_letter(
+    client: FlaskClient, cart_id: str, dead_letter_sink: DeadLetterSink
+) -> None:
     data = {"orderid": "o1", "user": cart_id, "cart": {"items": [{"sku": "RMC"}]}}
     headers, body = events.to_binary(events.make_event(PLACED, "/x", data))
-    assert client.post("/events/order-placed", data=body, headers=headers).status_code == 400
+    assert client.post("/events/order-placed", data=body, headers=headers).status_code == 202
+    (letter,) = dead_letter_sink.letters()
+    assert (letter["function"], letter["code"], letter["error"]) == ("cart", 400, "bad_event")
+    assert dead_letter_sink.data_of(letter) == data
     assert client.post("/events/order-placed", json=data).status_code == 400
 
 
-def test_an_order_of_less_than_one_unit_is_a_bad_event_and_changes_nothing(
-    client: FlaskClient, cart_id: str
+def test_an_order_of_less_than_one_unit_is_a_dead_letter_and_changes_nothing(
+    client: FlaskClient, cart_id: str, dead_letter_sink: DeadLetterSink
 ) -> None:
     client.get(f"/add/{cart_id}/RMC/2")
     for qty in (-5, 0):
-        assert deliver(client, cart_id, [("RMC", qty)], str(uuid.uuid4())) == 400
+        assert deliver(client, cart_id, [("RMC", qty)], str(uuid.uuid4())) == 202
     assert lines(client, cart_id) == [("RMC", 2)]
+    assert len(dead_letter_sink.letters()) == 2
 
 
-def test_an_order_for_a_cart_id_with_a_trailing_newline_is_a_bad_event(
-    client: FlaskClient, cart_id: str
+def test_an_order_for_a_cart_id_with_a_trailing_newline_is_a_dead_letter(
+    client: FlaskClient, cart_id: str, dead_letter_sink: DeadLetterSink
 ) -> None:
-    assert deliver(client, cart_id + "\n", [("RMC", 1)], str(uuid.uuid4())) == 400
+    assert deliver(client, cart_id + "\n", [("RMC", 1)], str(uuid.uuid4())) == 202
+    assert len(dead_letter_sink.letters()) == 1

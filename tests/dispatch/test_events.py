@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from kit import events
+from tests.support.deadletters import DeadLetterSink
 
 PLACED = "com.roboshop.order.placed"
 
@@ -70,31 +71,50 @@ def test_failed_fulfilment_is_a_5xx_so_the_broker_retries(
 
 
 @pytest.mark.parametrize("data", [{"orderid": ""}, {"orderid": 7}, {"user": None}, {"user": ""}])
-def test_an_order_that_can_never_be_dispatched_is_a_400(
-    client: FlaskClient, data: dict[str, object]
+def test_an_order_that_can_never_be_dispatched_is_kept_as_a_dead_letter(
+    client: FlaskClient, data: dict[str, object], dead_letter_sink: DeadLetterSink
 ) -> None:
-    answer = deliver(client, *placed(str(uuid.uuid4()), **data))
-    assert answer.status_code == 400
-    assert answer.get_json()["error"] == "bad_event"
-
-
-def test_other_requests_are_refused_as_bad_events(client: FlaskClient) -> None:
-    plain = client.post("/events/order-placed", json={"orderid": "x"})
-    assert plain.status_code == 400
-    other = events.make_event("com.roboshop.other", "/x", {"orderid": "x", "user": "u"})
-    assert deliver(client, *events.to_binary(other)).status_code == 400
-    not_object = events.make_event(PLACED, "/x", ["orderid"])
-    assert deliver(client, *events.to_binary(not_object)).status_code == 400
-    assert client.get("/events/order-placed").status_code == 405
-
-
-def test_dead_letters_are_taken_and_counted(client: FlaskClient) -> None:
-    headers, body = placed("poison")
-    headers["ce-knativeerrorcode"] = "400"
-    answer = client.post("/events/dead-letter", data=body, headers=headers)
+    """eventing-rabbitmq would ack a 400 and drop the event: dispatch keeps it, then answers 2xx."""
+    orderid = str(uuid.uuid4())
+    headers, body = placed(orderid, **data)
+    answer = deliver(client, headers, body)
     assert answer.status_code == 202
-    metrics = client.get("/metrics").get_data(as_text=True)
-    assert f'dead_letters_total{{type="{PLACED}"}}' in metrics
+    assert answer.get_json() == {"parked": "dl-1"}
+    (letter,) = dead_letter_sink.letters()
+    assert (letter["function"], letter["path"], letter["code"], letter["error"]) == (
+        "dispatch",
+        "/events/order-placed",
+        400,
+        "bad_event",
+    )
+    assert letter["event"]["attributes"]["subject"] == orderid
+    assert letter["event"]["attributes"]["type"] == PLACED
+    assert dead_letter_sink.data_of(letter) == json.loads(body)
+    assert "ce-type" not in answer.headers  # no reply event for the broker to publish
+
+
+def test_a_refused_event_the_sink_cant_keep_is_a_503_for_the_broker_to_retry(
+    client: FlaskClient, dead_letter_sink: DeadLetterSink
+) -> None:
+    dead_letter_sink.down = True
+    answer = deliver(client, *placed(str(uuid.uuid4()), user=""))
+    assert answer.status_code == 503
+
+
+def test_requests_that_are_no_cloudevent_are_refused_and_other_events_kept(
+    client: FlaskClient, dead_letter_sink: DeadLetterSink
+) -> None:
+    plain = client.post("/events/order-placed", json={"orderid": "x"})
+    assert plain.status_code == 400  # no broker sends that: nothing to keep
+    other = events.make_event("com.roboshop.other", "/x", {"orderid": "x", "user": "u"})
+    assert deliver(client, *events.to_binary(other)).status_code == 202
+    not_object = events.make_event(PLACED, "/x", ["orderid"])
+    assert deliver(client, *events.to_binary(not_object)).status_code == 202
+    assert [letter["event"]["attributes"]["id"] for letter in dead_letter_sink.letters()] == [
+        other["id"],
+        not_object["id"],
+    ]
+    assert client.get("/events/order-placed").status_code == 405
 
 
 def _dispatched(client: FlaskClient) -> float:

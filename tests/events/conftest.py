@@ -13,6 +13,7 @@ import pytest
 import urllib3
 
 from kit import events
+from scripts import localstack
 from scripts.localstack import Process
 from scripts.seed import catalogue as seed_catalogue
 from tests.support.eventing import Call, Recorder, Reply, manifests_with_delivery, start_broker
@@ -25,7 +26,9 @@ SUBSCRIBERS = ("user", "cart", "dispatch")
 
 @pytest.fixture(scope="package")
 def functions(mongo_url: str, redis_url: str, log_dir: Path) -> Iterator[dict[str, str]]:
-    """catalogue, cart, user and dispatch served for real; their URLs by name."""
+    """catalogue, cart, user, dispatch and deadletters served for real; their URLs by name.
+    deadletters' address is known first (the consumers keep the events they refuse there),
+    and it starts last, knowing theirs (it replays to them)."""
     seed_catalogue.seed()
     env = {
         "MONGO_URL": mongo_url,
@@ -34,12 +37,14 @@ def functions(mongo_url: str, redis_url: str, log_dir: Path) -> Iterator[dict[st
         "DISPATCH_DELAY_MS": "300",
         "DISPATCH_ERROR_PERCENT": "0",
     }
-    urls: dict[str, str] = {}
+    dead_letter_port = localstack.free_port()
+    urls = {"deadletters": f"http://127.0.0.1:{dead_letter_port}"}
     started: list[Process] = []
     try:
-        for name in ("catalogue", "cart", "user", "dispatch"):
+        for name in ("catalogue", "cart", "user", "dispatch", "deadletters"):
             peers = {f"{peer.upper()}_URL": url for peer, url in urls.items()}
-            process, urls[name] = serve(name, log_dir, {**env, **peers})
+            port = dead_letter_port if name == "deadletters" else None
+            process, urls[name] = serve(name, log_dir, {**env, **peers}, port)
             started.append(process)
         yield urls
     finally:
@@ -124,6 +129,7 @@ def open_shop(
     proxies = {name: FaultProxy(functions[name]) for name in SUBSCRIBERS}
     proxies["payment"] = FaultProxy("")
     env = {f"{name.upper()}_URL": proxy.url for name, proxy in proxies.items()}
+    env["DEADLETTERS_URL"] = functions["deadletters"]
     broker_process, broker = start_broker(amqp_url, log_dir, env, manifests)
     payment_env = {
         "K_SINK": broker,
@@ -132,6 +138,7 @@ def open_shop(
         "CART_URL": functions["cart"],
         "CATALOGUE_URL": functions["catalogue"],
         "USER_URL": functions["user"],
+        "DEADLETTERS_URL": functions["deadletters"],
     }
     payment_process, payment = serve("payment", log_dir, payment_env)
     proxies["payment"].target = payment

@@ -1,34 +1,94 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from kit import ApiError, events
+from kit import ApiError, Unavailable, events
+from tests.support.deadletters import DeadLetterSink
 
 
-def request_for(event_type: str) -> Request:
+def request_for(event_type: str, path: str = "/events/order-placed") -> Request:
     event = events.make_event(event_type, "/test", {"orderid": "o-1"}, subject="o-1")
     headers, body = events.to_binary(event)
-    return Request(EnvironBuilder(method="POST", headers=headers, data=body).get_environ())
+    return Request(
+        EnvironBuilder(method="POST", path=path, headers=headers, data=body).get_environ()
+    )
+
+
+def consume(request: Request, handler: Any) -> Any:
+    return events.consume(request, "cart", events.ORDER_PLACED, handler)
+
+
+def refuse(status: int) -> Any:
+    def handler(event: Any) -> None:
+        raise ApiError(status, "bad_event", "no such order")
+
+    return handler
 
 
 def test_an_event_round_trips_in_binary_mode() -> None:
-    received = events.receive(request_for(events.ORDER_PLACED), events.ORDER_PLACED)
+    received = events.parse(request_for(events.ORDER_PLACED))
     assert received["type"] == events.ORDER_PLACED
     assert received["subject"] == "o-1"
     assert events.event_data(received) == {"orderid": "o-1"}
 
 
-def test_an_event_of_another_type_is_a_bad_event() -> None:
-    with pytest.raises(ApiError) as refused:
-        events.receive(request_for(events.ORDER_DISPATCHED), events.ORDER_PLACED)
-    assert refused.value.status == 400
-    assert refused.value.error == "bad_event"
-
-
-def test_a_request_without_an_event_is_a_bad_event() -> None:
+def test_a_request_without_an_event_is_a_bad_event_and_never_kept(
+    dead_letter_sink: DeadLetterSink,
+) -> None:
     plain = Request(EnvironBuilder(method="POST", data=b"{}").get_environ())
     with pytest.raises(ApiError) as refused:
-        events.receive(plain)
+        consume(plain, lambda event: None)
     assert refused.value.status == 400
+    assert dead_letter_sink.letters() == []
+
+
+def test_the_handlers_answer_is_the_answer_and_none_is_204() -> None:
+    assert consume(request_for(events.ORDER_PLACED), lambda event: None) == ("", 204)
+    assert consume(request_for(events.ORDER_PLACED), lambda event: ("reply", 200)) == ("reply", 200)
+
+
+def test_a_final_refusal_or_another_type_is_kept_as_a_dead_letter(
+    dead_letter_sink: DeadLetterSink,
+) -> None:
+    assert consume(request_for(events.ORDER_PLACED), refuse(400)) == ({"parked": "dl-1"}, 202)
+    assert consume(request_for(events.ORDER_DISPATCHED), lambda event: None)[1] == 202
+    first, second = dead_letter_sink.letters()
+    assert (first["function"], first["path"], first["code"], first["reason"]) == (
+        "cart",
+        "/events/order-placed",
+        400,
+        "no such order",
+    )
+    assert first["event"]["attributes"]["subject"] == "o-1"
+    assert dead_letter_sink.data_of(first) == {"orderid": "o-1"}
+    assert second["event"]["attributes"]["type"] == events.ORDER_DISPATCHED
+    assert "expected com.roboshop.order.placed" in second["reason"]
+
+
+@pytest.mark.parametrize("status", [404, 408, 409, 429, 401, 403, 503])
+def test_what_the_broker_retries_or_a_refused_sender_is_answered_as_it_is(
+    status: int, dead_letter_sink: DeadLetterSink
+) -> None:
+    with pytest.raises(ApiError) as answered:
+        consume(request_for(events.ORDER_PLACED), refuse(status))
+    assert answered.value.status == status
+    assert dead_letter_sink.letters() == []
+
+
+def test_a_refusal_that_cant_be_kept_is_a_503(dead_letter_sink: DeadLetterSink) -> None:
+    dead_letter_sink.down = True
+    with pytest.raises(Unavailable):
+        consume(request_for(events.ORDER_PLACED), refuse(400))
+
+
+def test_a_reply_is_found_in_binary_mode_only() -> None:
+    headers, body = events.to_binary(events.make_event(events.ORDER_DISPATCHED, "/d", {"o": 1}))
+    reply = events.reply_in({"X-Other": "1", **headers}, body)
+    assert reply is not None
+    assert reply[0]["ce-type"] == events.ORDER_DISPATCHED
+    assert "x-other" not in reply[0]
+    assert events.reply_in({"Content-Type": "application/json"}, b"{}") is None

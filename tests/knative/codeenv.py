@@ -209,3 +209,8 @@ def required_env(function: str, base: Path = FUNCTIONS) -> set[str]:
     """The variables `function` reads that the cluster must provide."""
     reads = Reach(load_modules(base)).needs(function)
     return {read.name for read in reads if read.required}
+
+
+def read_env(function: str, base: Path = FUNCTIONS) -> set[str]:
+    """Every variable `function`'s code reads, with or without a default."""
+    return {read.name for read in Reach(load_modules(base)).needs(function)}

@@ -20,12 +20,10 @@ import kubernetes_validate
 import yaml
 
 from scripts.localstack import ROOT
-from tests.knative import codeenv
+from tests.knative import codeenv, schemas, versions
 
 KNATIVE = ROOT / "knative"
 OVERLAYS = ("dev", "prod")
-CRDS = ROOT.parent / "shared" / "crds"
-KUBERNETES_VERSION = "1.32"
 NAMESPACE = "roboshop"
 DOMAIN = f"{NAMESPACE}.svc.cluster.local"
 
@@ -34,6 +32,8 @@ Rule = Callable[[list[Obj]], list[str]]
 
 KSVC = ("serving.knative.dev/v1", "Service")
 WORKLOADS = {"Deployment", "StatefulSet", "Job", "DaemonSet"}
+# Pods that run to completion: no probes to ask of them.
+RUN_ONCE = {"Job", "CronJob"}
 RESERVED_ENV = {"PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"}
 # Set by Knative itself, or by a SinkBinding whose subject is the function.
 PLATFORM_ENV = {"PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"}
@@ -75,49 +75,8 @@ def label(obj: Obj) -> str:
 # ---- schemas ----
 
 
-_OBJECT_ROOT = {
-    "apiVersion": {"type": "string"},
-    "kind": {"type": "string"},
-    "metadata": {"type": "object"},
-}
-
-
-def _strict(schema: Any) -> Any:
-    """Reject unknown fields, as `kubectl apply --validate=strict` does for CRDs."""
-    if isinstance(schema, dict):
-        schema = {key: _strict(value) for key, value in schema.items()}
-        if (
-            "properties" in schema
-            and "additionalProperties" not in schema
-            and not schema.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            schema["additionalProperties"] = False
-        return schema
-    if isinstance(schema, list):
-        return [_strict(item) for item in schema]
-    return schema
-
-
-@functools.cache
-def crd_schemas() -> dict[tuple[str, str], Any]:
-    """(apiVersion, kind) -> strict JSON schema, read from the shared CRD files."""
-    schemas: dict[tuple[str, str], Any] = {}
-    for path in sorted(CRDS.glob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if not doc or doc.get("kind") != "CustomResourceDefinition":
-                continue
-            spec = doc["spec"]
-            for version in spec["versions"]:
-                api_version = f"{spec['group']}/{version['name']}"
-                schema = copy.deepcopy(version["schema"]["openAPIV3Schema"])
-                # The API server accepts these on every object, listed or not.
-                schema.setdefault("properties", {}).update(_OBJECT_ROOT)
-                schemas[(api_version, spec["names"]["kind"])] = _strict(schema)
-    return schemas
-
-
 def schema_problems(obj: Obj) -> list[str]:
-    schema = crd_schemas().get(kind_of(obj))
+    schema = schemas.crd_schemas().get(kind_of(obj))
     if schema is not None:
         validator = jsonschema.Draft7Validator(schema)
         return [
@@ -129,7 +88,9 @@ def schema_problems(obj: Obj) -> list[str]:
     ):
         return [f"{label(obj)}: no schema for {obj['apiVersion']} {obj['kind']}"]
     try:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        # The matrix's Kubernetes (README), the oldest the shop supports.
+        kubernetes = "{}.{}".format(*versions.minor("Kubernetes"))
+        kubernetes_validate.validate(obj, kubernetes, strict=True)
     except kubernetes_validate.ValidationError as error:
         where = "/".join(map(str, error.absolute_path))
         return [f"{label(obj)}: {where}: {error.message}"]
@@ -141,11 +102,20 @@ def schema_problems(obj: Obj) -> list[str]:
 # ---- walking pods ----
 
 
+def pod_template(obj: Obj) -> Obj | None:
+    """The pod template of a function or workload (a CronJob's is its Job's); None for others."""
+    if kind_of(obj) == KSVC or obj.get("kind") in WORKLOADS:
+        return dict(obj["spec"]["template"])
+    if obj.get("kind") == "CronJob":
+        return dict(obj["spec"]["jobTemplate"]["spec"]["template"])
+    return None
+
+
 def pod_specs(objects: list[Obj]) -> Iterator[tuple[Obj, Obj, Obj]]:
     """(object, pod template metadata, pod spec) of every workload and function."""
     for obj in objects:
-        if kind_of(obj) == KSVC or obj.get("kind") in WORKLOADS:
-            template = obj["spec"]["template"]
+        template = pod_template(obj)
+        if template is not None:
             yield obj, template.get("metadata", {}), template["spec"]
 
 
@@ -164,17 +134,29 @@ def _find(objects: list[Obj], kind: str, name: str) -> Obj | None:
     return None
 
 
-def external_secrets(objects: list[Obj]) -> dict[str, set[str]]:
-    """Secrets the overlay expects the operator to create: name -> keys (from the example)."""
-    example = KNATIVE / "overlays" / "prod" / "secrets.env.example"
-    keys = {
+# The Secrets an operator creates for prod, and the example file that lists their keys.
+EXTERNAL_SECRETS = {
+    "roboshop-secrets": "secrets.env.example",
+    "broker-rabbitmq": "broker-rabbitmq.env.example",
+}
+
+
+def example_keys(file: str) -> set[str]:
+    example = KNATIVE / "overlays" / "prod" / file
+    return {
         line.split("=", 1)[0].strip()
         for line in example.read_text().splitlines()
         if "=" in line and not line.lstrip().startswith("#")
     }
-    if _find(objects, "Secret", "roboshop-secrets") is None:
-        return {"roboshop-secrets": keys}
-    return {}
+
+
+def external_secrets(objects: list[Obj]) -> dict[str, set[str]]:
+    """Secrets the overlay expects the operator to create: name -> keys (from the example)."""
+    return {
+        name: example_keys(file)
+        for name, file in EXTERNAL_SECRETS.items()
+        if _find(objects, "Secret", name) is None
+    }
 
 
 def _data_keys(obj: Obj) -> set[str]:
@@ -305,10 +287,7 @@ def rule_references_exist(objects: list[Obj]) -> list[str]:
         if obj.get("kind") == "SinkBinding":
             refs.append(("subject", spec.get("subject")))
             refs.append(("sink", spec.get("sink", {}).get("ref")))
-        if obj.get("kind") == "RabbitmqBrokerConfig":
-            cluster = spec.get("rabbitmqClusterReference", {}).get("name", "")
-            if not _find(objects, "RabbitmqCluster", cluster):
-                problems.append(f"{label(obj)}: no RabbitmqCluster {cluster}")
+        problems += _rabbitmq_reference_problems(objects, obj)
         for what, ref in refs:
             if ref and not _ref_exists(objects, ref):
                 problems.append(f"{label(obj)}: {what} {ref.get('kind')}/{ref.get('name')} missing")
@@ -323,6 +302,65 @@ def rule_references_exist(objects: list[Obj]) -> list[str]:
                     problems.append(f"{label(obj)}: {name} points at {host}, which nothing serves")
                 elif not host.endswith(".cluster.local"):
                     problems.append(f"{label(obj)}: {name}={value!r} is not a cluster address")
+    return problems
+
+
+# What the topology operator and eventing-rabbitmq read from a connection Secret, and
+# from a User's imported credentials.
+CONNECTION_KEYS = {"uri", "username", "password"}
+CREDENTIAL_KEYS = {"username", "password"}
+TOPOLOGY_KINDS = {"RabbitmqBrokerConfig", "Vhost", "User", "Permission"}
+
+
+def _secret_problems(objects: list[Obj], obj: Obj, name: str, keys: set[str]) -> list[str]:
+    found = _keys_of(objects, "Secret", name)
+    if found is None:
+        return [f"{label(obj)}: Secret {name} missing"]
+    if keys - found:
+        return [f"{label(obj)}: Secret {name} lacks {', '.join(sorted(keys - found))}"]
+    uri = _secret_value(objects, name, "uri")
+    if "uri" in keys and uri is not None and _host_of(uri) not in _hosts(objects):
+        return [f"{label(obj)}: Secret {name}'s uri names {_host_of(uri)}, which nothing serves"]
+    return []
+
+
+def _secret_value(objects: list[Obj], name: str, key: str) -> str | None:
+    import base64
+
+    found = _find(objects, "Secret", name)
+    if found is not None and key in (found.get("data") or {}):
+        return base64.b64decode(found["data"][key]).decode()
+    if name in EXTERNAL_SECRETS:
+        example = KNATIVE / "overlays" / "prod" / EXTERNAL_SECRETS[name]
+        for line in example.read_text().splitlines():
+            if line.startswith(f"{key}="):
+                return line.split("=", 1)[1].strip()
+    return None
+
+
+def _rabbitmq_reference_problems(objects: list[Obj], obj: Obj) -> list[str]:
+    """RabbitMQ clusters, connection Secrets, users and vhosts the topology objects name."""
+    if obj.get("kind") not in TOPOLOGY_KINDS:
+        return []
+    spec = obj.get("spec") or {}
+    reference = spec.get("rabbitmqClusterReference") or {}
+    problems = []
+    if reference.get("connectionSecret"):
+        name = reference["connectionSecret"]["name"]
+        problems += _secret_problems(objects, obj, name, CONNECTION_KEYS)
+    elif not _find(objects, "RabbitmqCluster", reference.get("name", "")):
+        problems.append(f"{label(obj)}: no RabbitmqCluster {reference.get('name', '')}")
+    if obj["kind"] == "User" and spec.get("importCredentialsSecret"):
+        name = spec["importCredentialsSecret"]["name"]
+        problems += _secret_problems(objects, obj, name, CREDENTIAL_KEYS)
+    vhosts = {o["spec"]["name"] for o in objects if o.get("kind") == "Vhost"}
+    named = obj["kind"] in ("Permission", "RabbitmqBrokerConfig") and spec.get("vhost")
+    if named and spec["vhost"] not in vhosts:
+        problems.append(f"{label(obj)}: no Vhost named {spec['vhost']}")
+    if obj["kind"] == "Permission":
+        user = (spec.get("userReference") or {}).get("name", "")
+        if not _find(objects, "User", user):
+            problems.append(f"{label(obj)}: no User {user}")
     return problems
 
 
@@ -469,7 +507,7 @@ def rule_hardened_workloads(objects: list[Obj]) -> list[str]:
     for obj, _, spec in pod_specs(objects):
         for container in containers(spec):
             where = f"{label(obj)} container {container.get('name')}"
-            if obj["kind"] != "Job":
+            if obj["kind"] not in RUN_ONCE:
                 for probe in ("readinessProbe", "livenessProbe"):
                     if probe not in container:
                         problems.append(f"{where}: no {probe}")
@@ -507,6 +545,38 @@ def rule_knative_functions(objects: list[Obj]) -> list[str]:
     return problems
 
 
+def rule_no_secret_on_command_line(objects: list[Obj]) -> list[str]:
+    """A Secret's value never reaches a command line (`ps`, the pod spec): `$(VAR)` in
+    command or args expands there, so a variable from a Secret may only be read inside."""
+    problems = []
+    for obj, _, spec in pod_specs(objects):
+        for container in containers(spec):
+            secret = {
+                item["name"]
+                for item in container.get("env", [])
+                if "secretKeyRef" in item.get("valueFrom", {})
+            }
+            for source in container.get("envFrom", []):
+                if "secretRef" in source:
+                    keys = _keys_of(objects, "Secret", source["secretRef"]["name"]) or set()
+                    secret |= {source.get("prefix", "") + key for key in keys}
+            words = [*container.get("command", []), *container.get("args", [])]
+            for name in sorted({n for w in words for n in _DEPENDENT.findall(str(w))} & secret):
+                problems.append(
+                    f"{label(obj)} container {container.get('name')}: {name} on its command line"
+                )
+    return problems
+
+
+# Registries Knative Serving doesn't resolve to digests (config-deployment's default
+# registries-skipping-tag-resolving): an image built and loaded on the node runs as is.
+LOCAL_REGISTRIES = ("dev.local/", "kind.local/", "ko.local/")
+
+
+def our_images(objects: list[Obj]) -> list[tuple[Obj, str]]:
+    return [(obj, image) for obj, image in _images(objects) if "roboshop/" in image]
+
+
 RULES: dict[str, Rule] = {
     "scale_bounds": rule_scale_bounds,
     "annotations_are_strings": rule_annotations_are_strings,
@@ -518,6 +588,7 @@ RULES: dict[str, Rule] = {
     "pinned_images": rule_pinned_images,
     "hardened_workloads": rule_hardened_workloads,
     "knative_functions": rule_knative_functions,
+    "no_secret_on_command_line": rule_no_secret_on_command_line,
 }
 
 

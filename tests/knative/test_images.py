@@ -108,3 +108,28 @@ def test_make_images_says_when_there_is_no_engine(tmp_path) -> None:
     )
     assert done.returncode != 0
     assert re.search(r"no working container engine", done.stdout + done.stderr)
+
+
+def test_make_kind_images_builds_for_the_dev_overlay_and_loads_each_image(tmp_path) -> None:
+    from tests.knative import manifests as m
+
+    calls = tmp_path / "calls"
+    for tool in ("docker", "kind"):
+        (tmp_path / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n')
+        (tmp_path / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin", "KIND_CLUSTER": "shop"}
+    done = subprocess.run(
+        ["make", "--no-print-directory", "kind-images"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = calls.read_text().splitlines()
+    built = {line.split(" -t ")[1].split()[0] for line in lines if line.startswith("docker build")}
+    loaded = {
+        line.split()[-1] for line in lines if line.startswith("kind load docker-image --name shop")
+    }
+    # Exactly the images the dev overlay runs.
+    assert built == loaded == {image for _, image in m.our_images(m.render("dev"))}

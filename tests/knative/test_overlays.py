@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.knative import manifests as m
@@ -29,6 +31,9 @@ def test_overlay_renders_a_complete_shop(rendered: list[m.Obj]) -> None:
         "Trigger",
         "SinkBinding",
         "RabbitmqBrokerConfig",
+        "Vhost",
+        "User",
+        "Permission",
     } <= kinds
     assert set(m.ksvcs(rendered)) == {
         "catalogue",
@@ -38,6 +43,7 @@ def test_overlay_renders_a_complete_shop(rendered: list[m.Obj]) -> None:
         "ratings",
         "payment",
         "dispatch",
+        "deadletters",
     }
     assert {obj["metadata"].get("namespace") for obj in rendered if obj["kind"] != "Namespace"} == {
         m.NAMESPACE
@@ -54,11 +60,11 @@ def test_rule_accepts_the_overlay(rendered: list[m.Obj], rule: str) -> None:
     assert m.RULES[rule](rendered) == []
 
 
-def test_prod_keeps_the_checkout_path_warm() -> None:
+def test_prod_keeps_the_checkout_path_and_the_dead_letter_sink_warm() -> None:
     services = m.ksvcs(m.render("prod"))
     for name, service in services.items():
         notes = service["spec"]["template"]["metadata"]["annotations"]
-        expected = "1" if name in ("cart", "payment") else "0"
+        expected = "1" if name in ("cart", "payment", "deadletters") else "0"
         assert notes["autoscaling.knative.dev/min-scale"] == expected, name
 
 
@@ -69,9 +75,14 @@ def test_dev_reaches_nginx_on_a_node_port_and_prod_on_a_load_balancer() -> None:
 
 def test_prod_renders_no_secret_and_the_examples_agree() -> None:
     assert [o for o in m.render("prod") if o["kind"] == "Secret"] == []
-    [dev] = [o for o in m.render("dev") if o["kind"] == "Secret"]
-    assert m.name_of(dev).startswith("roboshop-secrets-")
-    assert set(dev["data"]) == m.external_secrets(m.render("prod"))["roboshop-secrets"]
+    expected = m.external_secrets(m.render("prod"))
+    assert set(expected) == set(m.EXTERNAL_SECRETS)
+    dev = [o for o in m.render("dev") if o["kind"] == "Secret"]
+    assert len(dev) == len(expected)
+    for name, keys in expected.items():
+        # A generated Secret's name may carry kustomize's content hash.
+        (secret,) = [o for o in dev if re.fullmatch(rf"{name}(-[a-z0-9]{{10}})?", m.name_of(o))]
+        assert set(secret["data"]) == keys, name
 
 
 def test_every_seed_module_has_a_job_and_every_job_a_module() -> None:
@@ -80,3 +91,13 @@ def test_every_seed_module_has_a_job_and_every_job_a_module() -> None:
     jobs = [o for o in m.render("prod") if o["kind"] == "Job"]
     stores = sorted(job["spec"]["template"]["spec"]["containers"][0]["args"][0] for job in jobs)
     assert stores == sorted(SEEDS)
+
+
+def test_dev_runs_images_built_on_the_node_and_prod_names_them_plainly() -> None:
+    dev = m.our_images(m.render("dev"))
+    assert len({image for _, image in dev}) == 10  # eight functions, the seed and nginx
+    assert [image for _, image in dev if not image.startswith(m.LOCAL_REGISTRIES)] == []
+    prod = m.our_images(m.render("prod"))
+    assert {image.split(":")[0] for _, image in prod} == {
+        image.split(":")[0].removeprefix("dev.local/") for _, image in dev
+    }

@@ -114,7 +114,8 @@ def test_code_env_without_a_source(prod: list[m.Obj]) -> None:
 def test_k_sink_needs_the_sink_binding(prod: list[m.Obj]) -> None:
     objects = [o for o in prod if o["kind"] != "SinkBinding"]
     assert m.rule_code_env_has_source(objects) == [
-        "Service/payment: its code reads K_SINK, which nothing sets"
+        "Service/deadletters: its code reads K_SINK, which nothing sets",
+        "Service/payment: its code reads K_SINK, which nothing sets",
     ]
 
 
@@ -201,3 +202,36 @@ def test_env_scan_follows_kit_calls(tmp_path) -> None:
     reads = codeenv.Reach(codeenv.load_modules(tmp_path)).needs("fn")
     assert {r.name for r in reads} == {"STORE_URL", "KNOB", "TOKEN"}
     assert {r.name for r in reads if r.required} == {"STORE_URL", "TOKEN"}
+
+
+def test_a_secret_on_a_command_line(prod: list[m.Obj]) -> None:
+    objects, redis = m.broken(prod, "StatefulSet", "redis")
+    redis["spec"]["template"]["spec"]["containers"][0]["args"] = [
+        "--requirepass",
+        "$(REDIS_PASSWORD)",
+    ]
+    assert m.rule_no_secret_on_command_line(objects) == [
+        "StatefulSet/redis container redis: REDIS_PASSWORD on its command line"
+    ]
+
+
+def test_rabbitmq_topology_that_names_what_is_not_there(prod: list[m.Obj]) -> None:
+    objects, config = m.broken(prod, "RabbitmqBrokerConfig", "roboshop-broker-config")
+    config["spec"]["rabbitmqClusterReference"]["connectionSecret"]["name"] = "rabbit"
+    config["spec"]["vhost"] = "/"
+    permission = m._find(objects, "Permission", "roboshop-broker")
+    permission["spec"]["userReference"]["name"] = "admin"
+    assert m.rule_references_exist(objects) == [
+        "RabbitmqBrokerConfig/roboshop-broker-config: Secret rabbit missing",
+        "RabbitmqBrokerConfig/roboshop-broker-config: no Vhost named /",
+        "Permission/roboshop-broker: no User admin",
+    ]
+
+
+def test_a_connection_secret_without_its_keys(prod: list[m.Obj]) -> None:
+    dev = m.render("dev")
+    secret = m._find(dev, "Secret", "broker-rabbitmq")
+    del secret["data"]["uri"]
+    assert m.rule_references_exist(dev) == [
+        "RabbitmqBrokerConfig/roboshop-broker-config: Secret broker-rabbitmq lacks uri"
+    ]

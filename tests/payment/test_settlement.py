@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from kit import events
 from payment import gateway
+from tests.support.deadletters import DeadLetterSink
 from tests.support.eventing import Call, Recorder
 
 PLACED = "com.roboshop.order.placed"
@@ -150,8 +151,13 @@ def test_a_failing_http_gateway_answers_503(
         stub.close()
 
 
-def test_other_events_and_non_events_are_refused(client: FlaskClient) -> None:
+def test_other_events_are_kept_as_dead_letters_and_non_events_refused(
+    client: FlaskClient, dead_letter_sink: DeadLetterSink
+) -> None:
     other = order_event("o-9", "auth-9", "com.roboshop.order.dispatched")
-    assert deliver(client, other) == 400
+    assert deliver(client, other) == 202
+    (letter,) = dead_letter_sink.letters()
+    assert (letter["function"], letter["path"]) == ("payment", PATH)
+    assert letter["event"]["attributes"]["paymentauthorisation"] == "auth-9"
     assert client.post(PATH, json={"orderid": "o-9"}).status_code == 400
     assert client.get(PATH).status_code == 405

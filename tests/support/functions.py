@@ -23,9 +23,12 @@ def create_app(name: str) -> Flask:
     return app
 
 
-def serve(name: str, log_dir: Path, env: dict[str, str] | None = None) -> tuple[Process, str]:
-    """Run the function under functions-framework on a free port; returns it and its URL."""
-    port = localstack.free_port()
+def serve(
+    name: str, log_dir: Path, env: dict[str, str] | None = None, port: int | None = None
+) -> tuple[Process, str]:
+    """Run the function under functions-framework on `port` (default: a free one); returns
+    it and its URL."""
+    port = port or localstack.free_port()
     full_env = {"DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""), **(env or {})}
     process = localstack.function_process(name, port, log_dir / f"{name}-{port}.log", full_env)
     process.start().wait_for_port(port)

@@ -1,4 +1,4 @@
-"""Where the project and its shared design data (schemas, contract) are."""
+"""Where the project and its pinned upstream schemas are."""
 
 from __future__ import annotations
 
@@ -6,6 +6,5 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# The upstream CRD schemas live beside the repository, not in it (they are not ours).
-SHARED = Path(os.environ.get("ROBOSHOP_SHARED") or ROOT.parent / "shared")
-CRDS = SHARED / "crds"
+# The pinned upstream schemas (CRDs, func.yaml), vendored as data: tests/knative/crds/README.md.
+CRDS = Path(os.environ.get("ROBOSHOP_CRDS") or ROOT / "tests" / "knative" / "crds")

@@ -13,7 +13,16 @@ from scripts.nginx_conf import nginx_process
 from scripts.run import func_yaml_envs
 
 # Start order: each function's peers are up before it.
-FUNCTIONS = ["catalogue", "user", "cart", "ratings", "shipping", "dispatch", "payment"]
+FUNCTIONS = [
+    "catalogue",
+    "deadletters",
+    "user",
+    "cart",
+    "ratings",
+    "shipping",
+    "dispatch",
+    "payment",
+]
 PUBLIC = ["catalogue", "cart", "user", "shipping", "ratings", "payment"]
 # Cities of a few countries are enough for a shopper; the full gazetteer is slow to load.
 SEED_COUNTRIES = ("gb", "de", "fr")
@@ -48,7 +57,7 @@ def seed_stores() -> None:
     from scripts.seed import catalogue, cities, ratings, users
 
     catalogue.seed()
-    users.seed()
+    users.seed(demo=True)
     ratings.seed()
     cities.seed(only=SEED_COUNTRIES)
 

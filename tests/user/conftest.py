@@ -13,7 +13,7 @@ from tests.support.functions import create_app
 
 @pytest.fixture(scope="session")
 def seeded_users(mongo_url: str, redis_url: str) -> int:
-    return seed_users.seed()
+    return seed_users.seed(demo=True)
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ def test_logout_ends_the_session_on_the_server(app: Flask) -> None:
 
 
 def test_seed_users_log_in_with_their_passwords(client: FlaskClient) -> None:
-    for name, email, password in seed_users.SEED_USERS:
+    for name, email, password in seed_users.DEMO_USERS:
         response = client.post("/login", json={"name": name, "password": password})
         assert response.status_code == 200, name
         assert response.get_json()["email"] == email
@@ -103,7 +103,7 @@ def test_seed_users_log_in_with_their_passwords(client: FlaskClient) -> None:
 
 def test_seed_is_idempotent(seeded_users: int) -> None:
     before = {u["name"]: u for u in store.users().find({}, {"_id": 0})}
-    assert seed_users.seed() == 3
+    assert seed_users.seed(demo=True) == 3
     after = {u["name"]: u for u in store.users().find({}, {"_id": 0})}
     assert after == before
     assert store.users().count_documents({"name": {"$in": ["user", "stan", "partner-57"]}}) == 3

@@ -7,6 +7,7 @@ import uuid
 from flask.testing import FlaskClient
 
 from kit import events, sessions
+from tests.support.deadletters import DeadLetterSink
 
 PLACED = "com.roboshop.order.placed"
 DISPATCHED = "com.roboshop.order.dispatched"
@@ -65,17 +66,28 @@ def test_anonymous_orders_are_not_recorded(client: FlaskClient) -> None:
     ]
 
 
-def test_events_that_can_never_be_recorded_are_400(client: FlaskClient) -> None:
-    assert send(client, PLACED, "bad id with spaces", "stan") == 400
-    assert send(client, PLACED, str(uuid.uuid4()), "") == 400
-    assert send(client, PLACED, str(uuid.uuid4()), "stan", cart=[1]) == 400
+def test_events_that_can_never_be_recorded_are_kept_as_dead_letters(
+    client: FlaskClient, dead_letter_sink: DeadLetterSink
+) -> None:
+    assert send(client, PLACED, "bad id with spaces", "stan") == 202
+    assert send(client, PLACED, str(uuid.uuid4()), "") == 202
+    assert send(client, PLACED, str(uuid.uuid4()), "stan", cart=[1]) == 202
     orderid = str(uuid.uuid4())
     assert send(client, PLACED, orderid, "stan") == 204
-    assert send(client, PLACED, orderid, "user") == 400  # someone else's order id
+    assert send(client, PLACED, orderid, "user") == 202  # someone else's order id
     assert client.post("/events/order-placed", json={"orderid": "x"}).status_code == 400
+    letters = dead_letter_sink.letters()
+    assert [(x["function"], x["path"], x["code"]) for x in letters] == [
+        ("user", "/events/order-placed", 400)
+    ] * 4
+    assert letters[-1]["event"]["attributes"]["subject"] == orderid
+    assert mine(client, orderid) == [{"orderid": orderid, "cart": CART, "status": "placed"}]
 
 
-def test_placed_cart_that_no_store_can_keep_is_400(client: FlaskClient) -> None:
+def test_placed_cart_that_no_store_can_keep_is_a_dead_letter(
+    client: FlaskClient, dead_letter_sink: DeadLetterSink
+) -> None:
     orderid = str(uuid.uuid4())
-    assert send(client, PLACED, orderid, "stan", cart={"items": [{"$sku": "RMC"}]}) == 400
+    assert send(client, PLACED, orderid, "stan", cart={"items": [{"$sku": "RMC"}]}) == 202
+    assert len(dead_letter_sink.letters()) == 1
     assert orderid not in [o["orderid"] for o in history(client, "stan")]
