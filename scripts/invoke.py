@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import uuid
 
 import urllib3
 
 from kit import LOCAL_PORTS, env, peer_url
-from kit.events import make_event, to_binary
+from kit.events import make_event, signed, to_binary
 from scripts import cluster
 
 
@@ -61,6 +62,14 @@ def base_url(target: str, gateway: str = "", namespace: str = "") -> tuple[str, 
     return peer_url(target), {}
 
 
+def shop_secret() -> str:
+    """What the shop signs its events with: SESSION_SECRET, else the one `make run` made."""
+    from scripts.run import STATE
+
+    made = STATE / "session-secret"
+    return os.environ.get("SESSION_SECRET") or (made.read_text().strip() if made.exists() else "")
+
+
 def request_parts(args: argparse.Namespace) -> tuple[str, dict[str, str], bytes | None]:
     data = None
     if args.data is not None:
@@ -76,6 +85,11 @@ def request_parts(args: argparse.Namespace) -> tuple[str, dict[str, str], bytes 
         event = make_event(
             args.event, args.source, data, args.subject, args.id or str(uuid.uuid4())
         )
+        secret = shop_secret()
+        if secret:
+            signed(event, secret)
+        else:
+            print("invoke: no SESSION_SECRET: the event goes unsigned, and consumers refuse it")
         event_headers, body = to_binary(event)
         return args.method or "POST", {**event_headers, **headers}, body
     if data is None:

@@ -27,6 +27,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("MYSQL_HOST", "127.0.0.1")
 os.environ.setdefault("MYSQL_PORT", "3306")
 os.environ.setdefault("MYSQL_USER", "root")
+# Sessions and signed events need one; the suites that test it set their own.
+os.environ.setdefault("SESSION_SECRET", "test-session-secret-" + "x" * 32)
 
 from tests.support import deadletters, servers  # noqa: E402
 from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402

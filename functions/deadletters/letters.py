@@ -129,6 +129,7 @@ def from_consumer(body: Any) -> str:
         data = base64.b64decode(str(body["event"].get("data") or ""), validate=True)
     except (binascii.Error, ValueError):
         raise ApiError(400, "bad_request", "the event's data must be base64") from None
+    events.check_signature(events.from_binary(attributes, data))
     code = body.get("code")
     return _keep(
         function,

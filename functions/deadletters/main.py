@@ -20,8 +20,11 @@ app = FunctionApp("deadletters", dependencies=[stores.mongo])
 @app.route("/events/dead-letter", methods=["POST"])
 def dead_letter() -> tuple[dict[str, str], int]:
     """From a dead-letter dispatcher. 202 once stored; never a reply event (a dispatcher
-    would publish it), and never a refusal it could drop: anything that is a CloudEvent is kept."""
-    attributes, data = events.parse_binary(request)
+    would publish it), and never a refusal it could drop: any event the shop sent is kept
+    (one it did not sign is 401: nobody's to keep)."""
+    event = events.parse(request)
+    events.check_signature(event)
+    attributes, data = events.binary_of(event)
     return {"id": letters.from_dispatcher(attributes, data)}, 202
 
 

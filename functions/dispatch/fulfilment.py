@@ -47,11 +47,13 @@ def dispatch(event: Any) -> Any:
         if store.mark_dispatched(order["orderid"]):
             dispatched_total.inc()
     extensions = {"traceparent": event["traceparent"]} if event.get("traceparent") else {}
-    return events.make_event(
-        events.ORDER_DISPATCHED,
-        SOURCE,
-        {**order, "status": "dispatched"},
-        subject=order["orderid"],
-        event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"roboshop:dispatched:{order['orderid']}")),
-        extensions=extensions,
+    return events.signed(
+        events.make_event(
+            events.ORDER_DISPATCHED,
+            SOURCE,
+            {**order, "status": "dispatched"},
+            subject=order["orderid"],
+            event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"roboshop:dispatched:{order['orderid']}")),
+            extensions=extensions,
+        )
     )

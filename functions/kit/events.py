@@ -1,9 +1,22 @@
 """CloudEvents in binary HTTP mode: sending to a sink, receiving in a route, and keeping
-what a consumer refuses as a dead letter."""
+what a consumer refuses as a dead letter.
+
+Every event the shop emits is signed (the `roboshopsignature` extension, an HMAC
+with a key derived from SESSION_SECRET), and consumers take only signed ones.
+Nothing else can tell the broker's deliveries from anyone's: on a cluster the
+dispatchers reach the functions through the same Knative ingress as every other
+pod, eventing-rabbitmq sends no OIDC token, and a NetworkPolicy sees no paths.
+The signature covers what the sender wrote and the path to a consumer keeps
+(id, type, source, subject, the data and the sender's own extensions, which it
+names); not the trace context or what the platform adds on the way.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -12,7 +25,8 @@ from typing import Any
 from flask import Request
 
 from kit import peers
-from kit._errors import ApiError, Unavailable
+from kit._config import env
+from kit._errors import ApiError, ConfigError, Unavailable
 
 log = logging.getLogger("roboshop.events")
 
@@ -42,6 +56,54 @@ def make_event(
         attributes["subject"] = subject
     attributes.update(extensions or {})
     return CloudEvent(attributes, data)
+
+
+SIGNATURE = "roboshopsignature"
+_SIGNED_ATTRIBUTES = ("id", "type", "source", "subject")
+# Set or changed on the way by tracing, or added by the platform: never signed.
+_UNSIGNED = frozenset({"specversion", "time", "datacontenttype", "traceparent", "tracestate"})
+
+
+def _key(secret: str | None) -> bytes:
+    secret = secret or env("SESSION_SECRET", "")
+    if len(secret) < 32:
+        raise ConfigError("SESSION_SECRET must be set to 32+ random characters to sign events")
+    return hmac.new(secret.encode(), b"roboshop events", hashlib.sha256).digest()
+
+
+def _digest(event: Any, extensions: list[str], secret: str | None) -> str:
+    attributes = event.get_attributes()
+    signed = {
+        "attributes": {name: str(attributes.get(name) or "") for name in _SIGNED_ATTRIBUTES},
+        "extensions": {name: str(attributes.get(name) or "") for name in extensions},
+        "data": event.data,
+    }
+    message = json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(_key(secret), message, hashlib.sha256).hexdigest()
+
+
+def signed(event: Any, secret: str | None = None) -> Any:
+    """The event, signed as the shop's own (SESSION_SECRET unless `secret` is given).
+
+    The signature names the extensions it covers, the sender's own: whatever the
+    platform adds on the way (knativeerror*, a broker's delivery count) is not in it.
+    """
+    extensions = sorted(
+        name
+        for name in event.get_attributes()
+        if name not in _UNSIGNED and name not in _SIGNED_ATTRIBUTES and name != SIGNATURE
+    )
+    event[SIGNATURE] = f"{','.join(extensions)};{_digest(event, extensions, secret)}"
+    return event
+
+
+def check_signature(event: Any) -> None:
+    """401 unless the event carries the shop's signature: it was not sent by the shop."""
+    given = str(event.get(SIGNATURE) or "")
+    names, _, digest = given.rpartition(";")
+    extensions = [name for name in names.split(",") if name]
+    if not given.isascii() or not hmac.compare_digest(digest, _digest(event, extensions, None)):
+        raise ApiError(401, "unsigned_event", "this event was not sent by the shop")
 
 
 def to_binary(event: Any) -> tuple[dict[str, str], bytes]:
@@ -75,13 +137,23 @@ def _check_type(event: Any, expected_type: str) -> None:
         raise ApiError(400, "bad_event", f"expected {expected_type}, not {event['type']}")
 
 
-def parse_binary(request: Request) -> tuple[dict[str, Any], bytes]:
-    """The event's attributes and its data as binary mode carries them; 400 for no event."""
-    event = parse(request)
+def binary_of(event: Any) -> tuple[dict[str, Any], bytes]:
+    """The event's attributes and its data as binary mode carries them."""
     headers, body = to_binary(event)
     attributes = dict(event.get_attributes())
     attributes["datacontenttype"] = headers.get("content-type", "application/json")
     return attributes, body
+
+
+def from_binary(attributes: dict[str, Any], data: bytes) -> Any:
+    """The event that binary-mode attributes and data spell; 400 for data that isn't JSON."""
+    from cloudevents.http import CloudEvent
+
+    try:
+        value = json.loads(data) if data else None
+    except ValueError:
+        raise ApiError(400, "bad_event", "the event's data is not JSON") from None
+    return CloudEvent(dict(attributes), value)
 
 
 def consume(
@@ -94,9 +166,11 @@ def consume(
     is kept as a dead letter by the deadletters function and the answer is 202, so that
     it is not lost where eventing-rabbitmq would drop it. If it can't be kept, 503: the
     broker retries, and dead-letters it after its last retry. A request that is not a
-    CloudEvent at all (400) came from no broker and is not kept.
+    CloudEvent at all (400), or one the shop did not sign (401), came from no broker
+    and is not kept.
     """
     event = parse(request)
+    check_signature(event)
     try:
         _check_type(event, expected_type)
         answer = handler(event)

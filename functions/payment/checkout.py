@@ -90,12 +90,14 @@ def _charge(cart_id: str, orderid: str, held: dict[str, Any], request: Request) 
     charger = gateway.current()
     authorisation = charger.authorise(cart["total"], orderid)
     registered = not sessions.is_anonymous(cart_id)
-    event = events.make_event(
-        events.ORDER_PLACED,
-        SOURCE,
-        {"orderid": orderid, "user": cart_id, "registered": registered, "cart": cart},
-        subject=orderid,
-        extensions={"traceparent": traceparent(request), AUTHORISATION: authorisation},
+    event = events.signed(
+        events.make_event(
+            events.ORDER_PLACED,
+            SOURCE,
+            {"orderid": orderid, "user": cart_id, "registered": registered, "cart": cart},
+            subject=orderid,
+            extensions={"traceparent": traceparent(request), AUTHORISATION: authorisation},
+        )
     )
     try:
         sink.send(event)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,8 +53,17 @@ def retryable(status: int) -> bool:
     return status == NO_ANSWER or status >= 500 or status in _RETRYABLE_4XX
 
 
+# CloudEvent attribute names are lower-case letters and digits: RabbitMQ's own headers
+# (a quorum queue's x-delivery-count on redelivery) are not the event's.
+_ATTRIBUTE_NAME = re.compile(r"[a-z0-9]{1,20}")
+
+
 def request_headers(properties: pika.BasicProperties) -> dict[str, str]:
-    headers = {f"ce-{k}": str(v) for k, v in (properties.headers or {}).items()}
+    headers = {
+        f"ce-{k}": str(v)
+        for k, v in (properties.headers or {}).items()
+        if _ATTRIBUTE_NAME.fullmatch(k)
+    }
     headers.pop("ce-datacontenttype", None)
     headers["Content-Type"] = properties.content_type or "application/json"
     return headers

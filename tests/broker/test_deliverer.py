@@ -12,7 +12,7 @@ import pika
 
 from kit import events
 from scripts import localstack
-from scripts.broker import amqp
+from scripts.broker import amqp, deliverer
 from scripts.broker.deliverer import Deliverer
 from scripts.broker.triggers import Delivery, Trigger
 from tests.support.eventing import Call, Recorder, wait_for
@@ -151,3 +151,14 @@ def test_parallelism_one_holds_the_queue_behind_an_event_in_its_retries(amqp_url
 def test_parallelism_lets_the_next_event_pass_one_in_its_retries(amqp_url: str) -> None:
     calls = stuck_then_next(amqp_url, parallelism=8)
     assert calls.index("next") < len(calls) - 1  # taken while "stuck" was still retried
+
+
+def test_rabbitmqs_own_headers_are_not_passed_on_as_event_attributes() -> None:
+    """A quorum queue adds x-delivery-count when it delivers a message again."""
+    properties = pika.BasicProperties(
+        content_type="application/json",
+        headers={"id": "e-1", "type": "t", "x-delivery-count": 1, "paymentauthorisation": "a"},
+    )
+    headers = deliverer.request_headers(properties)
+    assert headers["ce-id"] == "e-1" and headers["ce-paymentauthorisation"] == "a"
+    assert not [name for name in headers if "delivery" in name]

@@ -16,7 +16,9 @@ PLACED = "com.roboshop.order.placed"
 def deliver(client: FlaskClient, cart_id: str, lines: list[tuple[str, int]], orderid: str) -> int:
     items: list[dict[str, Any]] = [{"sku": s, "qty": q} for s, q in lines]
     data = {"orderid": orderid, "user": cart_id, "registered": False, "cart": {"items": items}}
-    headers, body = events.to_binary(events.make_event(PLACED, "/roboshop/payment", data))
+    headers, body = events.to_binary(
+        events.signed(events.make_event(PLACED, "/roboshop/payment", data))
+    )
     return client.post("/events/order-placed", data=body, headers=headers).status_code
 
 
@@ -68,7 +70,7 @@ def test_an_order_without_lines_is_kept_as_a_dead_letter(
     client: FlaskClient, cart_id: str, dead_letter_sink: DeadLetterSink
 ) -> None:
     data = {"orderid": "o1", "user": cart_id, "cart": {"items": [{"sku": "RMC"}]}}
-    headers, body = events.to_binary(events.make_event(PLACED, "/x", data))
+    headers, body = events.to_binary(events.signed(events.make_event(PLACED, "/x", data)))
     assert client.post("/events/order-placed", data=body, headers=headers).status_code == 202
     (letter,) = dead_letter_sink.letters()
     assert (letter["function"], letter["code"], letter["error"]) == ("cart", 400, "bad_event")

@@ -21,7 +21,9 @@ PLACED = "com.roboshop.order.placed"
 def order(orderid: str | None = None, **extensions: str) -> Any:
     orderid = orderid or str(uuid.uuid4())
     data = {"orderid": orderid, "user": "stan", "registered": True, "cart": {"items": []}}
-    return events.make_event(PLACED, "/roboshop/payment", data, orderid, extensions=extensions)
+    return events.signed(
+        events.make_event(PLACED, "/roboshop/payment", data, orderid, extensions=extensions)
+    )
 
 
 def from_dispatcher(client: FlaskClient, event: Any, dest: str, code: str = "503") -> str:
@@ -192,3 +194,23 @@ def test_one_letter_its_discard_and_the_listings_limits(client: FlaskClient) -> 
     assert client.get("/dead-letters?status=lost").status_code == 400
     assert client.get("/dead-letters?limit=0").status_code == 400
     assert client.get("/dead-letters?limit=x").status_code == 400
+
+
+def test_nobody_can_fill_the_store_with_events_the_shop_did_not_sign(
+    client: FlaskClient, user: Stub
+) -> None:
+    unsigned = events.make_event(PLACED, "/roboshop/payment", {"orderid": "f"}, "f")
+    headers, body = events.to_binary(unsigned)
+    headers |= {"ce-knativeerrordest": f"{user.url}/events/order-placed"}
+    assert client.post("/events/dead-letter", data=body, headers=headers).status_code == 401
+    attributes, data = events.binary_of(unsigned)
+    letter = {
+        "function": "user",
+        "path": "/events/order-placed",
+        "code": 400,
+        "error": "bad_event",
+        "reason": "forged",
+        "event": {"attributes": attributes, "data": base64.b64encode(data).decode()},
+    }
+    assert client.post("/dead-letters", json=letter).status_code == 401
+    assert parked(client) == []

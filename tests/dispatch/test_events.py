@@ -23,7 +23,7 @@ def placed(subject: str, **data: object) -> tuple[dict[str, str], bytes]:
         subject=subject,
         extensions={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
     )
-    return events.to_binary(event)
+    return events.to_binary(events.signed(event))
 
 
 def deliver(client: FlaskClient, headers: dict[str, str], body: bytes):  # type: ignore[no-untyped-def]
@@ -106,9 +106,11 @@ def test_requests_that_are_no_cloudevent_are_refused_and_other_events_kept(
 ) -> None:
     plain = client.post("/events/order-placed", json={"orderid": "x"})
     assert plain.status_code == 400  # no broker sends that: nothing to keep
-    other = events.make_event("com.roboshop.other", "/x", {"orderid": "x", "user": "u"})
+    other = events.signed(
+        events.make_event("com.roboshop.other", "/x", {"orderid": "x", "user": "u"})
+    )
     assert deliver(client, *events.to_binary(other)).status_code == 202
-    not_object = events.make_event(PLACED, "/x", ["orderid"])
+    not_object = events.signed(events.make_event(PLACED, "/x", ["orderid"]))
     assert deliver(client, *events.to_binary(not_object)).status_code == 202
     assert [letter["event"]["attributes"]["id"] for letter in dead_letter_sink.letters()] == [
         other["id"],

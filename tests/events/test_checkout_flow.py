@@ -52,7 +52,9 @@ def dispatched(shopper: Shopper, orderid: str) -> bool:
 
 def order_event(shopper: Shopper, cart: dict[str, object], orderid: str) -> object:
     data = {"orderid": orderid, "user": shopper.name, "registered": True, "cart": cart}
-    return events.make_event(PLACED, "/roboshop/payment", data, subject=orderid)
+    return events.signed(
+        events.make_event(PLACED, "/roboshop/payment", data, subject=orderid), SECRET
+    )
 
 
 def deliveries_of(shop: Shop, event_id: str) -> dict[str, int]:
@@ -150,7 +152,9 @@ def test_a_poison_event_is_kept_by_each_consumer_and_the_next_order_goes_through
 ) -> None:
     """The broker drops a refused event (as eventing-rabbitmq acks a 400); each consumer
     that refused it kept it as a dead letter first, and a replay reaches that consumer only."""
-    poison = events.make_event(PLACED, "/roboshop/payment", {"user": "nobody"}, subject="poison")
+    poison = events.signed(
+        events.make_event(PLACED, "/roboshop/payment", {"user": "nobody"}, subject="poison"), SECRET
+    )
     assert shop.publish(poison) == 202
     shopper = Shopper(shop)
     shopper.add("RMC", 1)

@@ -7,11 +7,12 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from kit import ApiError, Unavailable, events
+from kit._errors import ConfigError
 from tests.support.deadletters import DeadLetterSink
 
 
 def request_for(event_type: str, path: str = "/events/order-placed") -> Request:
-    event = events.make_event(event_type, "/test", {"orderid": "o-1"}, subject="o-1")
+    event = events.signed(events.make_event(event_type, "/test", {"orderid": "o-1"}, subject="o-1"))
     headers, body = events.to_binary(event)
     return Request(
         EnvironBuilder(method="POST", path=path, headers=headers, data=body).get_environ()
@@ -92,3 +93,86 @@ def test_a_reply_is_found_in_binary_mode_only() -> None:
     assert reply[0]["ce-type"] == events.ORDER_DISPATCHED
     assert "x-other" not in reply[0]
     assert events.reply_in({"Content-Type": "application/json"}, b"{}") is None
+
+
+def request_of(event: Any, **more_headers: str) -> Request:
+    headers, body = events.to_binary(event)
+    return Request(
+        EnvironBuilder(
+            method="POST",
+            path="/events/order-placed",
+            headers={**headers, **more_headers},
+            data=body,
+        ).get_environ()
+    )
+
+
+def order(**extensions: str) -> Any:
+    data = {"orderid": "o-2", "cart": {"items": [{"sku": "RMC", "qty": 1}]}}
+    return events.make_event(events.ORDER_PLACED, "/p", data, "o-2", extensions=extensions)
+
+
+def test_an_event_the_shop_did_not_sign_is_refused_and_never_kept(
+    dead_letter_sink: DeadLetterSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unsigned = order()
+    other_secret = events.signed(order(), "another shop's secret, 32 characters long")
+    tampered = events.signed(order(paymentauthorisation="sim-1"))
+    tampered["paymentauthorisation"] = "sim-2"
+    altered_data = events.signed(order())
+    headers, body = events.to_binary(altered_data)
+    forged_body = body.replace(b'"qty": 1', b'"qty": 9')
+    assert forged_body != body
+    forged = Request(
+        EnvironBuilder(
+            method="POST", path="/events/order-placed", headers=headers, data=forged_body
+        ).get_environ()
+    )
+    for request in (request_of(unsigned), request_of(other_secret), request_of(tampered), forged):
+        with pytest.raises(ApiError) as refused:
+            consume(request, lambda event: None)
+        assert (refused.value.status, refused.value.error) == (401, "unsigned_event")
+    non_ascii = request_of(order(), **{"ce-roboshopsignature": "\u00e9" * 64})
+    with pytest.raises(ApiError):
+        consume(non_ascii, lambda event: None)
+    assert dead_letter_sink.letters() == []
+
+
+def test_the_signature_survives_what_the_platform_adds_on_the_way() -> None:
+    event = events.signed(order(traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"))
+    on_the_way = request_of(
+        event,
+        **{
+            "ce-traceparent": "00-" + "c" * 32 + "-" + "d" * 16 + "-01",
+            "ce-knativeerrordest": "http://cart/events/order-placed",
+            "ce-knativeerrorcode": "503",
+            "ce-knativearrivaltime": "2026-12-01T10:00:01Z",
+            "ce-time": "2026-12-01T10:00:00Z",
+        },
+    )
+    assert consume(on_the_way, lambda received: None) == ("", 204)
+
+
+def test_a_signed_extension_cant_be_dropped_or_unlisted() -> None:
+    event = events.signed(order(paymentauthorisation="sim-1"))
+    names, digest = event[events.SIGNATURE].split(";")
+    assert names == "paymentauthorisation"
+    unlisted = events.signed(order(paymentauthorisation="sim-2"))
+    unlisted[events.SIGNATURE] = f";{digest}"
+    headers, body = events.to_binary(event)
+    headers.pop("ce-paymentauthorisation")
+    dropped = Request(
+        EnvironBuilder(
+            method="POST", path="/events/order-placed", headers=headers, data=body
+        ).get_environ()
+    )
+    for request in (request_of(unlisted), dropped):
+        with pytest.raises(ApiError) as refused:
+            consume(request, lambda received: None)
+        assert refused.value.status == 401
+
+
+def test_signing_needs_the_shops_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSION_SECRET", "short")
+    with pytest.raises(ConfigError):
+        events.signed(order())

@@ -17,7 +17,7 @@ import yaml
 from kit import events
 from scripts.localstack import ROOT
 from tests.origin.conftest import Visitor
-from tests.support.stack import Stack
+from tests.support.stack import SESSION_SECRET, Stack
 
 
 def event_routes() -> list[tuple[str, str]]:
@@ -49,11 +49,15 @@ def spellings(function: str, path: str) -> list[str]:
     ]
 
 
-def placed_event(user: str, items: list[dict[str, Any]]) -> tuple[dict[str, str], bytes]:
+def placed_event(
+    user: str, items: list[dict[str, Any]], secret: str | None = None
+) -> tuple[dict[str, str], bytes]:
+    """An order.placed for the user, as an outsider forges it; signed as the shop's own
+    when `secret` is the shop's."""
     orderid = str(uuid.uuid4())
     data = {"orderid": orderid, "user": user, "registered": True, "cart": {"items": items}}
     event = events.make_event(events.ORDER_PLACED, "/roboshop/payment", data, subject=orderid)
-    return events.to_binary(event)
+    return events.to_binary(events.signed(event, secret) if secret else event)
 
 
 def test_the_manifests_name_the_event_routes_this_test_covers() -> None:
@@ -88,12 +92,19 @@ def test_a_forged_order_event_leaves_a_users_cart_and_history_alone(
         outsider.call("POST", f"/api/{function}/events/order-placed", data=body, headers=headers)
     assert visitor.get(f"/api/cart/cart/{name}").json() == before
     assert visitor.get(f"/api/user/history/{name}").status == 404
-    # The same event sent to cart itself (the broker's way in) does take effect: the test
-    # above would have seen it through nginx.
-    direct = urllib3.request(
-        "POST", f"{stack.urls['cart']}/events/order-placed", body=body, headers=headers
+    # Behind nginx (where a cluster's pods reach a function through the Knative ingress,
+    # whatever the path): the forgery is refused, not even kept as a dead letter...
+    cart_events = f"{stack.urls['cart']}/events/order-placed"
+    forged = urllib3.request("POST", cart_events, body=body, headers=headers)
+    assert forged.status == 401
+    assert forged.json()["error"] == "unsigned_event"
+    assert visitor.get(f"/api/cart/cart/{name}").json() == before
+    # ...and the same order signed as the shop signs it takes effect: the tests above would
+    # have seen one that got through.
+    headers, body = placed_event(
+        name, [{"sku": "RMC", "qty": 2}, {"sku": "SHIP", "qty": 1}], SESSION_SECRET
     )
-    assert direct.status == 204
+    assert urllib3.request("POST", cart_events, body=body, headers=headers).status == 204
     assert visitor.get(f"/api/cart/cart/{name}").status == 404
 
 

@@ -21,7 +21,9 @@ PATH = "/events/order-placed"
 def order_event(orderid: str, authorisation: str | None, event_type: str = PLACED) -> Any:
     extensions = {"paymentauthorisation": authorisation} if authorisation else {}
     data = {"orderid": orderid, "user": "anonymous-x", "registered": False, "cart": {}}
-    return events.make_event(event_type, "/roboshop/payment", data, orderid, extensions=extensions)
+    return events.signed(
+        events.make_event(event_type, "/roboshop/payment", data, orderid, extensions=extensions)
+    )
 
 
 def deliver(client: FlaskClient, event: Any) -> int:

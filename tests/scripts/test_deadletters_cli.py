@@ -35,7 +35,9 @@ def sink(
 
 
 def order(orderid: str) -> object:
-    return events.make_event("com.roboshop.order.placed", "/tests", {"orderid": orderid}, orderid)
+    return events.signed(
+        events.make_event("com.roboshop.order.placed", "/tests", {"orderid": orderid}, orderid)
+    )
 
 
 def park(sink: str, consumer: Stub, event: object) -> str:

@@ -21,7 +21,8 @@ def send(client: FlaskClient, kind: str, orderid: str, user: str, **extra: objec
     else:
         data = {"status": "dispatched", **data}
     path = "/events/order-placed" if kind == PLACED else "/events/order-dispatched"
-    headers, body = events.to_binary(events.make_event(kind, "/tests", data, subject=orderid))
+    event = events.signed(events.make_event(kind, "/tests", data, subject=orderid))
+    headers, body = events.to_binary(event)
     return client.post(path, data=body, headers=headers).status_code
 
 
