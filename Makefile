@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test setup-run setup-test lint unit coverage seed invoke bench backup restore images clean
+.PHONY: help run test setup-run setup-test lint unit coverage fuzz seed invoke bench backup restore images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -20,6 +20,7 @@ help:
 	@echo "make invoke  - call a running function, e.g. make invoke ARGS='catalogue /product/RMC'"
 	@echo "make seed    - (re)seed the stores of a running stack"
 	@echo "make coverage - the tests with a line-coverage report"
+	@echo "make fuzz    - schemathesis against the whole shop with a large budget (FUZZ_EXAMPLES, FUZZ_JOURNEYS)"
 	@echo "make bench   - benchmarks; figures go to bench-results/"
 	@echo "make images  - build the container images (needs docker or podman)"
 
@@ -53,6 +54,12 @@ test: setup-test lint unit
 # Line coverage of functions/ and scripts/ (code run in subprocesses is not counted).
 coverage: $(VENV)/.installed
 	$(PY) -m pytest --cov=functions --cov=scripts --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+# The fuzz suite alone with a large budget (make test runs it with a small one).
+FUZZ_EXAMPLES ?= 300
+FUZZ_JOURNEYS ?= 300
+fuzz: setup-test $(VENV)/.installed
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_JOURNEYS=$(FUZZ_JOURNEYS) $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
 seed: $(VENV)/.installed
 	$(PY) -m scripts.seed
