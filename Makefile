@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test setup-run setup-test lint unit coverage fuzz seed invoke bench backup restore images clean
+.PHONY: help run test setup-run setup-test lint unit coverage fuzz chaos seed invoke bench backup restore images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -18,6 +18,7 @@ help:
 	@echo "make backup  - archive the running stack's data into .state/backups/"
 	@echo "make restore FILE=... - check an archive whole, then restore it (FILE=latest: the newest)"
 	@echo "make invoke  - call a running function, e.g. make invoke ARGS='catalogue /product/RMC'"
+	@echo "make chaos   - failure scenarios on a running make run, e.g. make chaos ARGS='payment-failure on'"
 	@echo "make seed    - (re)seed the stores of a running stack"
 	@echo "make coverage - the tests with a line-coverage report"
 	@echo "make fuzz    - schemathesis against the whole shop with a large budget (FUZZ_EXAMPLES, FUZZ_JOURNEYS)"
@@ -63,6 +64,10 @@ fuzz: setup-test $(VENV)/.installed
 
 seed: $(VENV)/.installed
 	$(PY) -m scripts.seed
+
+# Switch a failure scenario on or off in the running shop (no restart); no ARGS lists them.
+chaos: $(VENV)/.installed
+	$(PY) -m scripts.chaos $(ARGS)
 
 invoke: $(VENV)/.installed
 	$(PY) -m scripts.invoke $(ARGS)

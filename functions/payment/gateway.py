@@ -23,10 +23,11 @@ captured lapses then, as a card authorisation does.
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any, Protocol
 
-from kit import ApiError, env, env_int, namespaced, stores
+from kit import ApiError, env, env_int, flags, namespaced, stores
 
 
 class Declined(ApiError):
@@ -166,15 +167,49 @@ class HttpGateway:
         raise GatewayFailed(f"{action} answered HTTP {answer.status}")
 
 
+class ChaosGateway:
+    """The chaos switches in front of a gateway: `payment-unreachable` fails every call as a
+    gateway that can't be reached; `payment-failure-percent` fails that share of
+    authorisations as a gateway answering an error."""
+
+    def __init__(self, inner: Gateway, unreachable: bool, failure_percent: int) -> None:
+        self._inner = inner
+        self._unreachable = unreachable
+        self._failure_percent = failure_percent
+
+    def _reach(self) -> None:
+        if self._unreachable:
+            raise GatewayFailed("unreachable (chaos switch payment-unreachable)")
+
+    def authorise(self, amount: float, reference: str) -> str:
+        self._reach()
+        if random.uniform(0, 100) < self._failure_percent:
+            raise GatewayFailed("HTTP 500 (chaos switch payment-failure)")
+        return self._inner.authorise(amount, reference)
+
+    def capture(self, authorisation: str) -> None:
+        self._reach()
+        self._inner.capture(authorisation)
+
+    def void(self, authorisation: str) -> None:
+        self._reach()
+        self._inner.void(authorisation)
+
+
 _simulated = SimulatedGateway()
 _http_gateways: dict[str, HttpGateway] = {}
 
 
 def current() -> Gateway:
-    """The gateway PAYMENT_GATEWAY names, else the simulated one."""
+    """The gateway PAYMENT_GATEWAY names, else the simulated one (behind the chaos switches)."""
     url = env("PAYMENT_GATEWAY", "")
-    if not url:
-        return _simulated
-    if url not in _http_gateways:
-        _http_gateways[url] = HttpGateway(url)
-    return _http_gateways[url]
+    gateway: Gateway = _simulated
+    if url:
+        if url not in _http_gateways:
+            _http_gateways[url] = HttpGateway(url)
+        gateway = _http_gateways[url]
+    unreachable = flags.boolean("payment-unreachable")
+    failure_percent = flags.integer("payment-failure-percent", 0)
+    if unreachable or failure_percent > 0:
+        return ChaosGateway(gateway, unreachable, failure_percent)
+    return gateway
