@@ -56,11 +56,14 @@ class Gateway(Protocol):
 AUTHORISED, CAPTURED, VOIDED = "authorised", "captured", "voided"
 
 # Moves an authorisation to ARGV[1] if it is still authorised, and returns the state it
-# had ("" if none): one script, so a capture and a void racing can't both win.
+# had ("" if none): one script, so a capture and a void racing can't both win. The move
+# goes on the gateway's statement (KEYS[2]), as a card statement lists each charge once.
 _SETTLE = """
 local state = redis.call('GET', KEYS[1])
 if state == 'authorised' then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+  redis.call('RPUSH', KEYS[2], ARGV[1] .. ' ' .. ARGV[3])
+  redis.call('LTRIM', KEYS[2], -100000, -1)
 end
 return state or ''
 """
@@ -73,7 +76,8 @@ class SimulatedGateway:
         limit = env_int("PAYMENT_DECLINE_ABOVE", 50000)
         if amount > limit:
             raise Declined(f"{amount:.2f} EUR is above the card limit")
-        authorisation = f"sim-{uuid.uuid4().hex}"
+        # The reference (the order id) is part of the id, so the statement names the order.
+        authorisation = f"sim-{uuid.uuid4().hex}-{reference}"
         stores.redis().get().set(_key(authorisation), AUTHORISED, ex=_ttl(), nx=True)
         return authorisation
 
@@ -91,13 +95,20 @@ class SimulatedGateway:
     def _settle(self, authorisation: str, target: str) -> None:
         redis = stores.redis().get()
         # A settled authorisation is kept as long again, so a late redelivery still finds it.
-        before = redis.eval(_SETTLE, 1, _key(authorisation), target, _ttl())
+        before = redis.eval(
+            _SETTLE, 2, _key(authorisation), statement_key(), target, _ttl(), authorisation
+        )
         if before not in (AUTHORISED, target):
             raise Unsettleable(authorisation, target, before or "unknown or expired")
 
 
 def _key(authorisation: str) -> str:
     return namespaced(f"payment:authorisation:{authorisation}")
+
+
+def statement_key() -> str:
+    """The simulated gateway's statement: `captured <authorisation>` or `voided ...`, in order."""
+    return namespaced("payment:statement")
 
 
 def _ttl() -> int:
