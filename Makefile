@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test setup-run setup-test lint unit coverage seed invoke bench backup restore images kind-images clean
+.PHONY: help run test setup-run setup-test lint unit coverage fuzz chaos seed invoke bench backup restore images kind-images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -18,8 +18,10 @@ help:
 	@echo "make backup  - archive the running stack's data into .state/backups/"
 	@echo "make restore FILE=... - check an archive whole, then restore it (FILE=latest: the newest)"
 	@echo "make invoke  - call a running function, e.g. make invoke ARGS='catalogue /product/RMC'"
+	@echo "make chaos   - failure scenarios on a running make run, e.g. make chaos ARGS='payment-failure on'"
 	@echo "make seed    - (re)seed the stores of a running stack"
 	@echo "make coverage - the tests with a line-coverage report"
+	@echo "make fuzz    - schemathesis against the whole shop with a large budget (FUZZ_EXAMPLES, FUZZ_JOURNEYS)"
 	@echo "make bench   - benchmarks; figures go to bench-results/"
 	@echo "make images  - build the container images (needs docker or podman)"
 	@echo "make kind-images - build them for the dev overlay and load them into kind"
@@ -55,8 +57,18 @@ test: setup-test lint unit
 coverage: $(VENV)/.installed
 	$(PY) -m pytest --cov=functions --cov=scripts --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
+# The fuzz suite alone with a large budget (make test runs it with a small one).
+FUZZ_EXAMPLES ?= 300
+FUZZ_JOURNEYS ?= 300
+fuzz: setup-test $(VENV)/.installed
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_JOURNEYS=$(FUZZ_JOURNEYS) $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
+
 seed: $(VENV)/.installed
 	$(PY) -m scripts.seed
+
+# Switch a failure scenario on or off in the running shop (no restart); no ARGS lists them.
+chaos: $(VENV)/.installed
+	$(PY) -m scripts.chaos $(ARGS)
 
 invoke: $(VENV)/.installed
 	$(PY) -m scripts.invoke $(ARGS)

@@ -4,8 +4,9 @@ Data servers already listening at the configured address are reused; missing
 ones are started privately under .state/ from the installed server (MongoDB:
 `mongod`, else the embedded nx-27017). Then the stores are seeded, every
 function is served by functions-framework on its own port, and nginx fronts
-them all on http://localhost:8080. Ctrl-C stops what this runner started and
-nothing else.
+them all on http://localhost:8080. A process that dies is started again, after
+a pause that doubles while it keeps dying, as Kubernetes restarts a crashed
+container. Ctrl-C stops what this runner started and nothing else.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,6 +82,49 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
+# Kubernetes' CrashLoopBackOff: 10 s doubling to 5 min; locally 1 s doubling to 30 s, and a
+# process that stayed up this long is forgiven its earlier crashes.
+FIRST_BACKOFF, MAX_BACKOFF, STABLE_AFTER = 1.0, 30.0, 60.0
+
+
+@dataclass
+class Supervised:
+    """A started process, its port, and when it may be started again after a crash."""
+
+    process: Process
+    port: int
+    started_at: float = 0.0
+    backoff: float = FIRST_BACKOFF
+    restart_at: float | None = None
+    restarts: int = 0
+    announced: bool = True
+
+    def watch(self, now: float) -> None:
+        """Restart it once its pause is over; say when a restarted one answers again."""
+        if self.process.running():
+            if not self.announced and localstack.port_open(self.port):
+                self.announced = True
+                say(f"{self.process.name} is back on port {self.port}")
+            if now - self.started_at > STABLE_AFTER:
+                self.backoff = FIRST_BACKOFF
+            return
+        if self.restart_at is None:
+            code = self.process.popen.returncode if self.process.popen else None
+            print(
+                f"!! {self.process.name} exited (code {code}); restarting it in "
+                f"{self.backoff:.0f}s, as Kubernetes would. Last lines of {self.process.log}:\n"
+                f"{self.process.tail()}",
+                flush=True,
+            )
+            self.restart_at = now + self.backoff
+            self.backoff = min(MAX_BACKOFF, self.backoff * 2)
+        elif now >= self.restart_at:
+            self.restarts += 1
+            say(f"restarting {self.process.name} (restart {self.restarts})")
+            self.process.start()
+            self.started_at, self.restart_at, self.announced = now, None, False
+
+
 class Stack:
     def __init__(self) -> None:
         self.env = {key: os.environ.get(key) or value for key, value in DEFAULTS.items()}
@@ -91,11 +136,21 @@ class Stack:
             secret = f"{function}-mysql-password"
             self.env[user] = os.environ.get(user) or namespaced(function)
             self.env[password] = os.environ.get(password) or local_secret(secret)
-        self.started: list[Process] = []
+        # The chaos switches (`make chaos`) the functions and the broker read.
+        self.env["FLAGS_FILE"] = os.environ.get("FLAGS_FILE") or str(STATE / "flags.json")
+        self.started: list[Supervised] = []
 
     def launch(self, process: Process, port: int, timeout: float = 60.0) -> None:
-        self.started.append(process.start())
+        self.started.append(Supervised(process.start(), port, time.monotonic()))
         process.wait_for_port(port, timeout)
+
+    def supervise(self) -> None:
+        """Keep every process running, until Ctrl-C."""
+        while True:
+            now = time.monotonic()
+            for supervised in self.started:
+                supervised.watch(now)
+            time.sleep(0.5)
 
     def data_server(self, name: str, url: str, start: Callable[[int, Path], Process]) -> None:
         port = urlsplit(url).port
@@ -160,8 +215,8 @@ class Stack:
         self.launch(nginx, NGINX_PORT)
 
     def stop(self) -> None:
-        for process in reversed(self.started):
-            process.stop()
+        for supervised in reversed(self.started):
+            supervised.process.stop()
         self.started.clear()
 
 
@@ -175,12 +230,9 @@ def main() -> int:
         stack.broker()
         stack.nginx()
         say(f"RoboShop is up: http://localhost:{NGINX_PORT}/  (Ctrl-C stops it)")
-        while all(process.running() for process in stack.started):
-            time.sleep(1)
-        dead = [process for process in stack.started if not process.running()]
-        for process in dead:
-            print(f"!! {process.name} stopped; last lines of {process.log}:\n{process.tail()}")
-        return 1
+        say(f"API reference: http://localhost:{NGINX_PORT}/docs/   chaos switches: make chaos")
+        stack.supervise()
+        return 0
     except StackError as exc:
         print(f"!! {exc}", file=sys.stderr)
         return 1

@@ -132,6 +132,8 @@ def stack(
     """The whole shop behind nginx, once per test session: what a shopper or an outsider
     reaches (the storefront and origin suites)."""
     env = stack_env(mongo_url, redis_url, mysql_settings, stack_amqp_url, namespace)
+    # The chaos switches' file (tests/chaos flips them): absent, every scenario is off.
+    env["FLAGS_FILE"] = str(tmp_path_factory.mktemp("flags") / "flags.json")
     seed_stores()
     shop = Stack(env, log_dir)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cart import carts, inputs, store
-from kit import ApiError, events
+from kit import ApiError, events, flags
 
 
 def ordered_quantities(data: dict[str, Any]) -> dict[str, int]:
@@ -31,6 +31,14 @@ def ordered_quantities(data: dict[str, Any]) -> dict[str, int]:
 
 
 def placed(event: Any) -> None:
+    if flags.boolean("cart-clear-failure"):
+        # The broker retries, then dead-letters: what a cart store refusing writes looks like.
+        raise ApiError(
+            503,
+            "unavailable",
+            "the cart could not be cleared (chaos switch cart-clear-failure)",
+            {"Retry-After": "1"},
+        )
     data = events.event_data(event)
     orderid, cart_id = data.get("orderid"), data.get("user")
     if not isinstance(orderid, str) or not orderid or not isinstance(cart_id, str):

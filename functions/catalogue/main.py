@@ -9,7 +9,7 @@ import functions_framework
 from flask import Request, Response, request
 
 from catalogue import products
-from kit import ApiError, FunctionApp, env_int, stores
+from kit import ApiError, FunctionApp, env_int, flags, stores
 
 app = FunctionApp("catalogue", dependencies=[stores.mongo])
 
@@ -21,13 +21,21 @@ def list_products() -> Response:
 
 @app.route("/product/<sku>")
 def get_product(sku: str) -> dict[str, Any]:
-    delay_ms = env_int("GO_SLOW", 0)
+    delay_ms = slow_down_ms(sku)
     if delay_ms > 0:
         time.sleep(delay_ms / 1000)
     product = products.by_sku(sku)
     if product is None:
         raise ApiError(404, "not_found", f"no product with sku {sku}")
     return product
+
+
+def slow_down_ms(sku: str) -> int:
+    """The chaos switch's delay for its one product ("*": every one), else GO_SLOW."""
+    slow = flags.mapping("catalogue-slow-product", {})
+    if slow.get("sku") in (sku, "*"):
+        return int(slow.get("ms", 0))
+    return env_int("GO_SLOW", 0)
 
 
 @app.route("/products/<category>")

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Request, Response, jsonify
 
 from catalogue import store
-from kit import ApiError, env_int
+from kit import ApiError, env_int, flags
 
 Product = dict[str, Any]
 MAX_SEARCH_LENGTH = 100
@@ -52,6 +52,7 @@ _cached: tuple[float, Snapshot] | None = None
 def snapshot() -> Snapshot:
     """The current snapshot, reloaded from MongoDB once it is older than the TTL."""
     global _cached
+    hog_cpu()
     ttl = env_int("CATALOGUE_CACHE_SECONDS", 10)
     cached = _cached
     if cached is not None and time.monotonic() < cached[0]:
@@ -98,7 +99,18 @@ def cached_answer(request: Request, answer: tuple[Snapshot, Any]) -> Response:
     return response
 
 
+def hog_cpu() -> None:
+    """The chaos switch `catalogue-cpu-hog`: every read spins the CPU that many ms first."""
+    busy_ms = flags.integer("catalogue-cpu-hog-ms", 0)
+    if busy_ms <= 0:
+        return
+    until = time.thread_time() + busy_ms / 1000
+    while time.thread_time() < until:
+        pass
+
+
 def search(text: str) -> list[Product]:
+    hog_cpu()
     text = text.strip()
     if not text:
         raise ApiError(400, "bad_request", "search text must not be empty")

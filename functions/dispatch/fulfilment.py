@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from dispatch import store
-from kit import ApiError, counter, env_int, events
+from kit import ApiError, counter, env_int, events, flags
 
 SOURCE = "/roboshop/dispatch"
 
@@ -34,7 +34,8 @@ def _fulfil(orderid: str) -> None:
     delay_ms = env_int("DISPATCH_DELAY_MS", 300)
     if delay_ms > 0:
         time.sleep(random.uniform(0, delay_ms) / 1000)
-    if random.uniform(0, 100) < env_int("DISPATCH_ERROR_PERCENT", 0):
+    percent = flags.integer("dispatch-error-percent", env_int("DISPATCH_ERROR_PERCENT", 0))
+    if random.uniform(0, 100) < percent:
         failures_total.inc()
         raise ApiError(503, "dispatch_failed", f"order {orderid} could not be dispatched yet")
 

@@ -67,6 +67,10 @@ class FunctionApp:
 
         return register
 
+    def rules(self) -> list[tuple[str, frozenset[str]]]:
+        """Every route as (werkzeug rule, methods): what the API description must cover."""
+        return [(rule.rule, frozenset(rule.methods or ())) for rule in self._map.iter_rules()]
+
     def __call__(self, request: Request) -> Response:
         rid = request.headers.get("X-Request-Id", "")
         if not _REQUEST_ID.match(rid):

@@ -23,10 +23,11 @@ captured lapses then, as a card authorisation does.
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any, Protocol
 
-from kit import ApiError, env, env_int, namespaced, stores
+from kit import ApiError, env, env_int, flags, namespaced, stores
 
 
 class Declined(ApiError):
@@ -55,11 +56,14 @@ class Gateway(Protocol):
 AUTHORISED, CAPTURED, VOIDED = "authorised", "captured", "voided"
 
 # Moves an authorisation to ARGV[1] if it is still authorised, and returns the state it
-# had ("" if none): one script, so a capture and a void racing can't both win.
+# had ("" if none): one script, so a capture and a void racing can't both win. The move
+# goes on the gateway's statement (KEYS[2]), as a card statement lists each charge once.
 _SETTLE = """
 local state = redis.call('GET', KEYS[1])
 if state == 'authorised' then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+  redis.call('RPUSH', KEYS[2], ARGV[1] .. ' ' .. ARGV[3])
+  redis.call('LTRIM', KEYS[2], -100000, -1)
 end
 return state or ''
 """
@@ -72,7 +76,8 @@ class SimulatedGateway:
         limit = env_int("PAYMENT_DECLINE_ABOVE", 50000)
         if amount > limit:
             raise Declined(f"{amount:.2f} EUR is above the card limit")
-        authorisation = f"sim-{uuid.uuid4().hex}"
+        # The reference (the order id) is part of the id, so the statement names the order.
+        authorisation = f"sim-{uuid.uuid4().hex}-{reference}"
         stores.redis().get().set(_key(authorisation), AUTHORISED, ex=_ttl(), nx=True)
         return authorisation
 
@@ -90,13 +95,20 @@ class SimulatedGateway:
     def _settle(self, authorisation: str, target: str) -> None:
         redis = stores.redis().get()
         # A settled authorisation is kept as long again, so a late redelivery still finds it.
-        before = redis.eval(_SETTLE, 1, _key(authorisation), target, _ttl())
+        before = redis.eval(
+            _SETTLE, 2, _key(authorisation), statement_key(), target, _ttl(), authorisation
+        )
         if before not in (AUTHORISED, target):
             raise Unsettleable(authorisation, target, before or "unknown or expired")
 
 
 def _key(authorisation: str) -> str:
     return namespaced(f"payment:authorisation:{authorisation}")
+
+
+def statement_key() -> str:
+    """The simulated gateway's statement: `captured <authorisation>` or `voided ...`, in order."""
+    return namespaced("payment:statement")
 
 
 def _ttl() -> int:
@@ -166,15 +178,49 @@ class HttpGateway:
         raise GatewayFailed(f"{action} answered HTTP {answer.status}")
 
 
+class ChaosGateway:
+    """The chaos switches in front of a gateway: `payment-unreachable` fails every call as a
+    gateway that can't be reached; `payment-failure-percent` fails that share of
+    authorisations as a gateway answering an error."""
+
+    def __init__(self, inner: Gateway, unreachable: bool, failure_percent: int) -> None:
+        self._inner = inner
+        self._unreachable = unreachable
+        self._failure_percent = failure_percent
+
+    def _reach(self) -> None:
+        if self._unreachable:
+            raise GatewayFailed("unreachable (chaos switch payment-unreachable)")
+
+    def authorise(self, amount: float, reference: str) -> str:
+        self._reach()
+        if random.uniform(0, 100) < self._failure_percent:
+            raise GatewayFailed("HTTP 500 (chaos switch payment-failure)")
+        return self._inner.authorise(amount, reference)
+
+    def capture(self, authorisation: str) -> None:
+        self._reach()
+        self._inner.capture(authorisation)
+
+    def void(self, authorisation: str) -> None:
+        self._reach()
+        self._inner.void(authorisation)
+
+
 _simulated = SimulatedGateway()
 _http_gateways: dict[str, HttpGateway] = {}
 
 
 def current() -> Gateway:
-    """The gateway PAYMENT_GATEWAY names, else the simulated one."""
+    """The gateway PAYMENT_GATEWAY names, else the simulated one (behind the chaos switches)."""
     url = env("PAYMENT_GATEWAY", "")
-    if not url:
-        return _simulated
-    if url not in _http_gateways:
-        _http_gateways[url] = HttpGateway(url)
-    return _http_gateways[url]
+    gateway: Gateway = _simulated
+    if url:
+        if url not in _http_gateways:
+            _http_gateways[url] = HttpGateway(url)
+        gateway = _http_gateways[url]
+    unreachable = flags.boolean("payment-unreachable")
+    failure_percent = flags.integer("payment-failure-percent", 0)
+    if unreachable or failure_percent > 0:
+        return ChaosGateway(gateway, unreachable, failure_percent)
+    return gateway

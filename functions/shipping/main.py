@@ -7,7 +7,7 @@ from typing import Any
 import functions_framework
 from flask import Request, Response, jsonify, request
 
-from kit import FunctionApp, stores
+from kit import FunctionApp, flags, stores
 from shipping import confirm, memory, places, store
 
 app = FunctionApp("shipping", dependencies=[lambda: stores.mysql(store.database())])
@@ -64,4 +64,6 @@ def free_memory() -> dict[str, int]:
 
 @functions_framework.http
 def shipping(req: Request) -> Response:
+    if not req.path.startswith(("/health", "/metrics")):
+        memory.leak(flags.integer("shipping-memory-leak-kib", 0))
     return app(req)

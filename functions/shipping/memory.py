@@ -15,11 +15,12 @@ BLOCK_BYTES = 25 * 1024 * 1024
 _MIB = 1024 * 1024
 
 _held: list[bytearray] = []
+_leaked: list[bytearray] = []
 _lock = threading.Lock()
 
 
 def held_bytes() -> int:
-    return sum(len(block) for block in _held)
+    return sum(len(block) for block in _held) + sum(len(block) for block in _leaked)
 
 
 def _answer() -> dict[str, int]:
@@ -35,6 +36,20 @@ def hold() -> dict[str, int]:
             raise ApiError(409, "limit_reached", f"already holding {held_bytes() // _MIB} MiB")
         _held.append(bytearray(b"\x01") * BLOCK_BYTES)
         return _answer()
+
+
+def leak(kib: int) -> None:
+    """The chaos switch `shipping-memory-leak`: every request keeps `kib` more, up to
+    MEMORY_KNOB_MAX_MIB; switched off (0), what it kept is let go."""
+    if kib <= 0 and not _leaked:
+        return
+    with _lock:
+        if kib <= 0:
+            _leaked.clear()
+            return
+        limit = env_int("MEMORY_KNOB_MAX_MIB", 2048) * _MIB
+        if held_bytes() + kib * 1024 <= limit:
+            _leaked.append(bytearray(b"\x01") * (kib * 1024))
 
 
 def free() -> dict[str, int]:

@@ -77,6 +77,8 @@ NOT_BACKED_UP: dict[str, str] = {
     "cart-checkout:": "a cart held by a checkout under way: restored, it would block the cart"
     " for an order that no longer runs",
     "cart-last-order:": "the order that just emptied a cart, kept minutes for a late double click",
+    "payment:statement": "the simulated gateway's statement of captures and voids: a gateway's own"
+    " record, as a real gateway keeps it, not the shop's",
 }
 
 

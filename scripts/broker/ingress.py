@@ -12,6 +12,7 @@ import logging
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from kit import flags
 from scripts.broker import amqp
 from scripts.broker.amqp import BrokerDown, Publisher
 
@@ -61,6 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
             attributes, data = parse_event(dict(self.headers.items()), body)
         except ValueError as exc:
             self._answer(400, {"error": "bad_event", "message": f"not a valid CloudEvent: {exc}"})
+            return
+        if flags.boolean("broker-refuse-events"):  # a chaos switch: RabbitMQ refusing publishes
+            self._answer(503, {"error": "unavailable", "message": "refused by a chaos switch"})
             return
         try:
             self.server.publisher.publish(attributes, data, self.server.exchange)

@@ -8,6 +8,7 @@ never see a half-loaded table; a seed of the data already loaded is skipped.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Collection, Iterator
 from typing import Any
@@ -117,9 +118,12 @@ def _insert_cities(cursor: Any, rows: list[CityRow]) -> int:
 def seed(database: str | None = None, only: Collection[str] | None = None) -> int:
     """Create the schema and the shipping user, load the cities unless loaded; the count.
 
-    `only` limits the load to some country codes (small data sets for tests).
+    `only` limits the load to some country codes (small data sets for tests); so does
+    SEED_COUNTRIES (e.g. `gb,de`) when `only` is not given.
     """
     database = database or store.database()
+    if only is None and os.environ.get("SEED_COUNTRIES"):
+        only = [code.strip().lower() for code in os.environ["SEED_COUNTRIES"].split(",")]
     started = time.monotonic()
     with _mysql.admin() as conn:
         _mysql.ensure_database(conn, database)

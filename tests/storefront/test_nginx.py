@@ -130,7 +130,7 @@ def test_fault_knobs_are_not_public(origin: str) -> None:
 
 def test_a_function_down_answers_json(origin: str) -> None:
     status, headers, body = fetch(f"{origin}/api/payment/pay/x")
-    assert status == 502
+    assert status == 503
     assert headers["Content-Type"].startswith("application/json")
     assert "unavailable" in json.loads(body)["message"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]

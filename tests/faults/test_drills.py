@@ -1,0 +1,182 @@
+"""Fault drills under a load of shoppers checking out, against `make run`'s runner.
+
+Each drill breaks one thing for a few seconds and checks three things:
+  - what the shopper saw meanwhile: every answer in time (ANSWER_WITHIN), and every 5xx a
+    503 in JSON with a message saying what is unavailable - never a 500, 502 or a hang;
+  - the shop heals by itself: a new shopper's whole checkout succeeds within HEAL_WITHIN
+    of the dependency's return;
+  - the ledger: every order a shopper was told succeeded (200) is in their history once,
+    dispatched, charged once (the simulated gateway's statement captures it once, and
+    captures nothing that is no order), its cart cleared; no vote lost.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import pytest
+
+from scripts import chaos
+from tests.faults.conftest import (
+    ANSWER_WITHIN,
+    HEAL_WITHIN,
+    VOTE_SKU,
+    Ledger,
+    Load,
+    Shop,
+    json_of,
+    pids_listening,
+)
+from tests.origin.conftest import Visitor
+
+pytestmark = pytest.mark.slow
+
+
+def rating_count(shop: Shop) -> int:
+    answer = Visitor(shop.nginx).get(f"/api/ratings/api/fetch/{VOTE_SKU}")
+    assert answer.status == 200, answer.data
+    return int(answer.json()["rating_count"])
+
+
+def checkout_works(shop: Shop) -> bool:
+    who = Visitor(shop.nginx)
+    try:
+        cart = who.get("/api/user/uniqueid")
+        if cart.status != 200:
+            return False
+        cart_id = cart.json()["uuid"]
+        if who.get(f"/api/cart/add/{cart_id}/STAN-1/1").status != 200:
+            return False
+        confirm = who.post(f"/api/shipping/confirm/{cart_id}", {"uuid": 2643743})
+        return confirm.status == 200 and who.post(f"/api/payment/pay/{cart_id}").status == 200
+    except Exception:
+        return False
+
+
+def healed_after(shop: Shop, returned_at: float) -> float:
+    while not checkout_works(shop):
+        assert time.monotonic() - returned_at < 60, "the shop did not heal in a minute"
+        time.sleep(0.25)
+    return time.monotonic() - returned_at
+
+
+def check_answers(ledger: Ledger) -> None:
+    for seen in ledger.answers:
+        assert seen.seconds < ANSWER_WITHIN, f"{seen.what} took {seen.seconds:.1f}s"
+        if seen.status >= 500:
+            body = json_of(seen.body)
+            assert seen.status == 503, f"{seen.what}: {seen.status} {seen.body[:200]!r}"
+            assert isinstance(body, dict) and body.get("message"), seen.body[:200]
+
+
+def histories(shop: Shop, ledger: Ledger) -> dict[str, list[dict[str, object]]]:
+    found = {}
+    for name in set(ledger.orders.values()):
+        who = Visitor(shop.nginx)
+        assert (
+            who.post("/api/user/login", {"name": name, "password": "drill password"}).status == 200
+        )
+        answer = who.get(f"/api/user/history/{name}")
+        found[name] = answer.json()["history"] if answer.status == 200 else []
+    return found
+
+
+def check_ledger(shop: Shop, ledger: Ledger, votes_before: int) -> None:
+    assert ledger.orders, "no shopper was able to check out at all"
+    deadline = time.monotonic() + 60
+    while True:
+        found = histories(shop, ledger)
+        pending = [
+            orderid
+            for orderid, name in ledger.orders.items()
+            if [o.get("status") for o in found[name] if o["orderid"] == orderid] != ["dispatched"]
+        ]
+        if not pending:
+            break
+        assert time.monotonic() < deadline, f"orders not in the history, dispatched: {pending}"
+        time.sleep(1)
+    redis = shop.redis()
+    for orderid in ledger.orders:
+        assert redis.exists(f"dispatch:order:{orderid}"), f"{orderid} not dispatched"
+    captures = collections.Counter(
+        entry.split("-", 2)[2]
+        for entry in map(str, redis.lrange("payment:statement", 0, -1))
+        if entry.startswith("captured ")
+    )
+    for orderid in ledger.orders:
+        assert captures[orderid] == 1, f"{orderid} captured {captures[orderid]} times"
+    # No charge without an order: whatever was captured for these shoppers is in a history.
+    placed = {o["orderid"] for orders in found.values() for o in orders}
+    mine = {str(o["orderid"]) for orders in found.values() for o in orders} | set(ledger.orders)
+    assert {orderid for orderid in captures if orderid in mine} <= placed
+    for name, paid_last in ledger.last_paid.items():
+        if paid_last:
+            who = Visitor(shop.nginx)
+            who.post("/api/user/login", {"name": name, "password": "drill password"})
+            deadline = time.monotonic() + 30
+            while who.get(f"/api/cart/cart/{name}").status != 404:
+                assert time.monotonic() < deadline, f"{name}'s cart not cleared"
+                time.sleep(0.5)
+    acked = sum(ledger.votes.values())
+    unsure = len(ledger.votes) - acked
+    added = rating_count(shop) - votes_before
+    assert acked <= added <= acked + unsure, f"{added} votes counted, {acked} acknowledged"
+
+
+def drill(shop: Shop, fault: Callable[[], None], heal: Callable[[], None], down: float) -> float:
+    votes_before = rating_count(shop)
+    with Load(shop) as load:
+        time.sleep(2)
+        fault()
+        time.sleep(down)
+        heal()
+        returned_at = time.monotonic()
+        healed = healed_after(shop, returned_at)
+        time.sleep(1.5)
+    check_answers(load.ledger)
+    assert healed <= HEAL_WITHIN, f"healed {healed:.1f}s after the dependency returned"
+    check_ledger(shop, load.ledger, votes_before)
+    return healed
+
+
+@pytest.mark.parametrize("server", ["redis", "mysql", "mongodb", "rabbitmq"])
+def test_a_store_stopped_and_started_again(shop: Shop, server: str) -> None:
+    drill(shop, lambda: shop.servers.stop(server), lambda: shop.servers.start(server), down=4)
+
+
+def test_a_function_killed_mid_load_is_restarted_by_the_runner(shop: Shop) -> None:
+    killed: set[int] = set()
+
+    def back() -> None:
+        deadline = time.monotonic() + 30
+        while not pids_listening(shop.ports["cart"]) - killed:
+            assert time.monotonic() < deadline, shop.output()[-2000:]
+            time.sleep(0.1)
+
+    drill(shop, lambda: killed.update(shop.kill_function("cart")), back, down=0)
+    output = shop.output()
+    assert "!! cart exited" in output and "restarting it" in output and "cart is back" in output
+
+
+def test_a_slow_dependency_is_503_in_time_not_a_hang(shop: Shop) -> None:
+    def slow(on: bool) -> None:
+        document = chaos.load(shop.flags_file)
+        chaos.switch(document, "catalogue-slow", on, "*:5000")
+        chaos.save(shop.flags_file, document)
+
+    drill(shop, lambda: slow(True), lambda: slow(False), down=8)
+
+
+def test_a_consumer_down_for_a_minute_loses_nothing(shop: Shop) -> None:
+    """dispatch hangs (SIGSTOP) for a minute: checkouts go on, the broker keeps its events."""
+    pids = pids_listening(shop.ports["dispatch"])
+
+    def signal_all(sig: signal.Signals) -> None:
+        for pid in pids:
+            os.kill(pid, sig)
+
+    drill(shop, lambda: signal_all(signal.SIGSTOP), lambda: signal_all(signal.SIGCONT), down=60)
