@@ -46,7 +46,7 @@ run: setup-run $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(PY) -m ruff check $(CODE)
 	$(PY) -m ruff format --check $(CODE)
-	$(PY) -m mypy functions scripts knative/rollout.py
+	$(PY) -m mypy functions scripts knative/rollout.py tests
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

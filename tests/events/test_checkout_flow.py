@@ -167,7 +167,11 @@ def test_a_poison_event_is_kept_by_each_consumer_and_the_next_order_goes_through
     def kept() -> list[dict[str, object]]:
         return [x for x in dead_letters(shop) if x["event"]["id"] == poison["id"]]  # type: ignore[index]
 
-    letters = wait_for(lambda: len(kept()) == 3 and kept(), what="three dead letters")
+    def three_kept() -> list[dict[str, object]] | None:
+        found = kept()
+        return found if len(found) == 3 else None
+
+    letters = wait_for(three_kept, what="three dead letters")
     assert sorted(str(x["function"]) for x in letters) == ["cart", "dispatch", "user"]
     assert {x["code"] for x in letters} == {400}
     cart_letter = next(x for x in letters if x["function"] == "cart")

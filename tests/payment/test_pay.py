@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from kit import sessions
 from payment import gateway
 from tests.payment.conftest import SECRET, Peers, Sink, line, ship
-from tests.support.eventing import Call, Recorder
+from tests.support.eventing import Call, Recorder, Reply
 
 PLACED = "com.roboshop.order.placed"
 
@@ -180,7 +180,7 @@ def test_an_unreachable_gateway_is_a_502(
 def test_a_real_gateway_is_authorised_then_captured(
     client: FlaskClient, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def answer(call):  # type: ignore[no-untyped-def]
+    def answer(call: Call) -> Reply:
         if call.path == "/authorisations":
             amount = call.json()["amount"]
             if amount > 1000:

@@ -79,7 +79,7 @@ def test_history_and_order_need_that_users_session(client: FlaskClient, shopper:
     assert client.get(f"/history/{shopper}", headers=bearer("stan")).status_code == 403
     forged = {"Authorization": "Bearer bm90.aXQ"}
     assert client.get(f"/history/{shopper}", headers=forged).status_code == 401
-    body = {"orderid": unique_name("o"), "cart": CART}
+    body: dict[str, Any] = {"orderid": unique_name("o"), "cart": CART}
     assert order(client, shopper, body).status_code == 401
     assert order(client, shopper, body, "stan").status_code == 403
     assert store.find_order(body["orderid"]) is None
