@@ -106,7 +106,7 @@ def test_every_line_is_priced_from_one_catalogue_read(
         ([line("RMC", 1, 42)], "shipping"),
         ([line("GONE", 1, 42), ship()], "no longer sold"),
         ([line("RMC", 0, 42), ship()], "quantity"),
-        ([line("RMC", "2", 42), ship()], "quantity"),  # type: ignore[arg-type]
+        ([{**line("RMC", 2, 42), "qty": "2"}, ship()], "quantity"),
         ([{"qty": 1}, ship()], "no sku"),
         ([line("RMC", 1, 42), {**ship(), "price": "free"}], "shipping line"),
     ],

@@ -29,7 +29,7 @@ def shopper(number: int) -> dict[str, str]:
 def fetch(client: FlaskClient, sku: str) -> dict[str, float]:
     response = client.get(f"/api/fetch/{sku}")
     assert response.status_code == 200
-    body: dict[str, float] = response.json  # type: ignore[assignment]
+    body: dict[str, float] = json_body(response)
     return body
 
 

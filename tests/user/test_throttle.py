@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from kit import sessions
 from tests.support.accounts import unique_name
+from tests.user.conftest import stored_user
 from user import passwords, store
 
 
@@ -134,7 +135,7 @@ def test_new_hashes_cost_16_mib_and_old_ones_are_upgraded_at_login(client: Flask
         f"scrypt$32768$8$1${passwords._b64(b's' * 16)}${passwords._b64(old_hash)}",
     )
     assert login(client, name, "old-password").status_code == 200
-    upgraded = store.find_user(name)["password_hash"]  # type: ignore[index]
+    upgraded = stored_user(name)["password_hash"]
     assert upgraded.split("$")[1:4] == ["16384", "8", "3"]
     assert login(client, name, "old-password").status_code == 200
 
