@@ -8,7 +8,11 @@ from kit._body import json_body
 from kit._config import LOCAL_PORTS, env, env_int, namespaced, peer_url
 from kit._deps import Dependency
 from kit._errors import ApiError, Unavailable
+from kit._logs import bind_log_fields, get_logger
+from kit._logs import configure as configure_logs
 from kit._metrics import counter, histogram
+from kit._trace import client as trace_call
+from kit._trace import server as trace_request
 
 __all__ = [
     "LOCAL_PORTS",
@@ -16,11 +20,16 @@ __all__ = [
     "Dependency",
     "FunctionApp",
     "Unavailable",
+    "bind_log_fields",
+    "configure_logs",
     "counter",
     "env",
     "env_int",
+    "get_logger",
     "histogram",
     "json_body",
     "namespaced",
     "peer_url",
+    "trace_call",
+    "trace_request",
 ]

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -34,12 +34,13 @@ from typing import Any
 import pika
 import urllib3
 
-from kit import events
+from kit import events, get_logger, trace_call, trace_request
 from scripts.broker import amqp
 from scripts.broker.amqp import Channel, Publisher
+from scripts.broker.ingress import event_fields
 from scripts.broker.triggers import Trigger
 
-log = logging.getLogger("broker.deliverer")
+log = get_logger("broker.deliverer")
 # eventing-rabbitmq sets no timeout unless the delivery has one; a hung subscriber would
 # hold a worker for ever there. Here it is given up after this long.
 DEFAULT_TIMEOUT = 60.0
@@ -167,11 +168,31 @@ class Deliverer(threading.Thread):
                     connection.close()
 
     def _deliver(self, message: Message) -> None:
+        """One event, to its subscriber (or sink) and acked, in a span of its own under the
+        event's trace; one log line says how it went."""
+        headers = message.properties.headers or {}
+        parent = str(headers.get("traceparent") or "")
+        name = f"deliver {self.trigger.name}"
+        started = time.perf_counter()
+        with trace_request("broker", name, parent, event_fields(headers), "consumer") as span:
+            status = self._deliver_traced(message)
+            span.finish(name, status, {"messaging.destination": self.queue})
+            log.info(
+                "dead letter delivered" if self.for_dead_letters else "event delivered",
+                extra={
+                    "trigger": self.trigger.name,
+                    "target": self.target,
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+
+    def _deliver_traced(self, message: Message) -> int:
         delivery = self.trigger.delivery
         status, detail, reply = NO_ANSWER, "", None
         for attempt in range(delivery.retry + 1):
             if attempt and message.lost.wait(delivery.delay(attempt)):
-                return  # the message goes back to the queue with the connection
+                return status  # the message goes back to the queue with the connection
             status, detail, reply = self._post(message)
             if not retryable(status):
                 break
@@ -196,19 +217,21 @@ class Deliverer(threading.Thread):
         else:
             self._dead_letter(message, status, "")
         self._ack(message)
+        return status
 
     def _post(self, message: Message) -> tuple[int, str, tuple[dict[str, Any], bytes] | None]:
         """(status, what happened, reply event); NO_ANSWER when nothing answered."""
         timeout = self.trigger.delivery.timeout or DEFAULT_TIMEOUT
         try:
-            response = self._http.request(
-                "POST",
-                self.target,
-                body=message.body,
-                headers=request_headers(message.properties),
-                timeout=urllib3.Timeout(connect=2, read=timeout),
-                retries=False,
-            )
+            with trace_call(self.target, f"POST {self.trigger.name}") as trace_headers:
+                response = self._http.request(
+                    "POST",
+                    self.target,
+                    body=message.body,
+                    headers={**request_headers(message.properties), **trace_headers},
+                    timeout=urllib3.Timeout(connect=2, read=timeout),
+                    retries=False,
+                )
         except urllib3.exceptions.HTTPError as exc:
             return NO_ANSWER, f"unreachable: {type(exc).__name__}", None
         detail = f"HTTP {response.status}: {response.data[:200]!r}"

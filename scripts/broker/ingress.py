@@ -8,16 +8,27 @@ not a valid CloudEvent, 503 (with Retry-After) while RabbitMQ can't take it.
 from __future__ import annotations
 
 import json
-import logging
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from kit import flags
+from kit import flags, get_logger, trace_request
 from scripts.broker import amqp
 from scripts.broker.amqp import BrokerDown, Publisher
 
-log = logging.getLogger("broker.ingress")
+log = get_logger("broker.ingress")
 MAX_BODY = 1024 * 1024
+
+
+def event_fields(attributes: dict[str, Any]) -> dict[str, str]:
+    """What each log line about an event names: its type and id, and an order's id."""
+    fields = {
+        "event_type": str(attributes.get("type", "")),
+        "event_id": str(attributes.get("id", "")),
+    }
+    if fields["event_type"].startswith("com.roboshop.order.") and attributes.get("subject"):
+        fields["order_id"] = str(attributes["subject"])
+    return fields
 
 
 def parse_event(headers: dict[str, str], body: bytes) -> tuple[dict[str, Any], bytes]:
@@ -63,18 +74,29 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError as exc:
             self._answer(400, {"error": "bad_event", "message": f"not a valid CloudEvent: {exc}"})
             return
+        started = time.perf_counter()
+        parent = self.headers.get("traceparent") or str(attributes.get("traceparent") or "")
+        with trace_request("broker", "broker ingress", parent, event_fields(attributes)) as span:
+            status = self._publish(attributes, data)
+            span.finish("broker ingress", status, {"messaging.destination": self.server.exchange})
+            log.info(
+                "event accepted" if status == 202 else "event refused",
+                extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)},
+            )
+
+    def _publish(self, attributes: dict[str, Any], data: bytes) -> int:
         if flags.boolean("broker-refuse-events"):  # a chaos switch: RabbitMQ refusing publishes
             self._answer(503, {"error": "unavailable", "message": "refused by a chaos switch"})
-            return
+            return 503
         try:
             self.server.publisher.publish(attributes, data, self.server.exchange)
         except BrokerDown as exc:
-            log.warning("refused event %s: %s", attributes.get("id"), exc)
+            log.warning("RabbitMQ refused the event: %s", exc)
             message = "RabbitMQ is unavailable, please try again shortly"
             self._answer(503, {"error": "unavailable", "message": message}, {"Retry-After": "1"})
-            return
-        log.info("accepted %s %s", attributes.get("type"), attributes.get("id"))
+            return 503
         self._answer(202, None)
+        return 202
 
     def do_GET(self) -> None:
         if self.path != "/health":
