@@ -8,7 +8,7 @@ from kit._body import json_body
 from kit._config import LOCAL_PORTS, env, env_int, namespaced, peer_url
 from kit._deps import Dependency
 from kit._errors import ApiError, Unavailable
-from kit._logs import bind_log_fields, get_logger
+from kit._logs import bind_log_fields, current_request_id, get_logger, request_scope
 from kit._logs import configure as configure_logs
 from kit._metrics import counter, histogram
 from kit._trace import client as trace_call
@@ -23,6 +23,7 @@ __all__ = [
     "bind_log_fields",
     "configure_logs",
     "counter",
+    "current_request_id",
     "env",
     "env_int",
     "get_logger",
@@ -30,6 +31,7 @@ __all__ = [
     "json_body",
     "namespaced",
     "peer_url",
+    "request_scope",
     "trace_call",
     "trace_request",
 ]

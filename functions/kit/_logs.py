@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -33,6 +34,8 @@ _SECRET_TEXT = re.compile(
     re.I,
 )
 REDACTED = "[redacted]"
+# Request ids are echoed into logs and headers: accept only a sane shape from clients.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _process_function = ""
 
 
@@ -112,6 +115,21 @@ def configure(function: str, level: str) -> logging.Logger:
     logger = get_logger(function)
     logger.setLevel(logging.NOTSET)
     return logger
+
+
+def current_request_id() -> str:
+    return request_id.get()
+
+
+@contextmanager
+def request_scope(rid: str) -> Iterator[str]:
+    """`rid` (or a new id when it isn't a sane one) is the request id of this block's lines."""
+    rid = rid if _REQUEST_ID.match(rid) else uuid.uuid4().hex
+    token = request_id.set(rid)
+    try:
+        yield rid
+    finally:
+        request_id.reset(token)
 
 
 @contextmanager

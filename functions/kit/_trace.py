@@ -12,7 +12,6 @@ With it, the OpenTelemetry SDK makes the spans and exports them over OTLP/HTTP
 from __future__ import annotations
 
 import contextvars
-import os
 import re
 import secrets
 from collections.abc import Iterator, Mapping
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kit import _logs
+from kit._config import env
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _INVALID_TRACE, _INVALID_SPAN = "0" * 32, "0" * 16
@@ -55,14 +55,13 @@ def exporting() -> bool:
     """Whether spans are exported (an OTLP endpoint is set); read once per process."""
     global _exporting
     if _exporting is None:
-        _exporting = bool(
-            os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-            or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        )
+        _exporting = env("OTEL_EXPORTER_OTLP_ENDPOINT", _NO_ENDPOINT) != _NO_ENDPOINT
     return _exporting
 
 
 _exporting: bool | None = None
+# Unset or empty: nothing is exported (the cluster need not set it).
+_NO_ENDPOINT = "none"
 
 
 @dataclass

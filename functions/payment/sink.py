@@ -15,7 +15,16 @@ from typing import Any
 
 import urllib3
 
-from kit import ApiError, Unavailable, env, env_int, events, get_logger, trace_call
+from kit import (
+    ApiError,
+    Unavailable,
+    current_request_id,
+    env,
+    env_int,
+    events,
+    get_logger,
+    trace_call,
+)
 
 log = get_logger("payment.sink")
 _pool = urllib3.PoolManager(maxsize=10)
@@ -76,11 +85,5 @@ def _post(
     sink: str, headers: dict[str, str], body: bytes, timeout: urllib3.Timeout
 ) -> urllib3.BaseHTTPResponse:
     with trace_call("broker", "POST broker") as trace_headers:
-        return _pool.request(
-            "POST",
-            sink,
-            body=body,
-            headers={**headers, **trace_headers},
-            timeout=timeout,
-            retries=False,
-        )
+        sent = {**headers, **trace_headers, "X-Request-Id": current_request_id()}
+        return _pool.request("POST", sink, body=body, headers=sent, timeout=timeout, retries=False)

@@ -34,7 +34,7 @@ from typing import Any
 import pika
 import urllib3
 
-from kit import events, get_logger, trace_call, trace_request
+from kit import events, get_logger, request_scope, trace_call, trace_request
 from scripts.broker import amqp
 from scripts.broker.amqp import Channel, Publisher
 from scripts.broker.ingress import event_fields
@@ -174,8 +174,12 @@ class Deliverer(threading.Thread):
         parent = str(headers.get("traceparent") or "")
         name = f"deliver {self.trigger.name}"
         started = time.perf_counter()
-        with trace_request("broker", name, parent, event_fields(headers), "consumer") as span:
-            status = self._deliver_traced(message)
+        fields = event_fields(headers)
+        with (
+            request_scope("") as rid,
+            trace_request("broker", name, parent, fields, "consumer") as span,
+        ):
+            status = self._deliver_traced(message, rid)
             span.finish(name, status, {"messaging.destination": self.queue})
             log.info(
                 "dead letter delivered" if self.for_dead_letters else "event delivered",
@@ -187,13 +191,13 @@ class Deliverer(threading.Thread):
                 },
             )
 
-    def _deliver_traced(self, message: Message) -> int:
+    def _deliver_traced(self, message: Message, rid: str) -> int:
         delivery = self.trigger.delivery
         status, detail, reply = NO_ANSWER, "", None
         for attempt in range(delivery.retry + 1):
             if attempt and message.lost.wait(delivery.delay(attempt)):
                 return status  # the message goes back to the queue with the connection
-            status, detail, reply = self._post(message)
+            status, detail, reply = self._post(message, rid)
             if not retryable(status):
                 break
             log.info("%s: attempt %d failed: %s", self.name, attempt + 1, detail)
@@ -219,7 +223,9 @@ class Deliverer(threading.Thread):
         self._ack(message)
         return status
 
-    def _post(self, message: Message) -> tuple[int, str, tuple[dict[str, Any], bytes] | None]:
+    def _post(
+        self, message: Message, rid: str
+    ) -> tuple[int, str, tuple[dict[str, Any], bytes] | None]:
         """(status, what happened, reply event); NO_ANSWER when nothing answered."""
         timeout = self.trigger.delivery.timeout or DEFAULT_TIMEOUT
         try:
@@ -228,7 +234,11 @@ class Deliverer(threading.Thread):
                     "POST",
                     self.target,
                     body=message.body,
-                    headers={**request_headers(message.properties), **trace_headers},
+                    headers={
+                        **request_headers(message.properties),
+                        **trace_headers,
+                        "X-Request-Id": rid,
+                    },
                     timeout=urllib3.Timeout(connect=2, read=timeout),
                     retries=False,
                 )

@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from kit import flags, get_logger, trace_request
+from kit import flags, get_logger, request_scope, trace_request
 from scripts.broker import amqp
 from scripts.broker.amqp import BrokerDown, Publisher
 
@@ -76,7 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         started = time.perf_counter()
         parent = self.headers.get("traceparent") or str(attributes.get("traceparent") or "")
-        with trace_request("broker", "broker ingress", parent, event_fields(attributes)) as span:
+        fields = event_fields(attributes)
+        with (
+            request_scope(self.headers.get("X-Request-Id", "")),
+            trace_request("broker", "broker ingress", parent, fields) as span,
+        ):
             status = self._publish(attributes, data)
             span.finish("broker ingress", status, {"messaging.destination": self.server.exchange})
             log.info(
