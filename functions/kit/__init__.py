@@ -10,7 +10,8 @@ from kit._deps import Dependency
 from kit._errors import ApiError, Unavailable
 from kit._logs import bind_log_fields, current_request_id, get_logger, request_scope
 from kit._logs import configure as configure_logs
-from kit._metrics import counter, histogram
+from kit._metrics import counter, gauge, histogram
+from kit._metrics import exposition as metrics_exposition
 from kit._trace import client as trace_call
 from kit._trace import server as trace_request
 
@@ -26,9 +27,11 @@ __all__ = [
     "current_request_id",
     "env",
     "env_int",
+    "gauge",
     "get_logger",
     "histogram",
     "json_body",
+    "metrics_exposition",
     "namespaced",
     "peer_url",
     "request_scope",

@@ -52,6 +52,7 @@ class FunctionApp:
         self.route(_HEALTH)(self._health)
         self.route(_LIVE)(self._live)
         self.route(_METRICS)(self._metrics)
+        _metrics.register_dependency_health(name)
         if has_app_context():
             # functions-framework answers a few paths itself (its catch-all rule can't
             # match a newline; /robots.txt, /favicon.ico): those errors are JSON too.
@@ -89,7 +90,12 @@ class FunctionApp:
                 response.headers["X-Trace-Id"] = span.ids.trace_id
                 if route != _METRICS:
                     _metrics.observe_request(
-                        self.name, route, request.method, response.status_code, elapsed
+                        self.name,
+                        route,
+                        request.method,
+                        response.status_code,
+                        elapsed,
+                        span.ids.trace_id,
                     )
                 self._log_access(request, route, response.status_code, elapsed, rid)
         finally:
@@ -182,9 +188,10 @@ class FunctionApp:
         return {"function": self.name, "status": "ok"}
 
     def _metrics(self) -> Response:
-        from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+        from flask import request
 
-        return Response(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+        body, content_type = _metrics.exposition(request.headers.get("Accept", ""))
+        return Response(body, content_type=content_type)
 
 
 def _event_fields(headers: Headers) -> dict[str, str]:

@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Request
 
-from kit import _logs, _trace, peers
+from kit import _logs, _metrics, _trace, peers
 from kit._config import env
 from kit._errors import ApiError, ConfigError, Unavailable
 
@@ -175,16 +175,32 @@ def consume(
     CloudEvent at all (400), or one the shop did not sign (401), came from no broker
     and is not kept.
     """
-    event = parse(request)
-    check_signature(event)
+    event_type = request.headers.get("ce-type", "none")
+    try:
+        event = parse(request)
+        check_signature(event)
+    except ApiError:
+        _counted(function, event_type, "refused")
+        raise
     try:
         _check_type(event, expected_type)
         answer = handler(event)
     except ApiError as refusal:
         if not 400 <= refusal.status < 500 or refusal.status in RETRIED_4XX | _NOT_PARKED:
+            _counted(function, event_type, "retry")
             raise
-        return {"parked": park(function, request.path, event, refusal)}, 202
+        parked = park(function, request.path, event, refusal)
+        _counted(function, event_type, "dead_lettered")
+        return {"parked": parked}, 202
+    except Exception:
+        _counted(function, event_type, "retry")
+        raise
+    _counted(function, event_type, "processed")
     return ("", 204) if answer is None else answer
+
+
+def _counted(function: str, event_type: str, outcome: str) -> None:
+    _metrics.events_received.labels(function, event_type[:100], outcome).inc()
 
 
 def park(function: str, path: str, event: Any, refusal: ApiError) -> str:

@@ -35,7 +35,7 @@ import pika
 import urllib3
 
 from kit import events, get_logger, request_scope, trace_call, trace_request
-from scripts.broker import amqp
+from scripts.broker import amqp, metrics
 from scripts.broker.amqp import Channel, Publisher
 from scripts.broker.ingress import event_fields
 from scripts.broker.triggers import Trigger
@@ -125,6 +125,7 @@ class Deliverer(threading.Thread):
         self._http = urllib3.PoolManager(maxsize=trigger.parallelism)
         self._workers = ThreadPoolExecutor(trigger.parallelism, thread_name_prefix=self.name)
         self.connected = threading.Event()
+        self._waiting = metrics.waiting(trigger.name, self.queue)
 
     def run(self) -> None:
         pause = 0.5
@@ -153,6 +154,7 @@ class Deliverer(threading.Thread):
                 ch: Channel, method: Any, properties: pika.BasicProperties, body: bytes
             ) -> None:
                 message = Message(connection, ch, method.delivery_tag, properties, body, lost)
+                self._waiting.add(id(message), properties.timestamp)
                 self._workers.submit(self._deliver, message)
 
             channel.basic_consume(self.queue, on_message)
@@ -163,6 +165,7 @@ class Deliverer(threading.Thread):
         finally:
             lost.set()
             self.connected.clear()
+            self._waiting.clear()  # redelivered with the connection
             if connection.is_open:
                 with contextlib.suppress(*amqp.AMQP_ERRORS):
                     connection.close()
@@ -179,7 +182,10 @@ class Deliverer(threading.Thread):
             request_scope("") as rid,
             trace_request("broker", name, parent, fields, "consumer") as span,
         ):
-            status = self._deliver_traced(message, rid)
+            try:
+                status = self._deliver_traced(message, rid)
+            finally:
+                self._waiting.done(id(message))
             span.finish(name, status, {"messaging.destination": self.queue})
             log.info(
                 "dead letter delivered" if self.for_dead_letters else "event delivered",
@@ -201,7 +207,10 @@ class Deliverer(threading.Thread):
             if not retryable(status):
                 break
             log.info("%s: attempt %d failed: %s", self.name, attempt + 1, detail)
+            if attempt < delivery.retry:
+                metrics.retries.labels(self.trigger.name).inc()
         event_id = message.properties.message_id
+        self._count(status)
         if 200 <= status < 300:
             lost_reply = reply is not None and not self._publish_reply(message, *reply)
             if lost_reply and not self.for_dead_letters:
@@ -222,6 +231,17 @@ class Deliverer(threading.Thread):
             self._dead_letter(message, status, "")
         self._ack(message)
         return status
+
+    def _count(self, status: int) -> None:
+        if 200 <= status < 300:
+            outcome = "delivered"
+        elif not retryable(status):
+            outcome = "refused"
+        elif self.for_dead_letters or not self.trigger.delivery.dead_letter:
+            outcome = "lost"
+        else:
+            outcome = "dead_lettered"
+        metrics.deliveries.labels(self.trigger.name, self.queue, outcome).inc()
 
     def _post(
         self, message: Message, rid: str

@@ -12,8 +12,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from kit import flags, get_logger, request_scope, trace_request
-from scripts.broker import amqp
+from kit import flags, get_logger, metrics_exposition, request_scope, trace_request
+from scripts.broker import amqp, metrics
 from scripts.broker.amqp import BrokerDown, Publisher
 
 log = get_logger("broker.ingress")
@@ -82,6 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
             trace_request("broker", "broker ingress", parent, fields) as span,
         ):
             status = self._publish(attributes, data)
+            metrics.ingress_events.labels(str(status)).inc()
             span.finish("broker ingress", status, {"messaging.destination": self.server.exchange})
             log.info(
                 "event accepted" if status == 202 else "event refused",
@@ -103,6 +104,10 @@ class _Handler(BaseHTTPRequestHandler):
         return 202
 
     def do_GET(self) -> None:
+        if self.path == "/metrics":
+            body, content_type = metrics_exposition(self.headers.get("Accept", ""))
+            self._answer_bytes(200, body, content_type)
+            return
         if self.path != "/health":
             self._answer(404, {"error": "not_found", "message": "no such path"})
             return
@@ -111,11 +116,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         payload = b"" if body is None else json.dumps(body).encode()
+        self._answer_bytes(status, payload, "application/json", headers)
+
+    def _answer_bytes(
+        self,
+        status: int,
+        payload: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         if payload:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
