@@ -29,6 +29,8 @@ def config(targets: Mapping[str, str]) -> dict[str, object]:
             {
                 "job_name": f"roboshop-{name}",
                 "metrics_path": "/metrics",
+                # The kit's series carry their own `function`: kept, not exported_function.
+                "honor_labels": True,
                 "static_configs": [{"targets": [address], "labels": {"function": name}}],
             }
             for name, address in sorted(targets.items())
