@@ -83,14 +83,18 @@ def _keep(
         },
     )
     parked_total.labels(function or "unknown", str(event["type"])).inc()
+    subject = str(event.get("subject") or "")
+    order = {"order_id": subject} if str(event["type"]).startswith("com.roboshop.order.") else {}
     log.warning(
         "dead letter kept",
         extra={
             "key": key,
-            "function": function,
+            "consumer": function,
             "path": path,
             "code": code,
             "event_id": event["id"],
+            "event_type": event["type"],
+            **order,
         },
     )
     return key
