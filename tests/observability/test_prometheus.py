@@ -53,7 +53,10 @@ def test_every_alert_the_issue_asks_for_is_there() -> None:
     } <= alerts
 
 
-def test_the_local_configuration_scrapes_every_function_and_the_broker(tmp_path: Path) -> None:
+def test_the_local_configuration_scrapes_every_function_and_the_broker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "STATE", tmp_path)  # its secrets go there, not to .state/
     stack = run.Stack()
     targets = {name: urlsplit(stack.env[f"{name.upper()}_URL"]).netloc for name in LOCAL_PORTS}
     targets["broker"] = urlsplit(stack.env["K_SINK"]).netloc
@@ -66,8 +69,9 @@ def test_the_local_configuration_scrapes_every_function_and_the_broker(tmp_path:
 
 
 def test_make_run_says_how_to_install_it_when_it_is_missing(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    monkeypatch.setattr(run, "STATE", tmp_path)
     monkeypatch.setattr(prometheus, "installed", lambda: None)
     run.Stack().prometheus()
     assert "apt-get install prometheus" in capsys.readouterr().out
