@@ -12,12 +12,17 @@ ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 # ---- dependencies of one function, built where build tools may live ----
 FROM ${PYTHON_IMAGE} AS deps
 ARG FUNCTION
+# TRACING=otel: OpenTelemetry too, for clusters that set OTEL_EXPORTER_OTLP_ENDPOINT.
+ARG TRACING=""
 RUN test -n "${FUNCTION}" || { echo "build with --build-arg FUNCTION=<name>" >&2; exit 1; }
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
-COPY functions/requirements.txt /build/requirements.txt
+COPY functions/requirements.txt functions/requirements-tracing.txt /build/
 COPY functions/${FUNCTION}/ /build/function/
 RUN /opt/venv/bin/pip install -r /build/requirements.txt \
+ && if [ "${TRACING}" = otel ]; then \
+        /opt/venv/bin/pip install -r /build/requirements-tracing.txt; \
+    fi \
  && if [ -f /build/function/requirements.txt ]; then \
         /opt/venv/bin/pip install -r /build/function/requirements.txt; \
     fi

@@ -27,7 +27,7 @@ help:
 	@echo "make kind-images - build them for the dev overlay and load them into kind"
 
 # The virtual environment is rebuilt whenever a requirements file changes.
-$(VENV)/.installed: requirements.txt functions/requirements.txt
+$(VENV)/.installed: requirements.txt functions/requirements.txt functions/requirements-tracing.txt
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || \
 		{ echo "!! cannot make a virtual environment: apt-get install python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
@@ -89,6 +89,8 @@ restore: $(VENV)/.installed
 # picks one; otherwise the first of docker, podman, buildah that answers.
 IMAGE_PREFIX ?= roboshop
 IMAGE_VERSION ?= 0.1.0
+# TRACING=otel adds OpenTelemetry (functions/requirements-tracing.txt) to the images.
+TRACING ?=
 IMAGE_FUNCTIONS = $(patsubst functions/%/main.py,%,$(wildcard functions/*/main.py))
 
 images:
@@ -109,7 +111,7 @@ images:
 	set -e; \
 	for fn in $(IMAGE_FUNCTIONS); do \
 		echo "== $(IMAGE_PREFIX)/$$fn:$(IMAGE_VERSION)"; \
-		$$build --build-arg FUNCTION=$$fn -t $(IMAGE_PREFIX)/$$fn:$(IMAGE_VERSION) .; \
+		$$build --build-arg FUNCTION=$$fn --build-arg TRACING=$(TRACING) -t $(IMAGE_PREFIX)/$$fn:$(IMAGE_VERSION) .; \
 	done; \
 	echo "== $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION)"; \
 	$$build --target seed --build-arg VERSION=$(IMAGE_VERSION) -t $(IMAGE_PREFIX)/seed:$(IMAGE_VERSION) .; \

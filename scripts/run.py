@@ -24,13 +24,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kit import LOCAL_PORTS, namespaced
-from scripts import localstack
+from scripts import localstack, prometheus
 from scripts.localstack import ROOT, Process, StackError
 from scripts.nginx_conf import nginx_process
 
 STATE = Path(os.environ.get("ROBOSHOP_STATE") or ROOT / ".state")
 _ENV_REF = re.compile(r"\{\{\s*env:(\w+)\s*\}\}")
 NGINX_PORT = int(os.environ.get("NGINX_PORT", "8080"))
+PROMETHEUS_PORT = int(os.environ.get("PROMETHEUS_PORT", "9090"))
 
 # Every function and the stack itself read these; the environment overrides each one.
 DEFAULTS = {
@@ -214,6 +215,26 @@ class Stack:
         nginx = nginx_process(STATE / "nginx", NGINX_PORT, self.log("nginx"), upstreams)
         self.launch(nginx, NGINX_PORT)
 
+    def prometheus(self) -> None:
+        """Prometheus scraping every function and the broker, when it is installed."""
+        binary = prometheus.installed()
+        if binary is None:
+            say(prometheus.INSTALL_HINT)
+            return
+        if localstack.port_open(PROMETHEUS_PORT):
+            say(f"port {PROMETHEUS_PORT} is taken: Prometheus not started (PROMETHEUS_PORT=...)")
+            return
+        targets = {name: urlsplit(self.env[f"{name.upper()}_URL"]).netloc for name in LOCAL_PORTS}
+        targets["broker"] = urlsplit(self.env["K_SINK"]).netloc
+        process = prometheus.prometheus_process(
+            STATE / "prometheus", PROMETHEUS_PORT, self.log("prometheus"), targets, binary
+        )
+        self.launch(process, PROMETHEUS_PORT)
+        say(
+            f"Prometheus: http://127.0.0.1:{PROMETHEUS_PORT}/  (alerts: /alerts, "
+            f"log: {self.log('prometheus')})"
+        )
+
     def stop(self) -> None:
         for supervised in reversed(self.started):
             supervised.process.stop()
@@ -229,6 +250,7 @@ def main() -> int:
         stack.functions()
         stack.broker()
         stack.nginx()
+        stack.prometheus()
         say(f"RoboShop is up: http://localhost:{NGINX_PORT}/  (Ctrl-C stops it)")
         say(f"API reference: http://localhost:{NGINX_PORT}/docs/   chaos switches: make chaos")
         stack.supervise()

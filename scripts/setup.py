@@ -39,6 +39,7 @@ PROGRAMS = (
     "rabbitmqctl",
     "chromium",
     "kubectl",
+    "promtool",
 )
 APT_ENV = "DEBIAN_FRONTEND=noninteractive"
 APT_INSTALL = "apt-get install -y -qq --no-install-recommends"
@@ -239,6 +240,9 @@ def needed_packages(goal: str, machine: Machine) -> list[Package]:
     for store, program, package, why in servers:
         if not machine.has(program) and not machine.serves(store):
             wanted.append(Package(package, why))
+    if not machine.has("promtool"):
+        # make run scrapes the shop with it; make test checks the rules with its promtool.
+        wanted.append(Package("prometheus", "graphs and alerts; promtool checks the rules"))
     if goal == "test":
         if not machine.has("rabbitmqctl") and all(p.name != "rabbitmq-server" for p in wanted):
             wanted.append(Package("rabbitmq-server", "rabbitmqctl makes the tests' vhosts"))

@@ -9,9 +9,11 @@ import functions_framework
 from flask import Request, Response, request
 
 from catalogue import products
-from kit import ApiError, FunctionApp, env_int, flags, stores
+from kit import ApiError, FunctionApp, counter, env_int, flags, stores
 
 app = FunctionApp("catalogue", dependencies=[stores.mongo])
+# The checkout funnel's first step: views -> items_added -> sold_count -> orders_dispatched.
+product_views = counter("product_views", "Product pages shown to shoppers.")
 
 
 @app.route("/products")
@@ -27,6 +29,8 @@ def get_product(sku: str) -> dict[str, Any]:
     product = products.by_sku(sku)
     if product is None:
         raise ApiError(404, "not_found", f"no product with sku {sku}")
+    if request.headers.get("X-Real-IP"):  # set by nginx: a shopper's view, not a peer's lookup
+        product_views.inc()
     return product
 
 

@@ -18,16 +18,15 @@ import base64
 import binascii
 import hashlib
 import json
-import logging
 from datetime import datetime
 from typing import Any
 
 import urllib3
 
 from deadletters import store
-from kit import ApiError, Unavailable, counter, env, events, peer_url
+from kit import ApiError, Unavailable, counter, env, events, get_logger, peer_url
 
-log = logging.getLogger("deadletters.letters")
+log = get_logger("deadletters.letters")
 parked_total = counter("dead_letters_parked", "Events kept as dead letters.", ["function", "type"])
 replays_total = counter("dead_letter_replays", "Replays of dead letters.", ["outcome"])
 _pool = urllib3.PoolManager(maxsize=4)
@@ -84,14 +83,18 @@ def _keep(
         },
     )
     parked_total.labels(function or "unknown", str(event["type"])).inc()
+    subject = str(event.get("subject") or "")
+    order = {"order_id": subject} if str(event["type"]).startswith("com.roboshop.order.") else {}
     log.warning(
         "dead letter kept",
         extra={
             "key": key,
-            "function": function,
+            "consumer": function,
             "path": path,
             "code": code,
             "event_id": event["id"],
+            "event_type": event["type"],
+            **order,
         },
     )
     return key

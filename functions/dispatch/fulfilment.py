@@ -47,7 +47,6 @@ def dispatch(event: Any) -> Any:
         _fulfil(order["orderid"])
         if store.mark_dispatched(order["orderid"]):
             dispatched_total.inc()
-    extensions = {"traceparent": event["traceparent"]} if event.get("traceparent") else {}
     return events.signed(
         events.make_event(
             events.ORDER_DISPATCHED,
@@ -55,6 +54,5 @@ def dispatch(event: Any) -> Any:
             {**order, "status": "dispatched"},
             subject=order["orderid"],
             event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"roboshop:dispatched:{order['orderid']}")),
-            extensions=extensions,
         )
     )

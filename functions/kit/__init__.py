@@ -8,7 +8,12 @@ from kit._body import json_body
 from kit._config import LOCAL_PORTS, env, env_int, namespaced, peer_url
 from kit._deps import Dependency
 from kit._errors import ApiError, Unavailable
-from kit._metrics import counter, histogram
+from kit._logs import bind_log_fields, current_request_id, get_logger, request_scope
+from kit._logs import configure as configure_logs
+from kit._metrics import counter, gauge, histogram
+from kit._metrics import exposition as metrics_exposition
+from kit._trace import client as trace_call
+from kit._trace import server as trace_request
 
 __all__ = [
     "LOCAL_PORTS",
@@ -16,11 +21,20 @@ __all__ = [
     "Dependency",
     "FunctionApp",
     "Unavailable",
+    "bind_log_fields",
+    "configure_logs",
     "counter",
+    "current_request_id",
     "env",
     "env_int",
+    "gauge",
+    "get_logger",
     "histogram",
     "json_body",
+    "metrics_exposition",
     "namespaced",
     "peer_url",
+    "request_scope",
+    "trace_call",
+    "trace_request",
 ]

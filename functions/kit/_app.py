@@ -8,18 +8,19 @@ counts it per route and status.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask import Request, Response, current_app, has_app_context, jsonify
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 
-from kit import _deps, _logs, _metrics
+from kit import _deps, _logs, _metrics, _trace
 from kit._config import env
 from kit._deps import Dependency
 from kit._errors import ApiError
@@ -51,6 +52,7 @@ class FunctionApp:
         self.route(_HEALTH)(self._health)
         self.route(_LIVE)(self._live)
         self.route(_METRICS)(self._metrics)
+        _metrics.register_dependency_health(name)
         if has_app_context():
             # functions-framework answers a few paths itself (its catch-all rule can't
             # match a newline; /robots.txt, /favicon.ico): those errors are JSON too.
@@ -76,25 +78,47 @@ class FunctionApp:
         if not _REQUEST_ID.match(rid):
             rid = uuid.uuid4().hex
         rid_token = _logs.request_id.set(rid)
-        started = time.perf_counter()
+        try:
+            with self._traced(request) as span:
+                started = time.perf_counter()
+                route, response = self._dispatch(request)
+                elapsed = time.perf_counter() - started
+                span.finish(
+                    f"{request.method} {route}", response.status_code, {"http.route": route}
+                )
+                response.headers["X-Request-Id"] = rid
+                response.headers["X-Trace-Id"] = span.ids.trace_id
+                if route != _METRICS:
+                    _metrics.observe_request(
+                        self.name,
+                        route,
+                        request.method,
+                        response.status_code,
+                        elapsed,
+                        span.ids.trace_id,
+                    )
+                self._log_access(request, route, response.status_code, elapsed, rid)
+        finally:
+            _logs.request_id.reset(rid_token)
+        return response
+
+    def _traced(self, request: Request) -> AbstractContextManager[_trace.Span]:
+        """The request's span (continuing the caller's trace), its ids in every log line;
+        a delivered event's type and order id too."""
+        headers = request.headers
+        parent = headers.get(_trace.HEADER) or headers.get(_trace.EVENT_HEADER) or ""
+        fields = {"function": self.name, **_event_fields(headers)}
+        return _trace.server(self.name, request.method, parent, fields)
+
+    def _dispatch(self, request: Request) -> tuple[str, Response]:
         route = "unmatched"
         try:
             adapter = self._map.bind_to_environ(request.environ)
             rule, args = adapter.match(return_rule=True)
             route = rule.rule
-            response = self._call(self._handlers[str(rule.endpoint)], args)
+            return route, self._call(self._handlers[str(rule.endpoint)], args)
         except HTTPException as exc:
-            response = _http_error(exc)
-        finally:
-            _logs.request_id.reset(rid_token)
-        response.headers["X-Request-Id"] = rid
-        elapsed = time.perf_counter() - started
-        if route != _METRICS:
-            _metrics.observe_request(
-                self.name, route, request.method, response.status_code, elapsed
-            )
-        self._log_access(request, route, response.status_code, elapsed, rid)
-        return response
+            return route, _http_error(exc)
 
     def _call(self, handler: Handler, args: Mapping[str, Any]) -> Response:
         usage = _deps.track_usage()
@@ -164,9 +188,20 @@ class FunctionApp:
         return {"function": self.name, "status": "ok"}
 
     def _metrics(self) -> Response:
-        from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+        from flask import request
 
-        return Response(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+        body, content_type = _metrics.exposition(request.headers.get("Accept", ""))
+        return Response(body, content_type=content_type)
+
+
+def _event_fields(headers: Headers) -> dict[str, str]:
+    event_type = headers.get("ce-type")
+    if not event_type:
+        return {}
+    fields = {"event_type": event_type, "event_id": headers.get("ce-id", "")}
+    if event_type.startswith("com.roboshop.order.") and headers.get("ce-subject"):
+        fields["order_id"] = headers["ce-subject"]  # the shop's order events: subject = order id
+    return fields
 
 
 def _error_response(error: ApiError) -> Response:
@@ -187,6 +222,3 @@ def _http_error(exc: HTTPException) -> Response:
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         error.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     return _error_response(error)
-
-
-logging.getLogger("werkzeug").setLevel(logging.WARNING)

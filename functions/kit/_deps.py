@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -22,6 +23,14 @@ T = TypeVar("T")
 _used: contextvars.ContextVar[set[Dependency[object]] | None] = contextvars.ContextVar(
     "kit_used_dependencies", default=None
 )
+
+
+# Every dependency made in this process, for its health gauge (kit._metrics).
+_known: weakref.WeakSet[Dependency[object]] = weakref.WeakSet()
+
+
+def known() -> list[Dependency[object]]:
+    return list(_known)
 
 
 class Dependency(Generic[T]):
@@ -46,6 +55,7 @@ class Dependency(Generic[T]):
         self._failures = 0
         self._retry_at = 0.0
         self._lock = threading.Lock()
+        _known.add(self)  # type: ignore[arg-type]
 
     def get(self) -> T:
         """The client; Unavailable while backing off or when connecting fails."""

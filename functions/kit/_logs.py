@@ -1,18 +1,55 @@
-"""JSON log lines on stdout, each carrying the request id of the request it belongs to."""
+"""JSON log lines on stdout: every logger of the process, one object a line.
+
+`configure` puts the one handler on the root logger, so a line from any module or
+library comes out as JSON with the fields of the request (or event) it belongs to:
+request id, trace and span id, route or event type, order id once bound. Modules
+take their logger from `get_logger`; tests/kit/test_logs.py fails on any other way.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# What the current request or delivery adds to each of its lines (trace ids, order id...).
+_fields: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("log_fields")
+_NONE: Mapping[str, Any] = {}
 
 # Attributes every LogRecord has; anything else passed with `extra=` is logged as a field.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
+_SECRET_FIELD = re.compile(r"pass(word|wd)?|secret|token|authori[sz]ation|cookie|api_?key", re.I)
+# user:password@ in a URL, and name=value pairs that name a secret, in free text.
+_SECRET_TEXT = re.compile(
+    r"(?P<keep>://[^:/@\s]+:)[^@\s]+(?=@)"
+    r"|(?P<name>\b(?:pass(?:word|wd)?|secret|token|authori[sz]ation)\b['\"]?\s*[=:]\s*['\"]?)[^\s,'\"&;}]+",
+    re.I,
+)
+REDACTED = "[redacted]"
+# Request ids are echoed into logs and headers: accept only a sane shape from clients.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_process_function = ""
+
+
+def _redact_text(text: str) -> str:
+    def hide(match: re.Match[str]) -> str:
+        return (match.group("keep") or match.group("name") or "") + REDACTED
+
+    return _SECRET_TEXT.sub(hide, text)
+
+
+def _safe(key: str, value: Any) -> Any:
+    if _SECRET_FIELD.search(key):
+        return REDACTED
+    return _redact_text(value) if isinstance(value, str) else value
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,16 +64,17 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "function": self._function,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _redact_text(record.getMessage()),
         }
         rid = request_id.get()
         if rid:
             entry["request_id"] = rid
+        entry.update(_fields.get(_NONE))
         for key, value in record.__dict__.items():
             if key not in _STANDARD:
-                entry[key] = value
+                entry[key] = _safe(key, value)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = _redact_text(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
@@ -52,17 +90,58 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-_configured: set[str] = set()
+def get_logger(name: str) -> logging.Logger:
+    """The logger for a module of the shop (its lines go through `configure`'s handler)."""
+    return logging.getLogger(f"roboshop.{name}")
 
 
 def configure(function: str, level: str) -> logging.Logger:
-    """The function's logger, writing JSON lines to stdout (set up once per process)."""
-    logger = logging.getLogger(f"roboshop.{function}")
-    if function not in _configured:
+    """Every logger of the process writes JSON lines to stdout at `level` (set up once).
+
+    The first function configured names the lines of the process: one function is
+    one process (a test that loads several gets the first one's name).
+    """
+    global _process_function
+    root = logging.getLogger()
+    if not _process_function:
+        _process_function = function
         handler = _StdoutHandler()
         handler.setFormatter(JsonFormatter(function))
-        logger.addHandler(handler)
-        logger.propagate = False
-        _configured.add(function)
-    logger.setLevel(level.upper())
+        root.addHandler(handler)
+        # Chatty libraries speak up only when something is wrong.
+        for noisy in ("werkzeug", "pika", "urllib3"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    root.setLevel(level.upper())
+    logger = get_logger(function)
+    logger.setLevel(logging.NOTSET)
     return logger
+
+
+def current_request_id() -> str:
+    return request_id.get()
+
+
+@contextmanager
+def request_scope(rid: str) -> Iterator[str]:
+    """`rid` (or a new id when it isn't a sane one) is the request id of this block's lines."""
+    rid = rid if _REQUEST_ID.match(rid) else uuid.uuid4().hex
+    token = request_id.set(rid)
+    try:
+        yield rid
+    finally:
+        request_id.reset(token)
+
+
+@contextmanager
+def scope(**fields: Any) -> Iterator[None]:
+    """Add `fields` to every line logged in this block (a request, a delivery)."""
+    token = _fields.set({**_fields.get(_NONE), **fields})
+    try:
+        yield
+    finally:
+        _fields.reset(token)
+
+
+def bind_log_fields(**fields: Any) -> None:
+    """Add `fields` (an order id found mid-request) to the lines of the rest of this scope."""
+    _fields.set({**_fields.get(_NONE), **fields})

@@ -1,13 +1,22 @@
-"""Prometheus metrics: per-route request count and latency, plus each function's own."""
+"""Prometheus metrics: per-route request count and latency (RED), dependency health, the
+CloudEvents each consumer took, plus each function's own.
+
+A request's count and duration carry its trace id as an exemplar; exemplars are in the
+exposition when the scraper asks for OpenMetrics (Prometheus does, with exemplar storage on).
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.registry import Collector
+
+from kit import _deps
 
 M = TypeVar("M", bound=MetricWrapperBase)
 
@@ -42,6 +51,10 @@ def histogram(
     )
 
 
+def gauge(name: str, documentation: str, labels: Sequence[str] = ()) -> Gauge:
+    return _get_or_create(Gauge, name, documentation, labelnames=tuple(labels))
+
+
 _ROUTE_LABELS = ("function", "route", "method", "status")
 requests_total = counter("http_requests_total", "HTTP requests answered.", _ROUTE_LABELS)
 request_seconds = histogram(
@@ -52,7 +65,60 @@ request_seconds = histogram(
 )
 
 
-def observe_request(function: str, route: str, method: str, status: int, seconds: float) -> None:
+events_received = counter(
+    "events_received",
+    "CloudEvents delivered to a consumer, by what became of them.",
+    ("function", "type", "outcome"),
+)
+
+
+def observe_request(
+    function: str, route: str, method: str, status: int, seconds: float, trace_id: str = ""
+) -> None:
     labels = (function, route, method, str(status))
-    requests_total.labels(*labels).inc()
-    request_seconds.labels(*labels).observe(seconds)
+    exemplar = {"trace_id": trace_id} if trace_id else None
+    requests_total.labels(*labels).inc(exemplar=exemplar)
+    request_seconds.labels(*labels).observe(seconds, exemplar=exemplar)
+
+
+def exposition(accept: str) -> tuple[bytes, str]:
+    """The registry in the format the scraper asked for: OpenMetrics (with exemplars) or
+    Prometheus text."""
+    if "application/openmetrics-text" in accept:
+        from prometheus_client.openmetrics import exposition as openmetrics
+
+        body: bytes = openmetrics.generate_latest(REGISTRY)  # type: ignore[no-untyped-call]
+        return body, openmetrics.CONTENT_TYPE_LATEST
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+class _DependencyHealth(Collector):
+    """1 while a dependency answers, 0 while it is backing off after failures (as the last
+    request or /health found it: a scrape does no I/O)."""
+
+    def __init__(self, function: str) -> None:
+        self._function = function
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "dependency_up",
+            "Whether a store or peer the function uses is answering.",
+            labels=["function", "dependency"],
+        )
+        for dependency in _deps.known():
+            family.add_metric([self._function, dependency.name], 0 if dependency.failures else 1)
+        yield family
+
+
+_health_registered = False
+
+
+def register_dependency_health(function: str) -> None:
+    """dependency_up for this process's dependencies (once: the first function names it)."""
+    global _health_registered
+    with _lock:
+        if not _health_registered:
+            REGISTRY.register(_DependencyHealth(function))
+            _health_registered = True

@@ -8,7 +8,10 @@ dispatchers reach the functions through the same Knative ingress as every other
 pod, eventing-rabbitmq sends no OIDC token, and a NetworkPolicy sees no paths.
 The signature covers what the sender wrote and the path to a consumer keeps
 (id, type, source, subject, the data and the sender's own extensions, which it
-names); not the trace context or what the platform adds on the way.
+names); not the trace context or what the platform adds on the way. The
+`traceparent` extension is left out on purpose: W3C trace context is rewritten at
+each hop by design (a broker or a collector may give it a span of its own, as
+Knative's do), and a forged one can at worst mislabel a trace, never change an order.
 """
 
 from __future__ import annotations
@@ -17,18 +20,17 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from flask import Request
 
-from kit import peers
+from kit import _logs, _metrics, _trace, peers
 from kit._config import env
 from kit._errors import ApiError, ConfigError, Unavailable
 
-log = logging.getLogger("roboshop.events")
+log = _logs.get_logger("events")
 
 # The shop's event types (CONTRACT.md, "Events"): what payment emits and dispatch replies.
 ORDER_PLACED = "com.roboshop.order.placed"
@@ -54,6 +56,10 @@ def make_event(
     }
     if subject:
         attributes["subject"] = subject
+    # Knative's convention: the trace the event belongs to travels in its extension.
+    traceparent = _trace.current_traceparent()
+    if traceparent:
+        attributes["traceparent"] = traceparent
     attributes.update(extensions or {})
     return CloudEvent(attributes, data)
 
@@ -169,16 +175,32 @@ def consume(
     CloudEvent at all (400), or one the shop did not sign (401), came from no broker
     and is not kept.
     """
-    event = parse(request)
-    check_signature(event)
+    event_type = request.headers.get("ce-type", "none")
+    try:
+        event = parse(request)
+        check_signature(event)
+    except ApiError:
+        _counted(function, event_type, "refused")
+        raise
     try:
         _check_type(event, expected_type)
         answer = handler(event)
     except ApiError as refusal:
         if not 400 <= refusal.status < 500 or refusal.status in RETRIED_4XX | _NOT_PARKED:
+            _counted(function, event_type, "retry")
             raise
-        return {"parked": park(function, request.path, event, refusal)}, 202
+        parked = park(function, request.path, event, refusal)
+        _counted(function, event_type, "dead_lettered")
+        return {"parked": parked}, 202
+    except Exception:
+        _counted(function, event_type, "retry")
+        raise
+    _counted(function, event_type, "processed")
     return ("", 204) if answer is None else answer
+
+
+def _counted(function: str, event_type: str, outcome: str) -> None:
+    _metrics.events_received.labels(function, event_type[:100], outcome).inc()
 
 
 def park(function: str, path: str, event: Any, refusal: ApiError) -> str:

@@ -18,20 +18,20 @@ measures both).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 import time
 from typing import Any, TypeVar
 
 from kit._config import env
+from kit._logs import get_logger
 
 DEFAULT_FILE = "/etc/roboshop/flags/flags.json"
 CHECK_EVERY_SECONDS = 0.5
 _DOMAIN = "roboshop-chaos"
 
 T = TypeVar("T")
-log = logging.getLogger("roboshop.flags")
+log = get_logger("flags")
 
 
 class _Flags:

@@ -13,7 +13,7 @@ from typing import Any
 
 import urllib3
 
-from kit import _logs
+from kit import _logs, _trace
 from kit._config import env_int, peer_url
 from kit._errors import Unavailable
 
@@ -74,14 +74,15 @@ def call(
         read=env_int("PEER_READ_TIMEOUT_MS", 5000) / 1000,
     )
     try:
-        response = _pool_manager().request(
-            method.upper(),
-            peer_url(function) + path,
-            body=payload,
-            headers=send_headers,
-            retries=retry,
-            timeout=timeout,
-        )
+        with _trace.client(function, f"{method.upper()} {function}") as trace_headers:
+            response = _pool_manager().request(
+                method.upper(),
+                peer_url(function) + path,
+                body=payload,
+                headers={**send_headers, **trace_headers},
+                retries=retry,
+                timeout=timeout,
+            )
     except urllib3.exceptions.HTTPError:
         raise Unavailable(function) from None
     if response.status >= 500:

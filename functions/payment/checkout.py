@@ -14,23 +14,19 @@ PAYMENT_AUTHORISATION_TTL_SECONDS).
 
 from __future__ import annotations
 
-import logging
-import re
-import secrets
 import uuid
 from typing import Any
 
 from flask import Request
 from redis.exceptions import RedisError
 
-from kit import ApiError, counter, events, histogram, sessions
+from kit import ApiError, bind_log_fields, counter, events, get_logger, histogram, sessions
 from payment import gateway, pricing, sink
 
-log = logging.getLogger("payment")
+log = get_logger("payment.checkout")
 # The CloudEvent extension attribute naming the authorisation that pays for the order.
 AUTHORISATION = "paymentauthorisation"
 SOURCE = "/roboshop/payment"
-_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$")
 
 # The simulated gateway keeps authorisations in Redis.
 STORE_ERRORS = (RedisError, OSError)
@@ -52,13 +48,6 @@ def payer(cart_id: str, request: Request) -> str:
     return sessions.current_user(request) or ""
 
 
-def traceparent(request: Request) -> str:
-    """A child of the caller's trace context, or the root of a new trace."""
-    found = _TRACEPARENT.match(request.headers.get("traceparent", ""))
-    trace_id, flags = found.groups() if found else (secrets.token_hex(16), "01")
-    return f"00-{trace_id}-{secrets.token_hex(8)}-{flags}"
-
-
 def pay(cart_id: str, request: Request) -> dict[str, Any]:
     """Check the cart out: hold it, charge it, and hand its order.placed event to the broker.
 
@@ -67,6 +56,7 @@ def pay(cart_id: str, request: Request) -> dict[str, Any]:
     when the order certainly did not happen.
     """
     orderid = str(uuid.uuid4())
+    bind_log_fields(order_id=orderid)
     held = pricing.hold_cart(cart_id, orderid, request)
     try:
         return _charge(cart_id, orderid, held, request)
@@ -96,7 +86,7 @@ def _charge(cart_id: str, orderid: str, held: dict[str, Any], request: Request) 
             SOURCE,
             {"orderid": orderid, "user": cart_id, "registered": registered, "cart": cart},
             subject=orderid,
-            extensions={"traceparent": traceparent(request), AUTHORISATION: authorisation},
+            extensions={AUTHORISATION: authorisation},
         )
     )
     try:

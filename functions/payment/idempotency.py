@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from redis.exceptions import RedisError
 
-from kit import ApiError, env_int, namespaced, stores
+from kit import ApiError, env_int, get_logger, namespaced, stores
 
-log = logging.getLogger("payment.idempotency")
+log = get_logger("payment.idempotency")
 REDIS_ERRORS = (RedisError, OSError)
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")

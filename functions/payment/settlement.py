@@ -15,14 +15,13 @@ by a payment that predates it) has nothing to capture and is ignored.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from kit import Unavailable, counter
+from kit import Unavailable, counter, get_logger
 from payment import gateway
 from payment.checkout import AUTHORISATION
 
-log = logging.getLogger("payment.settlement")
+log = get_logger("payment.settlement")
 
 orders_unpaid = counter("orders_unpaid", "Placed orders whose authorisation could not be captured.")
 

@@ -10,15 +10,23 @@ dropped connection): the broker may have taken it. Only when every try was a
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
 import urllib3
 
-from kit import ApiError, Unavailable, env, env_int, events
+from kit import (
+    ApiError,
+    Unavailable,
+    current_request_id,
+    env,
+    env_int,
+    events,
+    get_logger,
+    trace_call,
+)
 
-log = logging.getLogger("payment.sink")
+log = get_logger("payment.sink")
 _pool = urllib3.PoolManager(maxsize=10)
 # Failures that happen before the request is sent: the broker can't have the event.
 _NOT_SENT = (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError)
@@ -53,9 +61,7 @@ def send(event: Any) -> None:
         if attempt:
             time.sleep(0.1 * 2**attempt)
         try:
-            answer = _pool.request(
-                "POST", sink, body=body, headers=headers, timeout=timeout, retries=False
-            )
+            answer = _post(sink, headers, body, timeout)
         except _NOT_SENT as exc:
             log.warning("broker unreachable (try %d): %r", attempt + 1, exc)
             continue
@@ -73,3 +79,11 @@ def send(event: Any) -> None:
     if in_doubt:
         raise InDoubt(str(event["subject"]))
     raise Unavailable("broker")
+
+
+def _post(
+    sink: str, headers: dict[str, str], body: bytes, timeout: urllib3.Timeout
+) -> urllib3.BaseHTTPResponse:
+    with trace_call("broker", "POST broker") as trace_headers:
+        sent = {**headers, **trace_headers, "X-Request-Id": current_request_id()}
+        return _pool.request("POST", sink, body=body, headers=sent, timeout=timeout, retries=False)

@@ -17,14 +17,13 @@ delivered twice (see deliverer.py).
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
-from kit import env, env_int
+from kit import configure_logs, env, env_int, get_logger
 from scripts.broker import amqp, triggers
 from scripts.broker.deliverer import Deliverer
 from scripts.broker.ingress import Ingress
@@ -47,7 +46,7 @@ def serve(port: int, manifests: Path, amqp_url: str) -> int:
     brokers = sorted({t.broker for t in found})
     ingress = Ingress(port, publisher, brokers[0])
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=ingress.shutdown).start())
-    logging.getLogger("broker").info(
+    get_logger("broker").info(
         "ingress on http://127.0.0.1:%d/ (loopback only: nothing off this machine can post "
         "events) for broker %s, %d triggers",
         port,
@@ -85,12 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--amqp-url", default=env("AMQP_URL", DEFAULT_AMQP))
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=env("LOG_LEVEL", "info").upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stdout,
-    )
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    configure_logs("broker", env("LOG_LEVEL", "info"))
     return serve(args.port, args.triggers, args.amqp_url)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -77,6 +78,8 @@ def properties(attributes: Mapping[str, Any]) -> pika.BasicProperties:
         delivery_mode=pika.DeliveryMode.Persistent,
         content_type=str(attributes.get("datacontenttype") or "application/json"),
         message_id=str(attributes.get("id", "")),
+        # When it entered the queue: the age of the oldest waiting event (broker metrics).
+        timestamp=int(time.time()),
         headers={k: str(v) for k, v in attributes.items() if v is not None},
     )
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import re
 import threading
 import time
@@ -42,13 +41,14 @@ from typing import Any
 import pika
 import urllib3
 
-from kit import env_int, events
-from scripts.broker import amqp
+from kit import env_int, events, get_logger, request_scope, trace_call, trace_request
+from scripts.broker import amqp, metrics
 from scripts.broker.amqp import Channel, Publisher
 from scripts.broker.inflight import Closed, InFlight
+from scripts.broker.ingress import event_fields
 from scripts.broker.triggers import Trigger
 
-log = logging.getLogger("broker.deliverer")
+log = get_logger("broker.deliverer")
 # eventing-rabbitmq sets no timeout unless the delivery has one; a hung subscriber would
 # hold a worker for ever there. Here it is given up after this long.
 DEFAULT_TIMEOUT = 60.0
@@ -139,6 +139,7 @@ class Deliverer(threading.Thread):
         self._workers = ThreadPoolExecutor(trigger.parallelism, thread_name_prefix=self.name)
         self._delivering = InFlight()
         self.connected = threading.Event()
+        self._waiting = metrics.waiting(trigger.name, self.queue)
 
     def run(self) -> None:
         pause = 0.5
@@ -169,6 +170,7 @@ class Deliverer(threading.Thread):
                 message = Message(
                     connection, ch, method.delivery_tag, properties, body, lost, leaving
                 )
+                self._waiting.add(id(message), properties.timestamp)
                 self._workers.submit(self._deliver_unless_stopping, message)
 
             channel.basic_consume(self.queue, on_message)
@@ -182,6 +184,7 @@ class Deliverer(threading.Thread):
             leaving.set()
             lost.set()
             self.connected.clear()
+            self._waiting.clear()  # redelivered with the connection
             if connection.is_open:
                 with contextlib.suppress(*amqp.AMQP_ERRORS):
                     connection.close()
@@ -204,16 +207,46 @@ class Deliverer(threading.Thread):
             pass  # unacked: the message goes back to the queue with the connection
 
     def _deliver(self, message: Message) -> None:
+        """One event, to its subscriber (or sink) and acked, in a span of its own under the
+        event's trace; one log line says how it went."""
+        headers = message.properties.headers or {}
+        parent = str(headers.get("traceparent") or "")
+        name = f"deliver {self.trigger.name}"
+        started = time.perf_counter()
+        fields = event_fields(headers)
+        with (
+            request_scope("") as rid,
+            trace_request("broker", name, parent, fields, "consumer") as span,
+        ):
+            try:
+                status = self._deliver_traced(message, rid)
+            finally:
+                self._waiting.done(id(message))
+            span.finish(name, status, {"messaging.destination": self.queue})
+            log.info(
+                "dead letter delivered" if self.for_dead_letters else "event delivered",
+                extra={
+                    "trigger": self.trigger.name,
+                    "target": self.target,
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+
+    def _deliver_traced(self, message: Message, rid: str) -> int:
         delivery = self.trigger.delivery
         status, detail, reply = NO_ANSWER, "", None
         for attempt in range(delivery.retry + 1):
             if attempt and message.leaving.wait(delivery.delay(attempt)):
                 raise Abandoned
-            status, detail, reply = self._post(message)
+            status, detail, reply = self._post(message, rid)
             if not retryable(status):
                 break
             log.info("%s: attempt %d failed: %s", self.name, attempt + 1, detail)
+            if attempt < delivery.retry:
+                metrics.retries.labels(self.trigger.name).inc()
         event_id = message.properties.message_id
+        self._count(status)
         if 200 <= status < 300:
             lost_reply = reply is not None and not self._publish_reply(message, *reply)
             if lost_reply and not self.for_dead_letters:
@@ -233,19 +266,38 @@ class Deliverer(threading.Thread):
         else:
             self._dead_letter(message, status, "")
         self._ack(message)
+        return status
 
-    def _post(self, message: Message) -> tuple[int, str, tuple[dict[str, Any], bytes] | None]:
+    def _count(self, status: int) -> None:
+        if 200 <= status < 300:
+            outcome = "delivered"
+        elif not retryable(status):
+            outcome = "refused"
+        elif self.for_dead_letters or not self.trigger.delivery.dead_letter:
+            outcome = "lost"
+        else:
+            outcome = "dead_lettered"
+        metrics.deliveries.labels(self.trigger.name, self.queue, outcome).inc()
+
+    def _post(
+        self, message: Message, rid: str
+    ) -> tuple[int, str, tuple[dict[str, Any], bytes] | None]:
         """(status, what happened, reply event); NO_ANSWER when nothing answered."""
         timeout = self.trigger.delivery.timeout or DEFAULT_TIMEOUT
         try:
-            response = self._http.request(
-                "POST",
-                self.target,
-                body=message.body,
-                headers=request_headers(message.properties),
-                timeout=urllib3.Timeout(connect=2, read=timeout),
-                retries=False,
-            )
+            with trace_call(self.target, f"POST {self.trigger.name}") as trace_headers:
+                response = self._http.request(
+                    "POST",
+                    self.target,
+                    body=message.body,
+                    headers={
+                        **request_headers(message.properties),
+                        **trace_headers,
+                        "X-Request-Id": rid,
+                    },
+                    timeout=urllib3.Timeout(connect=2, read=timeout),
+                    retries=False,
+                )
         except urllib3.exceptions.HTTPError as exc:
             return NO_ANSWER, f"unreachable: {type(exc).__name__}", None
         detail = f"HTTP {response.status}: {response.data[:200]!r}"

@@ -10,17 +10,28 @@ with 503 (the sender knows it was not taken), never dropped without an answer.
 from __future__ import annotations
 
 import json
-import logging
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from kit import flags
-from scripts.broker import amqp
+from kit import flags, get_logger, metrics_exposition, request_scope, trace_request
+from scripts.broker import amqp, metrics
 from scripts.broker.amqp import BrokerDown, Publisher
 from scripts.broker.inflight import Closed, InFlight
 
-log = logging.getLogger("broker.ingress")
+log = get_logger("broker.ingress")
 MAX_BODY = 1024 * 1024
+
+
+def event_fields(attributes: dict[str, Any]) -> dict[str, str]:
+    """What each log line about an event names: its type and id, and an order's id."""
+    fields = {
+        "event_type": str(attributes.get("type", "")),
+        "event_id": str(attributes.get("id", "")),
+    }
+    if fields["event_type"].startswith("com.roboshop.order.") and attributes.get("subject"):
+        fields["order_id"] = str(attributes["subject"])
+    return fields
 
 
 def parse_event(headers: dict[str, str], body: bytes) -> tuple[dict[str, Any], bytes]:
@@ -82,20 +93,40 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError as exc:
             self._answer(400, {"error": "bad_event", "message": f"not a valid CloudEvent: {exc}"})
             return
+        started = time.perf_counter()
+        parent = self.headers.get("traceparent") or str(attributes.get("traceparent") or "")
+        fields = event_fields(attributes)
+        with (
+            request_scope(self.headers.get("X-Request-Id", "")),
+            trace_request("broker", "broker ingress", parent, fields) as span,
+        ):
+            status = self._publish(attributes, data)
+            metrics.ingress_events.labels(str(status)).inc()
+            span.finish("broker ingress", status, {"messaging.destination": self.server.exchange})
+            log.info(
+                "event accepted" if status == 202 else "event refused",
+                extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)},
+            )
+
+    def _publish(self, attributes: dict[str, Any], data: bytes) -> int:
         if flags.boolean("broker-refuse-events"):  # a chaos switch: RabbitMQ refusing publishes
             self._answer(503, {"error": "unavailable", "message": "refused by a chaos switch"})
-            return
+            return 503
         try:
             self.server.publisher.publish(attributes, data, self.server.exchange)
         except BrokerDown as exc:
-            log.warning("refused event %s: %s", attributes.get("id"), exc)
+            log.warning("RabbitMQ refused the event: %s", exc)
             message = "RabbitMQ is unavailable, please try again shortly"
             self._answer(503, {"error": "unavailable", "message": message}, {"Retry-After": "1"})
-            return
-        log.info("accepted %s %s", attributes.get("type"), attributes.get("id"))
+            return 503
         self._answer(202, None)
+        return 202
 
     def do_GET(self) -> None:
+        if self.path == "/metrics":
+            body, content_type = metrics_exposition(self.headers.get("Accept", ""))
+            self._answer_bytes(200, body, content_type)
+            return
         if self.path != "/health":
             self._answer(404, {"error": "not_found", "message": "no such path"})
             return
@@ -104,11 +135,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         payload = b"" if body is None else json.dumps(body).encode()
+        self._answer_bytes(status, payload, "application/json", headers)
+
+    def _answer_bytes(
+        self,
+        status: int,
+        payload: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         if payload:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pika
+from prometheus_client import REGISTRY
 
 from kit import events
 from scripts import localstack
@@ -57,7 +58,7 @@ def delivering(trigger: Trigger, amqp_url: str, replies_to: str | None = None) -
         connection.close()
 
 
-def put(amqp_url: str, trigger: Trigger, subject: str) -> None:
+def put(amqp_url: str, trigger: Trigger, subject: str, **extensions: str) -> None:
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     attributes = {
         "specversion": "1.0",
@@ -65,6 +66,7 @@ def put(amqp_url: str, trigger: Trigger, subject: str) -> None:
         "source": "/t",
         "type": "t",
         "subject": subject,
+        **extensions,
     }
     connection.channel().basic_publish(
         "", amqp.queue_name(trigger), b'{"orderid": "x"}', amqp.properties(attributes)
@@ -113,6 +115,35 @@ def test_a_subscriber_that_never_answers_is_dead_lettered_with_code_minus_one(
         (letter,) = wait_for(lambda: parked(amqp_url, trigger), what="the dead letter")
     assert letter["knativeerrorcode"] == "-1"
     assert letter["knativeerrordest"] == nowhere
+    labels = {"trigger": trigger.name, "queue": amqp.queue_name(trigger)}
+    assert counted("broker_deliveries_total", outcome="dead_lettered", **labels) == 1
+    assert counted("broker_delivery_retries_total", trigger=trigger.name) == 1
+
+
+def counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_delivery_carries_the_events_trace_on_in_a_span_of_its_own(amqp_url: str) -> None:
+    subscriber = Recorder(lambda call: (204, {}, b""))
+    trigger = trigger_to(subscriber.url, "http://127.0.0.1:9/sink")
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    try:
+        with delivering(trigger, amqp_url):
+            put(amqp_url, trigger, "traced", traceparent=parent)
+            (call,) = wait_for(lambda: subscriber.calls, what="the delivery")
+            labels = {"trigger": trigger.name, "queue": amqp.queue_name(trigger)}
+            wait_for(
+                lambda: counted("broker_deliveries_total", outcome="delivered", **labels) == 1,
+                what="the delivery counted",
+            )
+    finally:
+        subscriber.close()
+    assert call.headers["ce-traceparent"] == parent  # the event's own, kept
+    sent = call.headers["traceparent"]  # the broker's delivery span, under the event's trace
+    assert sent.startswith("00-0af7651916cd43dd8448eb211c80319c-")
+    assert sent != parent
+    assert call.headers["x-request-id"]
 
 
 def _first_calls(recorder: Recorder) -> list[str]:

@@ -74,9 +74,9 @@ def test_an_authorisation_that_cant_be_captured_is_logged_counted_and_acknowledg
     else:
         authorisation = "sim-never-made"
     before = unpaid_count(client)
-    with caplog.at_level(logging.ERROR, logger="payment.settlement"):
+    with caplog.at_level(logging.ERROR, logger="roboshop.payment.settlement"):
         assert deliver(client, order_event(f"o-3-{fate}", authorisation)) == 204
-    (record,) = [r for r in caplog.records if r.name == "payment.settlement"]
+    (record,) = [r for r in caplog.records if r.name == "roboshop.payment.settlement"]
     assert record.levelno == logging.ERROR
     assert record.__dict__["orderid"] == f"o-3-{fate}"
     assert f"o-3-{fate}" in record.getMessage()

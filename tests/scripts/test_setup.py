@@ -24,7 +24,7 @@ from scripts.setup import Machine, Plan, Step
 
 EVERYTHING = [
     "apt-get", "sudo", "nginx", "redis-server", "mariadbd", "mariadb", "rabbitmq-server",
-    "rabbitmqctl", "chromium", "kubectl",
+    "rabbitmqctl", "chromium", "kubectl", "promtool",
 ]  # fmt: skip
 SHARED_PORTS = [6379, 3306, 5672]
 
@@ -42,20 +42,21 @@ def packages(made: Plan) -> list[str]:
 def test_a_fresh_debian_machine_gets_everything_for_the_tests_with_a_line_per_step() -> None:
     made = setup.plan("test", machine(root=True))
     assert packages(made) == [
-        "python3-venv", "nginx", "redis-server", "mariadb-server", "rabbitmq-server", "chromium",
+        "python3-venv", "nginx", "redis-server", "mariadb-server", "rabbitmq-server",
+        "prometheus", "chromium",
     ]  # fmt: skip
     says = [step.say for step in made.steps]
     assert says[0] == "updating the package lists"
-    assert says[1:7] == [f"installing {p.name} ({p.why})" for p in made.missing]
-    assert says[7:10] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
-    assert "MariaDB over TCP" in says[10] and len(says) == 11
+    assert says[1:8] == [f"installing {p.name} ({p.why})" for p in made.missing]
+    assert says[8:11] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
+    assert "MariaDB over TCP" in says[11] and len(says) == 12
     assert setup.report(made, machine(root=True)) is None  # root: it just runs
 
 
 def test_make_run_needs_no_browser_kubectl_or_running_servers() -> None:
     made = setup.plan("run", machine(root=True, programs=["apt-get"]))
     assert packages(made) == [
-        "python3-venv", "nginx", "redis-server", "mariadb-server", "rabbitmq-server",
+        "python3-venv", "nginx", "redis-server", "mariadb-server", "rabbitmq-server", "prometheus",
     ]  # fmt: skip
     assert not [step for step in made.steps if step.say.startswith("starting")]
     assert made.blocked == []
@@ -68,7 +69,9 @@ def test_this_kind_of_machine_needs_nothing() -> None:
 
 
 def test_servers_already_listening_are_used_instead_of_installed() -> None:
-    made = setup.plan("run", machine(programs=["apt-get", "nginx"], listening=SHARED_PORTS))
+    made = setup.plan(
+        "run", machine(programs=["apt-get", "nginx", "promtool"], listening=SHARED_PORTS)
+    )
     assert packages(made) == ["python3-venv"]
     # the tests also need rabbitmqctl, which only Debian's rabbitmq-server brings
     assert "rabbitmq-server" in packages(setup.plan("test", machine(listening=SHARED_PORTS)))
@@ -157,7 +160,7 @@ def test_the_command_line_plans_for_a_described_machine(tmp_path: Path) -> None:
     done = run_setup(tmp_path, "test", root=True, python_venv=True)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "==> [1/10] updating the package lists: apt-get update -qq"
+    assert lines[0] == "==> [1/11] updating the package lists: apt-get update -qq"
     assert any("installing chromium" in line for line in lines)
     refused = run_setup(tmp_path, "run", root=False, python_venv=False)
     assert refused.returncode == 1 and "sudo sh -c" in refused.stderr

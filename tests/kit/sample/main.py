@@ -7,7 +7,7 @@ from typing import Any
 import functions_framework
 from flask import Request, Response, request
 
-from kit import ApiError, Dependency, FunctionApp, json_body
+from kit import ApiError, Dependency, FunctionApp, events, json_body
 
 
 class Broken(ConnectionError):
@@ -42,6 +42,11 @@ def item(number: int) -> dict[str, int]:
 @app.route("/nothing", methods=["POST"])
 def nothing() -> tuple[str, int]:
     return "", 204
+
+
+@app.route("/events/order-placed", methods=["POST"])
+def order_placed() -> Any:
+    return events.consume(request, app.name, events.ORDER_PLACED, lambda event: None)
 
 
 @app.route("/teapot")

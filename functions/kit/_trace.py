@@ -1,0 +1,143 @@
+"""W3C trace context for every request, event and call between functions.
+
+Each request continues the caller's trace (its `traceparent` header, or the
+`traceparent` extension of the CloudEvent it carries) or starts a new one, and
+gets a span id of its own; calls to peers and events sent carry it on. The ids
+reach every log line. Without OTEL_EXPORTER_OTLP_ENDPOINT that is all: ids made
+here from random bytes, nothing imported from OpenTelemetry, nothing exported.
+With it, the OpenTelemetry SDK makes the spans and exports them over OTLP/HTTP
+(kit._otel), and the ids in the logs are the spans' ids.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from kit import _logs
+from kit._config import env
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_INVALID_TRACE, _INVALID_SPAN = "0" * 32, "0" * 16
+HEADER = "traceparent"
+EVENT_HEADER = "ce-traceparent"
+_ids: contextvars.ContextVar[SpanIds | None] = contextvars.ContextVar("span_ids", default=None)
+
+
+@dataclass(frozen=True)
+class SpanIds:
+    trace_id: str
+    span_id: str
+    flags: str = "01"
+
+    @property
+    def traceparent(self) -> str:
+        return f"00-{self.trace_id}-{self.span_id}-{self.flags}"
+
+
+def parse(value: str | None) -> SpanIds | None:
+    """The ids a `traceparent` value names; None for anything malformed or all-zero."""
+    found = _TRACEPARENT.match((value or "").strip().lower())
+    if found is None:
+        return None
+    trace_id, span_id, flags = found.groups()
+    if trace_id == _INVALID_TRACE or span_id == _INVALID_SPAN:
+        return None
+    return SpanIds(trace_id, span_id, flags)
+
+
+def exporting() -> bool:
+    """Whether spans are exported (an OTLP endpoint is set); read once per process."""
+    global _exporting
+    if _exporting is None:
+        _exporting = env("OTEL_EXPORTER_OTLP_ENDPOINT", _NO_ENDPOINT) != _NO_ENDPOINT
+    return _exporting
+
+
+_exporting: bool | None = None
+# Unset or empty: nothing is exported (the cluster need not set it).
+_NO_ENDPOINT = "none"
+
+
+@dataclass
+class Span:
+    """The span of one request or delivery: its ids, and the SDK's span when exporting."""
+
+    ids: SpanIds
+    otel: Any = None
+
+    def finish(self, name: str, status: int, attributes: Mapping[str, Any]) -> None:
+        if self.otel is not None:
+            from kit import _otel
+
+            _otel.finish(self.otel, name, status, attributes)
+
+
+def _local_child(parent: str) -> SpanIds:
+    caller = parse(parent)
+    trace_id = caller.trace_id if caller else secrets.token_hex(16)
+    return SpanIds(trace_id, secrets.token_hex(8), caller.flags if caller else "01")
+
+
+@contextmanager
+def server(
+    service: str,
+    name: str,
+    parent: str,
+    log_fields: Mapping[str, Any] | None = None,
+    kind: str = "server",
+) -> Iterator[Span]:
+    """A span for one request (or delivery) continuing `parent`, current in this block;
+    its ids and `log_fields` are in every line logged in it."""
+    if exporting():
+        from kit import _otel
+
+        with _otel.span(service, name, parent, kind) as (otel_span, ids), _current(ids, log_fields):
+            yield Span(ids, otel_span)
+        return
+    ids = _local_child(parent)
+    with _current(ids, log_fields):
+        yield Span(ids)
+
+
+@contextmanager
+def client(service: str, name: str) -> Iterator[dict[str, str]]:
+    """The headers that carry the trace on to a call made in this block (a span of its own
+    when exporting; without an exporter, the current span is the caller)."""
+    current = _ids.get()
+    if not exporting():
+        yield {HEADER: current.traceparent} if current else {}
+        return
+    from kit import _otel
+
+    with _otel.span(service, name, current.traceparent if current else "", "client") as (
+        _,
+        ids,
+    ):
+        yield {HEADER: ids.traceparent}
+
+
+def current_traceparent() -> str:
+    """The current span as a `traceparent` value ("" outside any request)."""
+    current = _ids.get()
+    return current.traceparent if current else ""
+
+
+def current_trace_id() -> str:
+    current = _ids.get()
+    return current.trace_id if current else ""
+
+
+@contextmanager
+def _current(ids: SpanIds, log_fields: Mapping[str, Any] | None = None) -> Iterator[None]:
+    token = _ids.set(ids)
+    try:
+        with _logs.scope(trace_id=ids.trace_id, span_id=ids.span_id, **(log_fields or {})):
+            yield
+    finally:
+        _ids.reset(token)

@@ -1,0 +1,81 @@
+"""W3C trace context without an exporter: ids made by the kit, carried on to peers and into
+events, and the OpenTelemetry SDK never imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kit import _trace, events, peers
+from scripts.localstack import ROOT
+from tests.support.stub import Reply, stub_server
+
+PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "garbage",
+        "00-" + "0" * 32 + "-b7ad6b7169203331-01",  # all-zero trace id: invalid
+        "00-0af7651916cd43dd8448eb211c80319c-" + "0" * 16 + "-01",
+        "00-0AF7651916CD43DD8448EB211C80319Cx-b7ad6b7169203331-01",
+    ],
+)
+def test_a_malformed_parent_starts_a_new_trace(value: str) -> None:
+    with _trace.server("sample", "GET", value) as span:
+        assert len(span.ids.trace_id) == 32 and span.ids.trace_id != "0" * 32
+        assert span.ids.trace_id != "0af7651916cd43dd8448eb211c80319c"
+
+
+def test_a_request_continues_its_callers_trace_with_a_span_of_its_own() -> None:
+    with _trace.server("sample", "GET", PARENT) as span:
+        assert span.ids.trace_id == "0af7651916cd43dd8448eb211c80319c"
+        assert span.ids.span_id != "b7ad6b7169203331"
+        assert _trace.current_traceparent() == span.ids.traceparent
+    assert _trace.current_traceparent() == ""
+
+
+def test_peer_calls_carry_the_trace_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    with stub_server(lambda seen: Reply(200, {})) as stub:
+        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        with _trace.server("sample", "GET", PARENT) as span:
+            peers.call("catalogue", "GET", "/products")
+    (seen,) = stub.seen
+    assert seen.headers["traceparent"] == span.ids.traceparent
+
+
+def test_events_carry_the_trace_in_their_extension_unsigned() -> None:
+    with _trace.server("sample", "POST", PARENT) as span:
+        event = events.signed(events.make_event(events.ORDER_PLACED, "/test", {"orderid": "o"}))
+    headers, _ = events.to_binary(event)
+    assert headers["ce-traceparent"] == span.ids.traceparent
+    # A hop that gives the event a span of its own leaves the signature good.
+    event["traceparent"] = PARENT
+    events.check_signature(event)
+    assert "traceparent" not in str(event[events.SIGNATURE]).split(";")[0]
+
+
+def test_without_an_endpoint_opentelemetry_is_never_imported() -> None:
+    """A function that served requests and called a peer, with OTEL_* unset."""
+    code = (
+        "import json, sys, functions_framework\n"
+        "app = functions_framework.create_app(target='sample', source=sys.argv[1])\n"
+        "client = app.test_client()\n"
+        "client.get('/items/3', headers={'traceparent': sys.argv[2]})\n"
+        "client.get('/health')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('opentelemetry'))))\n"
+    )
+    env = {"PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}", "LOG_LEVEL": "error", "PATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "tests/kit/sample/main.py"), PARENT],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == []

@@ -1,0 +1,48 @@
+"""The whole shop as `make run` has it with an OTLP endpoint set and LOG_LEVEL=info: what
+it exports arrives at a receiver of the test's, what it logs in the stack's log files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import otlp
+from tests.support.eventing import vhost
+from tests.support.stack import Stack, seed_stores, stack_env
+
+
+@dataclass
+class Observed:
+    shop: Stack
+    receiver: otlp.Receiver
+    log_dir: Path
+
+
+@pytest.fixture(scope="package")
+def observed(
+    mongo_url: str,
+    redis_url: str,
+    mysql_settings: dict[str, object],
+    namespace: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Observed]:
+    log_dir = tmp_path_factory.mktemp("observed-logs")
+    with otlp.receiver() as receiver, vhost(f"{namespace}observed") as amqp_url:
+        env = stack_env(mongo_url, redis_url, mysql_settings, amqp_url, namespace)
+        env.update(
+            LOG_LEVEL="info",
+            OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url,
+            # Spans leave each process a moment after they end, not after the default 5 s.
+            OTEL_BSP_SCHEDULE_DELAY="100",
+            FLAGS_FILE=str(tmp_path_factory.mktemp("observed-flags") / "flags.json"),
+        )
+        seed_stores()
+        shop = Stack(env, log_dir)
+        try:
+            shop.start(tmp_path_factory.mktemp("observed-nginx"))
+            yield Observed(shop, receiver, log_dir)
+        finally:
+            shop.stop_all()

@@ -1,0 +1,103 @@
+"""One checkout through nginx is one trace: payment, catalogue, cart, the broker, user and
+dispatch, every span a child of another of the same trace but the first; and every line
+every process of the stack logged is a JSON object with the fields of its request."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.observability.conftest import Observed
+from tests.origin.conftest import PASSWORD, Visitor
+from tests.support.otlp import ReceivedSpan
+from tests.support.stack import SESSION_SECRET
+
+CHECKOUT_SERVICES = {"payment", "catalogue", "cart", "broker", "user", "dispatch"}
+
+
+def checkout(visitor: Visitor) -> tuple[str, str]:
+    """(order id, trace id) of one paid order, once it is dispatched."""
+    name = visitor.register()
+    visitor.fill_cart(name)
+    answer = visitor.post(f"/api/payment/pay/{name}", {"total": 0})
+    assert answer.status == 200, answer.data
+    orderid = str(answer.json()["orderid"])
+    visitor.wait_for_order(name, orderid)
+    return orderid, str(answer.headers["X-Trace-Id"])
+
+
+def wait_for_trace(observed: Observed, trace_id: str, seconds: float = 30) -> list[ReceivedSpan]:
+    """The trace's spans once every service of a checkout has sent its own, and the
+    user's order.dispatched consumption is in."""
+    deadline = time.monotonic() + seconds
+    while True:
+        spans = observed.receiver.trace(trace_id)
+        services = {span.service for span in spans}
+        delivered = [s for s in spans if s.service == "user" and "dispatched" in s.name]
+        if services >= CHECKOUT_SERVICES and delivered:
+            return spans
+        assert time.monotonic() < deadline, sorted((s.service, s.name) for s in spans)
+        time.sleep(0.2)
+
+
+def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
+    _, trace_id = checkout(Visitor(observed.shop.nginx_url))
+    spans = wait_for_trace(observed, trace_id)
+    ids = {span.span_id for span in spans}
+    roots = [span for span in spans if not span.parent_id]
+    assert len(roots) == 1, roots
+    assert roots[0].service == "payment"
+    orphans = [span for span in spans if span.parent_id and span.parent_id not in ids]
+    assert orphans == []
+    names = {(span.service, span.name) for span in spans}
+    assert ("payment", "POST /pay/<cart_id>") in names, names
+    assert ("broker", "broker ingress") in names
+    assert ("user", "POST /events/order-dispatched") in names
+
+
+def test_a_trace_from_the_browser_is_continued(observed: Observed) -> None:
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    visitor = Visitor(observed.shop.nginx_url)
+    answer = visitor.get(
+        "/api/catalogue/products", traceparent=f"00-{trace_id}-00f067aa0ba902b7-01"
+    )
+    assert answer.status == 200
+    assert answer.headers["X-Trace-Id"] == trace_id
+
+
+def log_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every line of every function's and the broker's log, parsed (nginx's too)."""
+    found = {}
+    for path in sorted(folder.glob("*.log")):
+        lines = [line for line in path.read_text().splitlines() if line.strip()]
+        parsed = []
+        for line in lines:
+            try:
+                parsed.append(json.loads(line))
+            except ValueError:
+                raise AssertionError(f"{path.name}: not a JSON line: {line!r}") from None
+        found[path.name.split("-")[0].removesuffix(".log")] = parsed
+    return found
+
+
+def test_every_line_logged_is_json_with_its_fields_and_no_secret(observed: Observed) -> None:
+    orderid, trace_id = checkout(Visitor(observed.shop.nginx_url))
+    wait_for_trace(observed, trace_id)
+    logs = log_lines(observed.log_dir)
+    assert CHECKOUT_SERVICES | {"nginx", "deadletters"} <= set(logs)
+    for process, lines in logs.items():
+        for line in lines:
+            assert {"time", "level", "function"} <= set(line), (process, line)
+            if "status" in line and process != "nginx":
+                assert {"request_id", "trace_id", "span_id"} <= set(line), (process, line)
+            text = json.dumps(line)
+            assert SESSION_SECRET not in text and PASSWORD not in text, (process, line)
+    for process in CHECKOUT_SERVICES:
+        mine = [line for line in logs[process] if line.get("trace_id") == trace_id]
+        assert mine, f"{process} logged nothing of the checkout's trace"
+        if process != "catalogue":
+            assert any(line.get("order_id") == orderid for line in mine), (process, mine)
+    placed = [line for line in logs["payment"] if line.get("message") == "order placed"]
+    assert [line["order_id"] for line in placed if line["order_id"] == orderid] == [orderid]
