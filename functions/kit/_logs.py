@@ -29,7 +29,7 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"me
 _SECRET_FIELD = re.compile(r"pass(word|wd)?|secret|token|authori[sz]ation|cookie|api_?key", re.I)
 # user:password@ in a URL, and name=value pairs that name a secret, in free text.
 _SECRET_TEXT = re.compile(
-    r"(?P<keep>://[^:/@\s]+:)[^@\s]+(?=@)"
+    r"(?P<keep>://[^:/@\s]*:)[^@\s/]+(?=@)"
     r"|(?P<name>\b(?:pass(?:word|wd)?|secret|token|authori[sz]ation)\b['\"]?\s*[=:]\s*['\"]?)[^\s,'\"&;}]+",
     re.I,
 )

@@ -144,6 +144,7 @@ def test_bound_fields_are_in_the_rest_of_the_scope_only(
     [
         ("login with password=%s", ("hunter2-x",), {}, "hunter2-x"),
         ("connecting to %s", ("amqp://guest:s3cr3t-pw@rabbit:5672/",), {}, "s3cr3t-pw"),
+        ("store %s down", ("redis://:redis-pw-1@redis:6379/0",), {}, "redis-pw-1"),
         ("session", (), {"token": "eyJ-token-value"}, "eyJ-token-value"),
         ("header", (), {"authorization": "Bearer abc-def"}, "abc-def"),
         ("login", (), {"password": "pw-in-extra"}, "pw-in-extra"),

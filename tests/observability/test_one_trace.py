@@ -55,6 +55,9 @@ def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
     assert ("payment", "POST /pay/<cart_id>") in names, names
     assert ("broker", "broker ingress") in names
     assert ("user", "POST /events/order-dispatched") in names
+    # The store clients' own spans, under the request that used them.
+    assert ("cart", "WATCH") in names  # redis
+    assert any(service == "catalogue" and name.endswith(".find") for service, name in names)
 
 
 def test_a_trace_from_the_browser_is_continued(observed: Observed) -> None:
