@@ -71,7 +71,8 @@ def shop_metrics() -> set[str]:
             first = node.args[0]
             if kind in _SUFFIXES and isinstance(first, ast.Constant):
                 # prometheus_client names a counter's series <name>_total, once.
-                base = str(first.value).removesuffix("_total") if kind == "counter" else first.value
+                base = str(first.value)
+                base = base.removesuffix("_total") if kind == "counter" else base
                 names |= {f"{base}{suffix}" for suffix in _SUFFIXES[kind]}
     return names
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -64,7 +65,8 @@ def test_the_local_configuration_scrapes_every_function_and_the_broker(
     conf.write_text(yaml.safe_dump(prometheus.config(targets)))
     done = promtool("check", "config", str(conf))
     assert done.returncode == 0, done.stdout + done.stderr
-    jobs = {job["job_name"] for job in prometheus.config(targets)["scrape_configs"]}  # type: ignore[index]
+    scrape_configs: Any = prometheus.config(targets)["scrape_configs"]
+    jobs = {job["job_name"] for job in scrape_configs}
     assert {f"roboshop-{name}" for name in SCRAPED | {"broker"}} <= jobs
 
 
@@ -100,14 +102,12 @@ def test_a_real_prometheus_finds_every_target_up_with_the_shops_metrics(
         process.stop()
 
 
-def wait_for_query(
-    base: str, query: str, count: int, seconds: float = 60
-) -> list[dict[str, object]]:
+def wait_for_query(base: str, query: str, count: int, seconds: float = 60) -> list[dict[str, Any]]:
     """The query's result once it has `count` series (Prometheus scrapes every 5 s)."""
     deadline = time.monotonic() + seconds
     while True:
         answer = urllib3.request("GET", f"{base}/api/v1/query", fields={"query": query})
-        result: list[dict[str, object]] = json.loads(answer.data)["data"]["result"]
+        result: list[dict[str, Any]] = json.loads(answer.data)["data"]["result"]
         if len(result) >= count:
             return result
         assert time.monotonic() < deadline, (query, result)
