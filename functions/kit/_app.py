@@ -128,18 +128,18 @@ class FunctionApp:
     ) -> None:
         if route in (_HEALTH, _LIVE, _METRICS) and status < 400:
             return
+        if not self.log.isEnabledFor(logging.INFO):
+            return
+        fields = {
+            "method": request.method,
+            "path": request.path,
+            "route": route,
+            "status": status,
+            "ms": round(elapsed * 1000, 1),
+        }
         token = _logs.request_id.set(rid)
         try:
-            self.log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "route": route,
-                    "status": status,
-                    "ms": round(elapsed * 1000, 1),
-                },
-            )
+            _logs.log_without_caller(self.log, logging.INFO, "request", fields)
         finally:
             _logs.request_id.reset(token)
 
