@@ -9,15 +9,15 @@ counts it per route and status.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Request, Response, current_app, has_app_context, jsonify
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, MapAdapter, Rule
 
 from kit import _deps, _logs, _metrics
 from kit._config import env
@@ -46,6 +46,7 @@ class FunctionApp:
         self.name = name
         self._dependencies = dependencies
         self._map = Map(strict_slashes=False, merge_slashes=False)
+        self._adapter: MapAdapter | None = None
         self._handlers: dict[str, Handler] = {}
         self.log = _logs.configure(name, env("LOG_LEVEL", "info"))
         self.route(_HEALTH)(self._health)
@@ -67,6 +68,14 @@ class FunctionApp:
 
         return register
 
+    def _routes(self) -> MapAdapter:
+        """The map bound once: matching needs only the path and method, which each match
+        is given, so no adapter is built from the environ per request (functions-framework's
+        Flask has matched its catch-all rule already)."""
+        if self._adapter is None:
+            self._adapter = self._map.bind(self.name)
+        return self._adapter
+
     def rules(self) -> list[tuple[str, frozenset[str]]]:
         """Every route as (werkzeug rule, methods): what the API description must cover."""
         return [(rule.rule, frozenset(rule.methods or ())) for rule in self._map.iter_rules()]
@@ -74,13 +83,13 @@ class FunctionApp:
     def __call__(self, request: Request) -> Response:
         rid = request.headers.get("X-Request-Id", "")
         if not _REQUEST_ID.match(rid):
-            rid = uuid.uuid4().hex
+            # 128 random bits in 32 hex digits, as uuid4().hex but without building a UUID.
+            rid = os.urandom(16).hex()
         rid_token = _logs.request_id.set(rid)
         started = time.perf_counter()
         route = "unmatched"
         try:
-            adapter = self._map.bind_to_environ(request.environ)
-            rule, args = adapter.match(return_rule=True)
+            rule, args = self._routes().match(request.path, request.method, return_rule=True)
             route = rule.rule
             response = self._call(self._handlers[str(rule.endpoint)], args)
         except HTTPException as exc:

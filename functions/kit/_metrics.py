@@ -52,7 +52,17 @@ request_seconds = histogram(
 )
 
 
+# The labelled children of both request metrics, looked up once per label set: .labels()
+# checks and converts its values and takes the metric's lock on every call.
+_children: dict[tuple[str, str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(function: str, route: str, method: str, status: int, seconds: float) -> None:
-    labels = (function, route, method, str(status))
-    requests_total.labels(*labels).inc()
-    request_seconds.labels(*labels).observe(seconds)
+    key = (function, route, method, status)
+    children = _children.get(key)
+    if children is None:
+        labels = (function, route, method, str(status))
+        children = (requests_total.labels(*labels), request_seconds.labels(*labels))
+        _children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
