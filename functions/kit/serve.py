@@ -28,14 +28,25 @@ DEFAULT_THREADS = 4
 DEFAULT_SHUTDOWN_SECONDS = 25
 
 
-def app() -> Callable[..., Any]:
-    """The function's WSGI app, as functions-framework builds it (granian's factory)."""
-    import functions_framework
+_built: Callable[..., Any] | None = None
 
-    # The framework's functions carry no type hints.
-    create_app: Callable[..., Callable[..., Any]] = functions_framework.create_app
-    name = os.environ["FUNCTION"]
-    return create_app(target=name, source=env("SOURCE", os.path.join(name, "main.py")))
+
+def app() -> Callable[..., Any]:
+    """The function's WSGI app, as functions-framework builds it (granian's factory).
+
+    main() builds it before granian forks its worker, which then shares the app's
+    memory with the main process instead of importing everything again (as gunicorn's
+    worker shares the app functions-framework builds before it forks). Nothing in a
+    function connects to anything at import, so nothing is shared that must not be."""
+    global _built
+    if _built is None:
+        import functions_framework
+
+        # The framework's functions carry no type hints.
+        create_app: Callable[..., Callable[..., Any]] = functions_framework.create_app
+        name = os.environ["FUNCTION"]
+        _built = create_app(target=name, source=env("SOURCE", os.path.join(name, "main.py")))
+    return _built
 
 
 def server() -> Any:
@@ -65,6 +76,7 @@ def server() -> Any:
 def main() -> None:
     if not os.environ.get("FUNCTION"):
         raise SystemExit("set FUNCTION to the function to serve (and SOURCE to its main.py)")
+    app()
     server().serve()
 
 

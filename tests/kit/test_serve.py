@@ -45,3 +45,18 @@ def test_the_function_answers_as_functions_framework_builds_it(log_dir: Path) ->
     finally:
         connection.close()
         process.stop()
+
+
+def test_the_app_is_built_once_for_the_main_process_and_its_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """main() builds it before granian forks; the worker's factory call gets that one."""
+    from kit import serve as kit_serve
+    from scripts.localstack import ROOT
+
+    monkeypatch.setattr(kit_serve, "_built", None)
+    monkeypatch.setenv("FUNCTION", "catalogue")
+    monkeypatch.setenv("SOURCE", str(ROOT / "functions" / "catalogue" / "main.py"))
+    first = kit_serve.app()
+    assert kit_serve.app() is first
+    assert first.test_client().get("/health/live").status_code == 200  # type: ignore[attr-defined]
