@@ -27,7 +27,6 @@ from kit._config import env, env_int
 DEFAULT_THREADS = 4
 DEFAULT_SHUTDOWN_SECONDS = 25
 
-
 _built: Callable[..., Any] | None = None
 
 
@@ -81,4 +80,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Through the module granian's target names (kit.serve, not __main__): the app main()
+    # builds is then the one the worker's factory call returns.
+    from kit import serve
+
+    serve.main()
