@@ -57,10 +57,11 @@ WORKDIR /app
 USER 10001:10001
 ENTRYPOINT ["python", "-m", "scripts.seed"]
 
-# ---- one function, served by functions-framework (the default target) ----
+# ---- one function: its functions-framework app served by granian (the default target) ----
 FROM ${PYTHON_IMAGE} AS function
 ARG FUNCTION
 ENV FUNCTION=${FUNCTION} \
+    SOURCE=/app/${FUNCTION}/main.py \
     PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -68,6 +69,7 @@ ENV FUNCTION=${FUNCTION} \
     PORT=8080 \
     WORKERS=1 \
     THREADS=4 \
+    SHUTDOWN_SECONDS=25 \
     MALLOC_MMAP_THRESHOLD_=1048576
 COPY --from=deps /opt/venv /opt/venv
 COPY functions/kit/ /app/kit/
@@ -75,11 +77,12 @@ COPY functions/${FUNCTION}/ /app/${FUNCTION}/
 # MALLOC_MMAP_THRESHOLD_: freed blocks of 1 MiB and more go back to the kernel at once, so
 # the 16 MiB of a password hash (user) is not kept by each thread's malloc arena.
 # Byte-code compiled now: the root filesystem is read-only at run time, and a cold
-# start should not compile. gunicorn's heartbeat files go to /tmp (an emptyDir).
+# start should not compile.
 RUN python -m compileall -q --invalidation-mode unchecked-hash /app
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8080
 # WORKERS x THREADS requests at once: the Knative containerConcurrency matches it.
-CMD exec functions-framework --target "$FUNCTION" --source "/app/$FUNCTION/main.py" \
-    --host 0.0.0.0 --port "$PORT"
+# Exec form: granian's main process is PID 1 and gets the kubelet's SIGTERM; it lets the requests in flight
+# finish for up to SHUTDOWN_SECONDS (under the pod's grace period, Knative's timeoutSeconds).
+CMD ["python", "-m", "kit.serve"]

@@ -111,14 +111,16 @@ MALLOC = {"MALLOC_MMAP_THRESHOLD_": "1048576"}
 
 
 def function_process(name: str, port: int, log: Path, env: dict[str, str]) -> Process:
-    """A function served by functions-framework as in the cluster (gunicorn, WORKERS x THREADS)."""
-    argv = [
-        str(VENV_BIN / "functions-framework"),
-        *("--target", name, "--source", str(ROOT / "functions" / name / "main.py")),
-        *("--host", "127.0.0.1", "--port", str(port)),
-    ]
+    """A function served as in the cluster: granian (`python -m kit.serve`), WORKERS x THREADS."""
+    settings = {
+        "FUNCTION": name,
+        "SOURCE": str(ROOT / "functions" / name / "main.py"),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
     defaults = {"WORKERS": "1", "THREADS": "4", "K_SERVICE": name, **MALLOC}
-    return Process(name, argv, log, {**defaults, **env, "PYTHONPATH": str(ROOT / "functions")})
+    full_env = {**defaults, **env, **settings, "PYTHONPATH": str(ROOT / "functions")}
+    return Process(name, [sys.executable, "-m", "kit.serve"], log, full_env)
 
 
 def broker_process(port: int, log: Path, env: dict[str, str]) -> Process:

@@ -66,12 +66,14 @@ def local_values(port: int, upstreams: Mapping[str, str] | None = None) -> dict[
     hosts = {name: f"127.0.0.1:{p}" for name, p in LOCAL_PORTS.items()}
     hosts.update(upstreams or {})
     values = {f"{name.upper()}_UPSTREAM": host for name, host in hosts.items()}
-    # Local upstreams are IP addresses, which nginx never asks the resolver about; and the
-    # local stack is for this machine only: nginx listens on loopback, as the functions do.
+    # Local upstreams are IP addresses, which nginx never asks the resolver about (no
+    # `resolve`: the machine's nginx may predate it); and the local stack is for this
+    # machine only: nginx listens on loopback, as the functions do.
     values.update(
         NGINX_PORT=f"127.0.0.1:{port}",
         WEB_ROOT=str(ROOT / "web" / "static"),
         RESOLVER=LOCAL_RESOLVER,
+        UPSTREAM_RESOLVE="",
     )
     return values
 

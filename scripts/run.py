@@ -3,7 +3,7 @@
 Data servers already listening at the configured address are reused; missing
 ones are started privately under .state/ from the installed server (MongoDB:
 `mongod`, else the embedded nx-27017). Then the stores are seeded, every
-function is served by functions-framework on its own port, and nginx fronts
+function is served by granian (kit.serve) on its own port, and nginx fronts
 them all on http://localhost:8080. A process that dies is started again, after
 a pause that doubles while it keeps dying, as Kubernetes restarts a crashed
 container. Ctrl-C stops what this runner started and nothing else.

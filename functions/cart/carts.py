@@ -57,7 +57,10 @@ def _goods_then_shipping(items: list[Item]) -> list[Item]:
 
 
 def add(cart: Cart | None, sku: str, name: str, price: Decimal, qty: int) -> Cart:
-    """One more `qty` of a product: merged into its line (price and name refreshed)."""
+    """One more `qty` of a product: merged into its line (price and name refreshed).
+
+    The cart function adds with store.add, this same rule as a script inside Redis;
+    this is its definition in Python, which tests/properties holds the script to."""
     items = [dict(item) for item in (cart or empty())["items"]]
     for item in items:
         if item["sku"] == sku:

@@ -51,18 +51,14 @@ def add(cart_id: str, sku: str, qty: str) -> Cart:
     owned_id(cart_id)
     count = inputs.qty(qty, minimum=1)
     product = products.in_stock(inputs.sku(sku))
-
-    def put(current: list[Cart | None]) -> list[Cart | None]:
-        try:
-            return [carts.add(current[0], product.sku, product.name, product.price, count)]
-        except carts.TooMany:
-            raise ApiError(
-                400, "invalid_qty", f"at most {carts.MAX_LINE_QTY} of one product in a cart"
-            ) from None
-
-    stored = store.change([cart_id], put)[0]
+    try:
+        stored = store.add(cart_id, product.sku, product.name, product.price, count)
+    except carts.TooMany:
+        raise ApiError(
+            400, "invalid_qty", f"at most {carts.MAX_LINE_QTY} of one product in a cart"
+        ) from None
     items_added.inc(count)
-    return carts.public(existing(stored, cart_id))
+    return carts.public(stored)
 
 
 @app.route("/update/<cart_id>/<sku>/<qty>")

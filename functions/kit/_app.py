@@ -8,9 +8,10 @@ counts it per route and status.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from flask import Request, Response, current_app, has_app_context, jsonify
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, MapAdapter, Rule
 
 from kit import _deps, _logs, _metrics, _trace
 from kit._config import env
@@ -47,6 +48,7 @@ class FunctionApp:
         self.name = name
         self._dependencies = dependencies
         self._map = Map(strict_slashes=False, merge_slashes=False)
+        self._adapter: MapAdapter | None = None
         self._handlers: dict[str, Handler] = {}
         self.log = _logs.configure(name, env("LOG_LEVEL", "info"))
         self.route(_HEALTH)(self._health)
@@ -69,6 +71,14 @@ class FunctionApp:
 
         return register
 
+    def _routes(self) -> MapAdapter:
+        """The map bound once: matching needs only the path and method, which each match
+        is given, so no adapter is built from the environ per request (functions-framework's
+        Flask has matched its catch-all rule already)."""
+        if self._adapter is None:
+            self._adapter = self._map.bind(self.name)
+        return self._adapter
+
     def rules(self) -> list[tuple[str, frozenset[str]]]:
         """Every route as (werkzeug rule, methods): what the API description must cover."""
         return [(rule.rule, frozenset(rule.methods or ())) for rule in self._map.iter_rules()]
@@ -76,7 +86,8 @@ class FunctionApp:
     def __call__(self, request: Request) -> Response:
         rid = request.headers.get("X-Request-Id", "")
         if not _REQUEST_ID.match(rid):
-            rid = uuid.uuid4().hex
+            # 128 random bits in 32 hex digits, as uuid4().hex but without building a UUID.
+            rid = os.urandom(16).hex()
         rid_token = _logs.request_id.set(rid)
         try:
             with self._traced(request) as span:
@@ -113,8 +124,7 @@ class FunctionApp:
     def _dispatch(self, request: Request) -> tuple[str, Response]:
         route = "unmatched"
         try:
-            adapter = self._map.bind_to_environ(request.environ)
-            rule, args = adapter.match(return_rule=True)
+            rule, args = self._routes().match(request.path, request.method, return_rule=True)
             route = rule.rule
             return route, self._call(self._handlers[str(rule.endpoint)], args)
         except HTTPException as exc:
@@ -152,18 +162,18 @@ class FunctionApp:
     ) -> None:
         if route in (_HEALTH, _LIVE, _METRICS) and status < 400:
             return
+        if not self.log.isEnabledFor(logging.INFO):
+            return
+        fields = {
+            "method": request.method,
+            "path": request.path,
+            "route": route,
+            "status": status,
+            "ms": round(elapsed * 1000, 1),
+        }
         token = _logs.request_id.set(rid)
         try:
-            self.log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "route": route,
-                    "status": status,
-                    "ms": round(elapsed * 1000, 1),
-                },
-            )
+            _logs.log_without_caller(self.log, logging.INFO, "request", fields)
         finally:
             _logs.request_id.reset(token)
 

@@ -25,7 +25,7 @@ _fields: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("log
 _NONE: Mapping[str, Any] = {}
 
 # Attributes every LogRecord has; anything else passed with `extra=` is logged as a field.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
 _SECRET_FIELD = re.compile(r"pass(word|wd)?|secret|token|authori[sz]ation|cookie|api_?key", re.I)
 # user:password@ in a URL, and name=value pairs that name a secret, in free text.
 _SECRET_TEXT = re.compile(
@@ -52,15 +52,34 @@ def _safe(key: str, value: Any) -> Any:
     return _redact_text(value) if isinstance(value, str) else value
 
 
+# One encoder for every line: json.dumps(..., default=str) would build a new one each time.
+_ENCODER = json.JSONEncoder(default=str)
+
+
+class _Seconds:
+    """The "YYYY-MM-DDTHH:MM:SS" of a timestamp, formatted once per second, not per line."""
+
+    def __init__(self) -> None:
+        self._last: tuple[int, str] = (-1, "")
+
+    def text(self, created: float) -> str:
+        second = int(created)
+        last = self._last
+        if last[0] != second:
+            last = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+            self._last = last
+        return last[1]
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, function: str) -> None:
         super().__init__()
         self._function = function
+        self._seconds = _Seconds()
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "time": f"{self._seconds.text(record.created)}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "function": self._function,
             "logger": record.name,
@@ -75,7 +94,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = _safe(key, value)
         if record.exc_info:
             entry["exception"] = _redact_text(self.formatException(record.exc_info))
-        return json.dumps(entry, default=str)
+        return _ENCODER.encode(entry)
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -93,6 +112,18 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def get_logger(name: str) -> logging.Logger:
     """The logger for a module of the shop (its lines go through `configure`'s handler)."""
     return logging.getLogger(f"roboshop.{name}")
+
+
+def log_without_caller(
+    logger: logging.Logger, level: int, message: str, fields: dict[str, Any]
+) -> None:
+    """`logger.log(level, message, extra=fields)`, less the walk up the stack that finds the
+    caller's file and line, which no line shows: for the one line of every request."""
+    if logger.isEnabledFor(level):
+        record = logger.makeRecord(
+            logger.name, level, "(unknown file)", 0, message, (), None, extra=fields
+        )
+        logger.handle(record)
 
 
 def configure(function: str, level: str) -> logging.Logger:

@@ -72,13 +72,23 @@ events_received = counter(
 )
 
 
+# The labelled children of both request metrics, looked up once per label set: .labels()
+# checks and converts its values and takes the metric's lock on every call.
+_children: dict[tuple[str, str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(
     function: str, route: str, method: str, status: int, seconds: float, trace_id: str = ""
 ) -> None:
-    labels = (function, route, method, str(status))
+    key = (function, route, method, status)
+    children = _children.get(key)
+    if children is None:
+        labels = (function, route, method, str(status))
+        children = (requests_total.labels(*labels), request_seconds.labels(*labels))
+        _children[key] = children
     exemplar = {"trace_id": trace_id} if trace_id else None
-    requests_total.labels(*labels).inc(exemplar=exemplar)
-    request_seconds.labels(*labels).observe(seconds, exemplar=exemplar)
+    children[0].inc(exemplar=exemplar)
+    children[1].observe(seconds, exemplar=exemplar)
 
 
 def exposition(accept: str) -> tuple[bytes, str]:

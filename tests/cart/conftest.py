@@ -47,7 +47,13 @@ def catalogue(catalogue_stub: Stub, monkeypatch: pytest.MonkeyPatch) -> Stub:
 @pytest.fixture
 def app(redis_url: str, catalogue: Stub, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     use_test_secret(monkeypatch)
+    # Each test sees the catalogue's answers as they are now; test_catalogue_copies
+    # turns the short-lived copies on.
+    monkeypatch.setenv("CART_CATALOGUE_SECONDS", "0")
     yield create_app("cart")
+    from cart import products
+
+    products.forget()
 
 
 @pytest.fixture

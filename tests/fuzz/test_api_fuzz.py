@@ -45,7 +45,7 @@ INTERNAL_DETAIL = re.compile(
             r"Traceback \(most recent call last\)",
             r'File "[^"]+", line \d+',
             re.escape(str(ROOT)),
-            r"\b(pymongo|pymysql|redis\.exceptions|urllib3|werkzeug|gunicorn|flask|bson)\b",
+            r"\b(pymongo|pymysql|redis\.exceptions|urllib3|werkzeug|gunicorn|granian|flask|bson)\b",
             r"\b(ConnectionError|TimeoutError|OperationalError|KeyError|TypeError|ValueError)\b",
             r"127\.0\.0\.1:\d+",
             r"scrypt\$",

@@ -72,8 +72,8 @@ def problems(text: str, final: str, command: tuple[str, ...] = ()) -> list[str]:
             found.append(f"stage {final}: installs build tools or packages: {run[:60]}")
     env = _env(runner)
     needed = ["PYTHONDONTWRITEBYTECODE", "PYTHONPATH"]
-    if "functions-framework" in command:
-        needed += ["WORKERS", "THREADS"]
+    if "kit.serve" in command:
+        needed += ["FUNCTION", "SOURCE", "WORKERS", "THREADS", "SHUTDOWN_SECONDS"]
     for key in needed:
         if key not in env:
             found.append(f"stage {final}: ENV {key} not set")

@@ -528,8 +528,16 @@ def rule_hardened_workloads(objects: list[Obj]) -> list[str]:
     return problems
 
 
+def _shutdown_inside(shutdown: str | None, grace: int) -> bool:
+    try:
+        return 0 < int(shutdown or 0) < grace
+    except ValueError:
+        return False
+
+
 def rule_knative_functions(objects: list[Obj]) -> list[str]:
-    """Concurrency matches the worker threads; timeout; cluster-local; /tmp writable."""
+    """Concurrency matches the worker threads; timeout, with the server's shutdown inside it
+    (Knative makes timeoutSeconds the pod's grace period); cluster-local; /tmp writable."""
     problems = []
     for obj in ksvcs(objects).values():
         spec = obj["spec"]["template"]["spec"]
@@ -543,6 +551,8 @@ def rule_knative_functions(objects: list[Obj]) -> list[str]:
             problems.append(f"{label(obj)}: containerConcurrency is not WORKERS x THREADS")
         if not spec.get("timeoutSeconds"):
             problems.append(f"{label(obj)}: no timeoutSeconds")
+        elif not _shutdown_inside(values.get("SHUTDOWN_SECONDS"), spec["timeoutSeconds"]):
+            problems.append(f"{label(obj)}: SHUTDOWN_SECONDS is not under timeoutSeconds")
         visibility = obj["metadata"].get("labels", {}).get("networking.knative.dev/visibility")
         if visibility != "cluster-local":
             problems.append(f"{label(obj)}: not cluster-local")

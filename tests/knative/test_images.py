@@ -14,11 +14,7 @@ from tests.knative import dockerfile
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 WEB = (ROOT / "web" / "Dockerfile").read_text()
-FUNCTION_COMMAND = (
-    "functions-framework",
-    "--target $FUNCTION",
-    "--source /app/$FUNCTION/main.py",
-)
+FUNCTION_COMMAND = ("python", "-m", "kit.serve")
 
 
 def test_function_stage_is_the_default_and_accepted() -> None:
@@ -68,7 +64,8 @@ def test_web_image_is_accepted() -> None:
             ("PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n    PORT", "PORT"),
             "ENV PYTHONDONTWRITEBYTECODE not set",
         ),
-        (('--target "$FUNCTION"', "--target catalogue"), "lacks --target $FUNCTION"),
+        (("    SHUTDOWN_SECONDS=25 \\\n", ""), "ENV SHUTDOWN_SECONDS not set"),
+        (('"kit.serve"', '"functions_framework"'), "lacks kit.serve"),
         (
             (
                 "WORKDIR /app\nUSER 10001:10001\nEXPOSE",

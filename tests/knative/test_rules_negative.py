@@ -173,6 +173,17 @@ def test_concurrency_that_differs_from_the_threads(prod: list[m.Obj]) -> None:
     ]
 
 
+@pytest.mark.parametrize("shutdown", ["30", "45", None])
+def test_shutdown_that_outlasts_the_grace_period(prod: list[m.Obj], shutdown: str | None) -> None:
+    container = _ksvc(prod, "cart")["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [item for item in container["env"] if item["name"] != "SHUTDOWN_SECONDS"]
+    if shutdown is not None:
+        container["env"].append({"name": "SHUTDOWN_SECONDS", "value": shutdown})
+    assert m.rule_knative_functions(prod) == [
+        "Service/cart: SHUTDOWN_SECONDS is not under timeoutSeconds"
+    ]
+
+
 def test_function_reachable_from_outside(prod: list[m.Obj]) -> None:
     del _ksvc(prod, "user")["metadata"]["labels"]["networking.knative.dev/visibility"]
     assert m.rule_knative_functions(prod) == ["Service/user: not cluster-local"]

@@ -19,14 +19,19 @@ import pytest
 
 from scripts import localstack
 from scripts.nginx_conf import TEMPLATE, nginx_process, render, render_local
+from tests.support import nginx
 from tests.support.stack import PUBLIC
 
 NGINX = localstack.require("nginx", "apt-get install nginx")
 
 
 class Echo(BaseHTTPRequestHandler):
+    # Keep-alive, as the functions' server does: nginx may reuse a connection.
+    protocol_version = "HTTP/1.1"
+
     def do_GET(self) -> None:
-        body = json.dumps({"path": self.path, "headers": dict(self.headers)}).encode()
+        seen = {"path": self.path, "headers": dict(self.headers), "peer": self.client_address}
+        body = json.dumps(seen).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -79,7 +84,10 @@ def test_kubernetes_values_pass_nginx_t(tmp_path: Path) -> None:
     """Knative host names that don't resolve yet must not stop nginx from starting."""
     conf = render_local(tmp_path, localstack.free_port())
     values = {f"{n.upper()}_UPSTREAM": f"{n}.roboshop.svc.cluster.local" for n in PUBLIC}
-    values.update(NGINX_PORT="8080", WEB_ROOT=str(tmp_path), RESOLVER="127.0.0.1")
+    values.update(
+        NGINX_PORT="8080", WEB_ROOT=str(tmp_path), RESOLVER="127.0.0.1", UPSTREAM_RESOLVE="resolve"
+    )
+    values = nginx.checkable(values, NGINX)
     (tmp_path / "default.conf").write_text(render(TEMPLATE.read_text(), values))
     checked = subprocess.run(
         [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
@@ -89,7 +97,7 @@ def test_kubernetes_values_pass_nginx_t(tmp_path: Path) -> None:
 
 def test_every_placeholder_is_an_environment_name() -> None:
     names = set(re.findall(r"\$\{([^}]*)\}", TEMPLATE.read_text()))
-    assert names == {"NGINX_PORT", "WEB_ROOT", "RESOLVER"} | {
+    assert names == {"NGINX_PORT", "WEB_ROOT", "RESOLVER", "UPSTREAM_RESOLVE"} | {
         f"{n.upper()}_UPSTREAM" for n in PUBLIC
     }
 
@@ -100,6 +108,12 @@ def test_api_prefix_is_stripped_and_the_query_kept(origin: str, echo: str) -> No
     assert status == 200
     assert seen["path"] == "/api/fetch/RMC?x=1"
     assert seen["headers"]["Host"] == echo  # the Knative ingress routes by this
+
+
+def test_connections_to_a_function_are_kept_and_reused(origin: str) -> None:
+    seen = [json.loads(fetch(f"{origin}/api/catalogue/x/{n}")[2]) for n in range(5)]
+    assert len({tuple(answer["peer"]) for answer in seen}) == 1
+    assert all("Connection" not in answer["headers"] for answer in seen)
 
 
 def test_request_ids_are_made_and_passed(origin: str) -> None:

@@ -1,4 +1,5 @@
-"""Loading a function the way functions-framework serves it, in-process or as a server."""
+"""Loading a function as it is served: functions-framework's app in-process, or served by
+granian (kit.serve) as in the image."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def create_app(name: str, source_file: Path | None = None) -> Flask:
 def serve(
     name: str, log_dir: Path, env: dict[str, str] | None = None, port: int | None = None
 ) -> tuple[Process, str]:
-    """Run the function under functions-framework on `port` (default: a free one); returns
-    it and its URL."""
+    """Run the function under granian on `port` (default: a free one); returns it and its
+    URL."""
     port = port or localstack.free_port()
     full_env = {"DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""), **(env or {})}
     process = localstack.function_process(name, port, log_dir / f"{name}-{port}.log", full_env)

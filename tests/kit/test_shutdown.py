@@ -1,0 +1,155 @@
+"""Graceful shutdown of a function under granian (`python -m kit.serve`), as Knative does it:
+SIGTERM to the container's main process when a revision scales to zero or is replaced."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from scripts import localstack
+from scripts.localstack import Process
+from scripts.seed import catalogue as seed_catalogue
+from tests.support.functions import serve
+
+pytestmark = pytest.mark.slow
+
+SKU = "Watson"
+SLOW_MS = 4000
+# Long enough for the request to reach its handler on a busy machine, well inside SLOW_MS.
+IN_FLIGHT_PAUSE = 1.5
+
+
+class InFlight(threading.Thread):
+    """One GET in a thread of its own; its status and body once it is answered."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.host, self.port = url.removeprefix("http://").split(":")
+        self.status: int | None = None
+        self.body = b""
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        connection = http.client.HTTPConnection(self.host, int(self.port), timeout=60)
+        try:
+            connection.request("GET", f"/product/{SKU}")
+            response = connection.getresponse()
+            self.status, self.body = response.status, response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.error = exc
+        finally:
+            connection.close()
+
+
+def slow_catalogue(
+    log_dir: Path, mongo_url: str, shutdown_seconds: int, slow_ms: int = SLOW_MS
+) -> tuple[Process, str]:
+    seed_catalogue.seed()
+    env = {
+        "MONGO_URL": mongo_url,
+        "GO_SLOW": str(slow_ms),
+        "SHUTDOWN_SECONDS": str(shutdown_seconds),
+    }
+    return serve("catalogue", log_dir, env)
+
+
+def terminate_main(process: Process) -> None:
+    """SIGTERM to the server's main process only, as the kubelet sends it to PID 1."""
+    assert process.popen is not None
+    os.kill(process.popen.pid, signal.SIGTERM)
+
+
+def test_sigterm_lets_the_request_in_flight_finish_then_exits(
+    log_dir: Path, mongo_url: str
+) -> None:
+    process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=20)
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        request = InFlight(url)
+        request.start()
+        time.sleep(IN_FLIGHT_PAUSE)
+        terminate_main(process)
+        request.join(30)
+
+        assert request.error is None
+        assert request.status == 200
+        assert json.loads(request.body)["sku"] == SKU
+        assert process.popen is not None
+        assert process.popen.wait(30) == 0
+        assert not localstack.port_open(port)
+    finally:
+        process.kill()
+
+
+def test_a_new_connection_is_refused_while_the_last_request_drains(
+    log_dir: Path, mongo_url: str
+) -> None:
+    process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=20)
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        request = InFlight(url)
+        request.start()
+        time.sleep(IN_FLIGHT_PAUSE)
+        terminate_main(process)
+        refused = wait_until_closed(port)
+
+        assert refused
+        assert process.running()
+        request.join(30)
+        assert request.status == 200
+    finally:
+        process.kill()
+
+
+def wait_until_closed(port: int) -> bool:
+    """Whether the port stops taking connections within a few seconds of SIGTERM."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if not localstack.port_open(port):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_request_that_outlasts_the_grace_is_cut_and_the_process_still_exits(
+    log_dir: Path, mongo_url: str
+) -> None:
+    process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=1, slow_ms=60_000)
+    try:
+        request = InFlight(url)
+        request.start()
+        time.sleep(IN_FLIGHT_PAUSE)
+        terminate_main(process)
+
+        assert process.popen is not None
+        # Long before the request's own minute: the worker is killed at SHUTDOWN_SECONDS.
+        process.popen.wait(30)
+        request.join(30)
+        assert request.status is None
+        assert request.error is not None
+    finally:
+        process.kill()
+
+
+def test_an_idle_keep_alive_connection_does_not_hold_the_shutdown(log_dir: Path) -> None:
+    process, url = serve("catalogue", log_dir, {"SHUTDOWN_SECONDS": "20"})
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("GET", "/health/live")
+        assert connection.getresponse().read()
+        terminate_main(process)
+
+        assert process.popen is not None
+        # Shorter than SHUTDOWN_SECONDS: the server closed the idle connection itself.
+        assert process.popen.wait(10) == 0
+    finally:
+        connection.close()
+        process.kill()
