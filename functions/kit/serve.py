@@ -48,6 +48,13 @@ def app() -> Callable[..., Any]:
     return _built
 
 
+_GRANIAN_LOGS = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"_granian": {"handlers": [], "propagate": True}},
+}
+
+
 def server() -> Any:
     """A granian server for `app`, configured from the environment."""
     from granian.constants import Interfaces
@@ -65,10 +72,12 @@ def server() -> Any:
         workers_kill_timeout=env_int("SHUTDOWN_SECONDS", DEFAULT_SHUTDOWN_SECONDS),
         factory=True,
         websockets=False,
-        # The function logs JSON lines itself, one per request; granian's own plain lines
-        # (start, stop) are left out unless something goes wrong.
+        # The function logs JSON lines itself, one per request; granian's own lines (start,
+        # stop) are left out unless something goes wrong, and then go through the kit's JSON
+        # handler on the root logger like every other line.
         log_level=LogLevels.warning,
         log_access=False,
+        log_dictconfig=_GRANIAN_LOGS,
     )
 
 
