@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test setup-run setup-test lint unit coverage fuzz chaos seed invoke load bench backup restore images kind-images clean
+.PHONY: help run test setup-run setup-test setup-bench lint unit coverage fuzz chaos seed invoke load bench backup restore images kind-images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -38,7 +38,7 @@ $(VENV)/.installed: requirements.txt functions/requirements.txt
 # What the machine lacks (Debian packages, the servers the tests use) is installed
 # first when this runs as root or with passwordless sudo; otherwise nothing is
 # changed and the one command to run is printed.
-setup-run setup-test:
+setup-run setup-test setup-bench:
 	@$(PYTHON) -m scripts.setup $(@:setup-%=%)
 
 run: setup-run $(VENV)/.installed
@@ -78,7 +78,7 @@ invoke: $(VENV)/.installed
 load: $(VENV)/.installed
 	$(PY) -m scripts.load $(ARGS)
 
-bench: $(VENV)/.installed
+bench: setup-bench $(VENV)/.installed
 	$(PY) -m scripts.bench $(ARGS)
 
 # The stores `make run` uses (or MONGO_URL, REDIS_URL, MYSQL_* ...), into BACKUP_DIR.

@@ -24,7 +24,7 @@ from scripts.setup import Machine, Plan, Step
 
 EVERYTHING = [
     "apt-get", "sudo", "nginx", "redis-server", "mariadbd", "mariadb", "rabbitmq-server",
-    "rabbitmqctl", "chromium", "kubectl",
+    "rabbitmqctl", "chromium", "kubectl", "wrk",
 ]  # fmt: skip
 SHARED_PORTS = [6379, 3306, 5672]
 
@@ -43,12 +43,13 @@ def test_a_fresh_debian_machine_gets_everything_for_the_tests_with_a_line_per_st
     made = setup.plan("test", machine(root=True))
     assert packages(made) == [
         "python3-venv", "nginx", "redis-server", "mariadb-server", "rabbitmq-server", "chromium",
+        "wrk",
     ]  # fmt: skip
     says = [step.say for step in made.steps]
     assert says[0] == "updating the package lists"
-    assert says[1:7] == [f"installing {p.name} ({p.why})" for p in made.missing]
-    assert says[7:10] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
-    assert "MariaDB over TCP" in says[10] and len(says) == 11
+    assert says[1:8] == [f"installing {p.name} ({p.why})" for p in made.missing]
+    assert says[8:11] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
+    assert "MariaDB over TCP" in says[11] and len(says) == 12
     assert setup.report(made, machine(root=True)) is None  # root: it just runs
 
 
@@ -63,7 +64,7 @@ def test_make_run_needs_no_browser_kubectl_or_running_servers() -> None:
 
 def test_this_kind_of_machine_needs_nothing() -> None:
     ready = machine(programs=EVERYTHING, python_venv=True, listening=SHARED_PORTS)
-    for goal in ("run", "test"):
+    for goal in ("run", "test", "bench"):
         assert setup.plan(goal, ready).steps == []
 
 
@@ -157,7 +158,7 @@ def test_the_command_line_plans_for_a_described_machine(tmp_path: Path) -> None:
     done = run_setup(tmp_path, "test", root=True, python_venv=True)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "==> [1/10] updating the package lists: apt-get update -qq"
+    assert lines[0] == "==> [1/11] updating the package lists: apt-get update -qq"
     assert any("installing chromium" in line for line in lines)
     refused = run_setup(tmp_path, "run", root=False, python_venv=False)
     assert refused.returncode == 1 and "sudo sh -c" in refused.stderr
@@ -179,8 +180,15 @@ def test_execute_runs_each_step_with_a_progress_line_and_stops_at_a_failure(
     assert "third" not in printed.out and "failed (3)" in printed.err
 
 
+def test_make_bench_gets_wrk_and_the_shared_servers_but_no_browser() -> None:
+    made = setup.plan("bench", machine(root=True, programs=["apt-get", "nginx"], python_venv=True))
+    assert packages(made) == ["redis-server", "mariadb-server", "rabbitmq-server", "wrk"]
+    assert "starting rabbitmq-server" in [step.say for step in made.steps]
+    assert made.blocked == []
+
+
 def test_make_sets_the_machine_up_before_anything_else() -> None:
-    for goal in ("run", "test"):
+    for goal in ("run", "test", "bench"):
         planned = subprocess.run(
             ["make", "--no-print-directory", "-n", goal],
             cwd=ROOT,
