@@ -66,16 +66,22 @@ def main(argv: list[str] | None = None) -> int:
         args.pipeline_seconds,
     )
     started = time.monotonic()
+    took: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="roboshop-bench-") as folder:
         work = Path(folder)
         try:
             with shop(work, args.cities) as running:
+                took["shop up"] = round(time.monotonic() - started, 1)
+                print(f"==> the shop is up ({took['shop up']} s)", flush=True)
                 r1, _ = start_reference(running.logs)
                 bench = Bench(running, r1, settings, work)
                 try:
                     for name in args.sections:
                         print(f"==> {name}", flush=True)
+                        began = time.monotonic()
                         SECTIONS[name](bench)
+                        took[name] = round(time.monotonic() - began, 1)
+                        print(f"    {name}: {took[name]} s", flush=True)
                 finally:
                     r1.stop()
         except StackError as exc:
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": round(time.monotonic() - started, 1),
         "settings": vars(settings),
-        "sections": args.sections,
+        "sections": took,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     document = to_json(bench.figures, context)

@@ -44,7 +44,7 @@ def rotating(prefix: str, ids: list[str], suffix: str) -> Request:
 @dataclass(frozen=True)
 class Measured:
     run: WrkRun
-    cpu_ms: float  # per request, of every process in `servers`
+    cpu_ms: float | None  # per request, of every process in `servers`; None if none completed
 
 
 def wrk(
@@ -75,4 +75,4 @@ def wrk(
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     run = parse_wrk(done.stdout)
-    return Measured(run, round(spent * 1000 / max(run.requests, 1), 3))
+    return Measured(run, round(spent * 1000 / run.requests, 3) if run.requests else None)
