@@ -180,7 +180,7 @@ def table(figures: Sequence[Figure]) -> str:
     ]
     for f in figures:
         value = f"{f.value:.2f} {f.unit}".strip()
-        judged = f" (judged {f.judged:g})" if f.judged is not None else ""
+        judged = f" (judged {f.judged:.3g})" if f.judged is not None else ""
         target = f"{f.target}{judged}" if f.target else ""
         note = f" - {f.note}" if f.note else ""
         lines.append(

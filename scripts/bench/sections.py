@@ -23,6 +23,7 @@ from typing import Any
 import urllib3
 import yaml
 
+from scripts import localstack
 from scripts.bench import proc
 from scripts.bench.figures import (
     AT_LEAST,
@@ -35,7 +36,14 @@ from scripts.bench.figures import (
     percentile,
     ratio,
 )
-from scripts.bench.shop import BIG_CATALOGUE, SMALL_CITIES, Server, Shop, start_reference
+from scripts.bench.shop import (
+    BIG_CATALOGUE,
+    SMALL_CITIES,
+    Server,
+    Shop,
+    start_reference,
+    wait_for_200,
+)
 from scripts.bench.wrk import Measured, Request, post_json, rotating, wrk
 from scripts.localstack import ROOT
 
@@ -416,8 +424,6 @@ class Bench:
         return median(took)
 
     def seed_small_cities(self) -> dict[str, str]:
-        from scripts import localstack
-
         namespace = f"{self.shop.namespace}small_"
         env = {**self.shop.env, "DATA_NAMESPACE": namespace, "SEED_COUNTRIES": SMALL_CITIES}
         localstack.seed(["cities"], env, quiet=True)
@@ -425,8 +431,6 @@ class Bench:
 
     def seed_big_catalogue(self) -> dict[str, str]:
         import pymongo
-
-        from scripts import localstack
 
         namespace = f"{self.shop.namespace}big_"
         localstack.seed(["catalogue"], {**self.shop.env, "DATA_NAMESPACE": namespace}, quiet=True)
@@ -631,9 +635,6 @@ class ColdStart:
         return f"{self.function}{', ' + self.variant if self.variant else ''}"
 
     def start(self, shop: Shop, cart_id: str) -> float:
-        from scripts import localstack
-        from scripts.bench.shop import wait_for_200
-
         port = localstack.free_port()
         process = shop.function(self.function, port, self.env)
         started = time.perf_counter()

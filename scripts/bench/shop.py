@@ -52,7 +52,11 @@ def wait_for_200(url: str, process: Process, timeout: float = 60) -> float:
     deadline = started + timeout
     while time.perf_counter() < deadline:
         try:
-            if urllib3.request("GET", url, timeout=2, retries=False).status == 200:
+            # No kept-alive connection: a server stops at once, not after its keep-alive.
+            answer = urllib3.request(
+                "GET", url, headers={"Connection": "close"}, timeout=2, retries=False
+            )
+            if answer.status == 200:
                 return time.perf_counter() - started
         except urllib3.exceptions.HTTPError:
             pass
