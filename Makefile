@@ -47,7 +47,7 @@ run: setup-run $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(PY) -m ruff check $(CODE)
 	$(PY) -m ruff format --check $(CODE)
-	$(PY) -m mypy functions scripts knative/rollout.py knative/components/load/locustfile.py
+	$(PY) -m mypy functions scripts knative/rollout.py knative/components/load/locustfile.py tests
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

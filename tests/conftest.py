@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,18 +72,18 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def mysql_settings() -> Iterator[dict[str, object]]:
+def mysql_settings() -> Iterator[dict[str, Any]]:
     """The machine's MariaDB; every database and user named with the namespace is dropped."""
     import pymysql
 
-    settings: dict[str, object] = {
+    settings: dict[str, Any] = {
         "host": os.environ["MYSQL_HOST"],
         "port": int(os.environ["MYSQL_PORT"]),
         "user": os.environ["MYSQL_USER"],
         "password": os.environ.get("MYSQL_PASSWORD", ""),
     }
     yield settings
-    conn = pymysql.connect(**settings)  # type: ignore[arg-type]
+    conn = pymysql.connect(**settings)
     with conn.cursor() as cursor:
         like = NAMESPACE.replace("_", "\\_") + "%"
         cursor.execute("SHOW DATABASES LIKE %s", (like,))
@@ -123,7 +124,7 @@ def stack_amqp_url(namespace: str) -> Iterator[str]:
 def stack(
     mongo_url: str,
     redis_url: str,
-    mysql_settings: dict[str, object],
+    mysql_settings: dict[str, Any],
     stack_amqp_url: str,
     namespace: str,
     log_dir: Path,

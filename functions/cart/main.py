@@ -114,18 +114,15 @@ def checkout(cart_id: str) -> Cart:
     """
     owned_id(cart_id)
     orderid = inputs.order_id(json_body(request))
-    holder = store.hold_for_checkout(cart_id, orderid)
-    if holder is not None:
-        raise checked_out(cart_id, holder, "is already being checked out")
-    cart = store.load(cart_id)
-    if cart is None:
-        store.release_checkout(cart_id, orderid)
-        last = store.last_order(cart_id)
-        if last is not None:
-            # A second checkout that lost the race to an order which has emptied the cart.
-            raise checked_out(cart_id, last, "was just checked out")
-        raise no_cart(cart_id)
-    return carts.public(cart)
+    hold = store.hold_for_checkout(cart_id, orderid)
+    if hold.cart is not None:
+        return carts.public(hold.cart)
+    if hold.held_by is not None:
+        raise checked_out(cart_id, hold.held_by, "is already being checked out")
+    if hold.emptied_by is not None:
+        # A second checkout that lost the race to an order which has emptied the cart.
+        raise checked_out(cart_id, hold.emptied_by, "was just checked out")
+    raise no_cart(cart_id)
 
 
 def checked_out(cart_id: str, orderid: str, how: str) -> ApiError:

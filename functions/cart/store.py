@@ -12,6 +12,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import redis
 
@@ -102,24 +103,48 @@ def _last_order_key(cart_id: str) -> str:
     return namespaced(f"cart-last-order:{cart_id}")
 
 
-def hold_for_checkout(cart_id: str, orderid: str) -> str | None:
-    """Hold the cart for order `orderid`; None when held, else the order holding it already.
+@dataclass(frozen=True)
+class Hold:
+    """A checkout's claim on a cart: the cart when held for the order, else why not."""
+
+    cart: Cart | None = None
+    held_by: str | None = None  # another order holds it
+    emptied_by: str | None = None  # no cart: this order has just emptied it, if any
+
+
+# One script, so that no second checkout can slip in between the checks: the hold is taken
+# only while no other order holds the cart and the cart exists, and the cart comes back with
+# it. A hold taken on a cart that an order had just emptied would name an order that never
+# happens to every checkout that lost to it.
+_HOLD = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
+  return {'held', holder}
+end
+local cart = redis.call('GET', KEYS[2])
+if not cart then
+  return {'gone', redis.call('GET', KEYS[3]) or ''}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return {'yours', cart}
+"""
+
+
+def hold_for_checkout(cart_id: str, orderid: str) -> Hold:
+    """Hold the cart for order `orderid`, and read it.
 
     Holding again for the same order succeeds (payment may retry its call). The hold
     lasts until the order's event clears the cart, or CART_CHECKOUT_HOLD_SECONDS.
     """
     client: redis.Redis = stores.redis().get()
-    key = _hold_key(cart_id)
+    keys = (_hold_key(cart_id), key(cart_id), _last_order_key(cart_id))
     hold = env_int("CART_CHECKOUT_HOLD_SECONDS", 300)
-    if client.set(key, orderid, nx=True, ex=hold):
-        return None
-    holder = client.get(key)
-    if holder is None:
-        # It lapsed between the two calls: try once more.
-        if client.set(key, orderid, nx=True, ex=hold):
-            return None
-        holder = client.get(key)
-    return None if holder == orderid else str(holder)
+    outcome, value = client.eval(_HOLD, len(keys), *keys, orderid, hold)
+    if outcome == "held":
+        return Hold(held_by=value)
+    if outcome == "gone":
+        return Hold(emptied_by=value or None)
+    return Hold(cart=_decode(value))
 
 
 def release_checkout(cart_id: str, orderid: str) -> None:
@@ -133,13 +158,6 @@ def finish_checkout(cart_id: str, orderid: str) -> None:
     client: redis.Redis = stores.redis().get()
     keep = env_int("CART_CHECKOUT_HOLD_SECONDS", 300)
     client.eval(_FINISH, 2, _hold_key(cart_id), _last_order_key(cart_id), orderid, keep)
-
-
-def last_order(cart_id: str) -> str | None:
-    """The order that last cleared this cart, for a while after it did."""
-    client: redis.Redis = stores.redis().get()
-    found = client.get(_last_order_key(cart_id))
-    return None if found is None else str(found)
 
 
 def _transaction(

@@ -116,10 +116,6 @@ def record_dispatched(orderid: str, user: str) -> None:
     _upsert_order(orderid, user, {"$set": {"status": DISPATCHED}})
 
 
-def find_order(orderid: str) -> dict[str, Any] | None:
-    return orders().find_one({"orderid": orderid}, {"_id": 0})
-
-
 def history(user: str) -> list[dict[str, Any]]:
     """The user's orders, oldest first, as `{orderid, cart, status}`.
 

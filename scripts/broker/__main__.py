@@ -6,8 +6,12 @@ broker's ingress). Dead letters go to the Triggers' dead-letter sink, the deadle
 function; `python -m scripts.deadletters` lists and replays them.
 
 Configuration: AMQP_URL (default the local RabbitMQ), BROKER_PORT (8010),
-BROKER_TRIGGERS (the manifests folder, default knative/base/eventing), and
+BROKER_TRIGGERS (the manifests folder, default knative/base/eventing),
+BROKER_SHUTDOWN_SECONDS (20: how long a stop waits for the events under way), and
 `<NAME>_URL` for each subscriber function (default its local port).
+
+SIGTERM or Ctrl-C stops it gracefully: nothing it took or was delivering is lost or
+delivered twice (see deliverer.py).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from kit import env, env_int
@@ -54,12 +59,21 @@ def serve(port: int, manifests: Path, amqp_url: str) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        stopping.set()
-        ingress.server_close()
-        for deliverer in deliverers:
-            deliverer.join(timeout=5)
+        stop(ingress, deliverers, stopping)
         publisher.close()
     return 0
+
+
+def stop(ingress: Ingress, deliverers: list[Deliverer], stopping: threading.Event) -> None:
+    """What the broker took is in RabbitMQ, what it delivered is acked, nothing else is lost:
+    answer the events being posted, then let the deliveries under way finish."""
+    grace = env_int("BROKER_SHUTDOWN_SECONDS", 20)
+    ingress.drain(grace)
+    ingress.server_close()
+    stopping.set()
+    deadline = time.monotonic() + grace + 5
+    for deliverer in deliverers:
+        deliverer.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def main(argv: list[str] | None = None) -> int:

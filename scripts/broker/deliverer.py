@@ -18,6 +18,13 @@ down loses it, as on the cluster). A dead letter that can't be stored in RabbitM
 too (eventing-rabbitmq acks the original first). Replies travel on the broker's shared
 publisher (the cluster posts them to the broker ingress); dead letters on the deliverer's
 own connection (the cluster's dispatcher publishes them on its own channel).
+
+On shutdown a deliverer takes no new message; the deliveries under way finish and are
+acked before the connection closes (BROKER_SHUTDOWN_SECONDS at most), and a message
+waiting out a retry's backoff is left unacked for the next broker to retry: nothing is
+lost, and nothing a subscriber took is sent again. eventing-rabbitmq's dispatcher also
+waits for its workers, but cancels their requests with its context, so the events under
+way there are dead-lettered (knativeerrorcode -1) rather than finished.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import functools
 import logging
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +42,10 @@ from typing import Any
 import pika
 import urllib3
 
-from kit import events
+from kit import env_int, events
 from scripts.broker import amqp
 from scripts.broker.amqp import Channel, Publisher
+from scripts.broker.inflight import Closed, InFlight
 from scripts.broker.triggers import Trigger
 
 log = logging.getLogger("broker.deliverer")
@@ -93,6 +102,11 @@ class Message:
     properties: pika.BasicProperties
     body: bytes
     lost: threading.Event  # set when this connection went: the message is redelivered
+    leaving: threading.Event  # set when lost or stopping: no further attempt starts
+
+
+class Abandoned(Exception):
+    """The delivery stops here unacked: the message goes back to its queue."""
 
 
 class Deliverer(threading.Thread):
@@ -123,6 +137,7 @@ class Deliverer(threading.Thread):
         self._stopping = stopping
         self._http = urllib3.PoolManager(maxsize=trigger.parallelism)
         self._workers = ThreadPoolExecutor(trigger.parallelism, thread_name_prefix=self.name)
+        self._delivering = InFlight()
         self.connected = threading.Event()
 
     def run(self) -> None:
@@ -141,7 +156,7 @@ class Deliverer(threading.Thread):
 
     def _consume(self) -> None:
         connection = amqp.connect(self._url)
-        lost = threading.Event()
+        lost, leaving = threading.Event(), threading.Event()
         try:
             channel = connection.channel()
             amqp.declare_trigger(channel, self.trigger, self._queue_type)
@@ -151,27 +166,49 @@ class Deliverer(threading.Thread):
             def on_message(
                 ch: Channel, method: Any, properties: pika.BasicProperties, body: bytes
             ) -> None:
-                message = Message(connection, ch, method.delivery_tag, properties, body, lost)
-                self._workers.submit(self._deliver, message)
+                message = Message(
+                    connection, ch, method.delivery_tag, properties, body, lost, leaving
+                )
+                self._workers.submit(self._deliver_unless_stopping, message)
 
             channel.basic_consume(self.queue, on_message)
             self.connected.set()
             log.info("%s: delivering %s to %s", self.name, self.queue, self.target)
             while not self._stopping.is_set():
                 connection.process_data_events(time_limit=0.5)
+            leaving.set()
+            self._drain(connection)
         finally:
+            leaving.set()
             lost.set()
             self.connected.clear()
             if connection.is_open:
                 with contextlib.suppress(*amqp.AMQP_ERRORS):
                     connection.close()
 
+    def _drain(self, connection: pika.BlockingConnection) -> None:
+        """Let the deliveries under way finish, and send their acks, before closing."""
+        deadline = time.monotonic() + env_int("BROKER_SHUTDOWN_SECONDS", 20)
+        self._delivering.close()
+        while self._delivering.busy and time.monotonic() < deadline:
+            connection.process_data_events(time_limit=0.1)
+        if self._delivering.busy:
+            log.warning("%s: deliveries still under way at shutdown: redelivered", self.name)
+        connection.process_data_events(time_limit=0)  # the acks queued last
+
+    def _deliver_unless_stopping(self, message: Message) -> None:
+        try:
+            with self._delivering.work():
+                self._deliver(message)
+        except (Closed, Abandoned):
+            pass  # unacked: the message goes back to the queue with the connection
+
     def _deliver(self, message: Message) -> None:
         delivery = self.trigger.delivery
         status, detail, reply = NO_ANSWER, "", None
         for attempt in range(delivery.retry + 1):
-            if attempt and message.lost.wait(delivery.delay(attempt)):
-                return  # the message goes back to the queue with the connection
+            if attempt and message.leaving.wait(delivery.delay(attempt)):
+                raise Abandoned
             status, detail, reply = self._post(message)
             if not retryable(status):
                 break
@@ -224,8 +261,8 @@ class Deliverer(threading.Thread):
         """Into the broker, retried as the delivery says; False when it never got there."""
         delivery = self.trigger.delivery
         for attempt in range(delivery.retry + 1):
-            if attempt and message.lost.wait(delivery.delay(attempt)):
-                return True  # redelivered with the connection: the reply is sent again then
+            if attempt and message.leaving.wait(delivery.delay(attempt)):
+                raise Abandoned  # redelivered: the reply is sent again then
             try:
                 self._replies.publish(attributes, body, amqp.exchange_name(self.trigger.broker))
                 return True

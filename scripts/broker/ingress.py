@@ -2,7 +2,9 @@
 
 202 once RabbitMQ confirmed the persistent message, 400 for a request that is
 not a valid CloudEvent, 503 (with Retry-After) while RabbitMQ can't take it.
-`GET /health` says whether RabbitMQ is reachable.
+`GET /health` says whether RabbitMQ is reachable. On shutdown, the events being
+taken are confirmed and answered first; an event posted after that is refused
+with 503 (the sender knows it was not taken), never dropped without an answer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from kit import flags
 from scripts.broker import amqp
 from scripts.broker.amqp import BrokerDown, Publisher
+from scripts.broker.inflight import Closed, InFlight
 
 log = logging.getLogger("broker.ingress")
 MAX_BODY = 1024 * 1024
@@ -43,6 +46,12 @@ class Ingress(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self.publisher = publisher
         self.exchange = amqp.exchange_name(broker)
+        self.taking = InFlight()
+
+    def drain(self, seconds: float) -> None:
+        """Stop taking events; wait for those being taken to be confirmed and answered."""
+        if not self.taking.wait_idle(seconds):
+            log.warning("ingress: events still being taken after %.0fs; stopping anyway", seconds)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -50,6 +59,16 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
+        try:
+            with self.server.taking.work():
+                self._take()
+        except Closed:
+            self.close_connection = True
+            message = "the broker is stopping, please try again shortly"
+            headers = {"Retry-After": "1", "Connection": "close"}
+            self._answer(503, {"error": "unavailable", "message": message}, headers)
+
+    def _take(self) -> None:
         if self.path.split("?")[0] != "/":
             self._answer(404, {"error": "not_found", "message": "events are posted to /"})
             return

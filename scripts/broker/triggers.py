@@ -74,9 +74,6 @@ class Trigger:
     delivery: Delivery = field(default_factory=Delivery)
     parallelism: int = 1  # events in flight at once; 1 delivers in order, one at a time
 
-    def matches(self, attributes: Mapping[str, Any]) -> bool:
-        return all(str(attributes.get(k, "")) == v for k, v in self.filters.items())
-
 
 def _documents(path: Path) -> Iterator[dict[str, Any]]:
     import yaml

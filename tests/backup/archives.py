@@ -16,7 +16,13 @@ Members = dict[str, bytes]
 
 def members(path: Path) -> Members:
     with tarfile.open(path, "r:gz") as tar:
-        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+        return {m.name: _read(tar, m) for m in tar if m.isfile()}
+
+
+def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    file = tar.extractfile(member)
+    assert file is not None, f"{member.name} is not a regular file"
+    return file.read()
 
 
 def manifest(path: Path) -> dict[str, Any]:

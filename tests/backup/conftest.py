@@ -18,7 +18,7 @@ ORDERS = ("order-ada-1", "order-ada-2", "order-bob-1")
 
 @pytest.fixture(scope="module")
 def shop(
-    mongo_url: str, redis_url: str, mysql_settings: dict[str, object], namespace: str
+    mongo_url: str, redis_url: str, mysql_settings: dict[str, Any], namespace: str
 ) -> Iterator[str]:
     """Catalogue, users with orders, votes, carts and markers, made by the shop's own code."""
     previous = os.environ["DATA_NAMESPACE"]

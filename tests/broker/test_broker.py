@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -144,7 +145,7 @@ def test_an_event_reaches_every_matching_subscriber_in_binary_mode(
     subject = f"order-{uuid.uuid4()}"
     event_id = publish(broker, subject)
     for path in ("/user/events/order-placed", "/cart/events/order-placed"):
-        (call,) = wait_for(lambda p=path: calls_for(recorder, p, subject), what=path)
+        (call,) = wait_for(functools.partial(calls_for, recorder, path, subject), what=path)
         assert call.headers["ce-id"] == event_id
         assert call.headers["ce-type"] == PLACED
         assert call.headers["ce-source"] == "/tests"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.broker import triggers
+from scripts.broker import amqp, triggers
 from scripts.broker.triggers import Delivery, ManifestError, iso_seconds
 
 
@@ -40,11 +40,34 @@ def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.Monk
         assert trigger.parallelism > 1
 
 
-def test_a_trigger_matches_on_all_its_filter_attributes() -> None:
-    trigger = triggers.Trigger("t", "default", {"type": "a", "source": "/s"}, "http://x")
-    assert trigger.matches({"type": "a", "source": "/s", "id": "1"})
-    assert not trigger.matches({"type": "a", "source": "/other"})
-    assert triggers.Trigger("all", "default", {}, "http://x").matches({"type": "anything"})
+def test_a_trigger_takes_the_events_matching_all_its_filter_attributes(amqp_url: str) -> None:
+    """As a Knative Trigger filter: every attribute named must be equal; none named takes all."""
+    both = triggers.Trigger("filter-both", "filters", {"type": "a", "source": "/s"}, "http://x")
+    every = triggers.Trigger("filter-none", "filters", {}, "http://x")
+    publisher = amqp.Publisher(amqp_url, [both, every], "quorum")
+    sent = {"1": {"type": "a", "source": "/s"}, "2": {"type": "a", "source": "/other"}}
+    try:
+        for event_id, attributes in sent.items():
+            event = {**attributes, "id": event_id, "specversion": "1.0"}
+            publisher.publish(event, b"{}", amqp.exchange_name("filters"))
+    finally:
+        publisher.close()
+    assert queued_ids(amqp_url, both) == ["1"]
+    assert queued_ids(amqp_url, every) == ["1", "2"]
+
+
+def queued_ids(amqp_url: str, trigger: triggers.Trigger) -> list[str]:
+    """The ids of the events in the Trigger's queue, taken out of it."""
+    connection = amqp.connect(amqp_url)
+    channel = connection.channel()
+    found = []
+    while True:
+        method, properties, _ = channel.basic_get(amqp.queue_name(trigger), auto_ack=True)
+        if method is None:
+            break
+        found.append(str(properties.message_id))
+    connection.close()
+    return found
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,7 @@ def test_no_cart_is_404_and_leaves_no_hold(client: FlaskClient, cart_id: str) ->
 
 def test_a_hold_lapses_after_its_time(client: FlaskClient, cart_id: str) -> None:
     client.get(f"/add/{cart_id}/RMC/1")
-    assert store.hold_for_checkout(cart_id, "crashed-payment") is None
+    assert store.hold_for_checkout(cart_id, "crashed-payment").cart is not None
     ttl = stores.redis().get().ttl(namespaced(f"cart-checkout:{cart_id}"))
     assert 290 <= ttl <= 300
 
@@ -107,3 +107,16 @@ def test_a_checkout_of_a_cart_its_order_emptied_names_that_order(
     assert late.status_code == 409
     assert late.get_json()["orderid"] == orderid
     assert hold(client, "anonymous-never-had-one", "o").status_code == 404
+
+
+def test_a_checkout_after_the_order_emptied_the_cart_never_holds_it(
+    client: FlaskClient, cart_id: str
+) -> None:
+    """A hold on the emptied cart, however short, would be named to every checkout racing it
+    as an order in progress, one that never happens."""
+    client.get(f"/add/{cart_id}/RMC/1")
+    orderid = str(uuid.uuid4())
+    assert hold(client, cart_id, orderid).status_code == 200
+    assert deliver(client, cart_id, [("RMC", 1)], orderid) == 204
+    assert store.hold_for_checkout(cart_id, "late") == store.Hold(emptied_by=orderid)
+    assert not stores.redis().get().exists(namespaced(f"cart-checkout:{cart_id}"))

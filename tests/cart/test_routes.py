@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from cart import store
 from kit import stores
@@ -343,7 +345,7 @@ def test_every_write_sets_a_one_hour_expiry(client: FlaskClient, cart_id: str) -
     key = store.key(cart_id)
     add(client, cart_id, "RMC", 1)
     assert 0 < redis_client.ttl(key) <= 3600
-    writes = [
+    writes: list[Callable[[], TestResponse]] = [
         lambda: add(client, cart_id, "RMC", 1),
         lambda: client.get(f"/update/{cart_id}/RMC/3"),
         lambda: ship(client, cart_id, {"distance": 1, "cost": 2, "location": "Bonn"}),

@@ -110,7 +110,7 @@ def test_lists_carry_an_etag_and_answer_304_to_it(client: FlaskClient) -> None:
     assert other.status_code == 200
 
 
-def test_go_slow_delays_product_reads(client: FlaskClient, monkeypatch) -> None:
+def test_go_slow_delays_product_reads(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
     real_sleep = time.sleep
 

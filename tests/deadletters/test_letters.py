@@ -76,7 +76,7 @@ def test_a_dispatchers_dead_letter_is_kept_once_per_event_and_consumer(
 def test_a_consumers_refusal_is_kept_and_checked(client: FlaskClient) -> None:
     event = order()
     _, body = events.to_binary(event)
-    letter = {
+    letter: dict[str, Any] = {
         "function": "cart",
         "path": "/events/order-placed",
         "code": 400,

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from kit import events
 from tests.support.deadletters import DeadLetterSink
@@ -26,7 +27,7 @@ def placed(subject: str, **data: object) -> tuple[dict[str, str], bytes]:
     return events.to_binary(events.signed(event))
 
 
-def deliver(client: FlaskClient, headers: dict[str, str], body: bytes):  # type: ignore[no-untyped-def]
+def deliver(client: FlaskClient, headers: dict[str, str], body: bytes) -> TestResponse:
     return client.post("/events/order-placed", data=body, headers=headers)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,8 +63,12 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
         assert [o["orderid"] for o in shopper.history()] == [orderid]
         assert late.history() == []
 
+        def paid() -> tuple[int, Any] | None:
+            answer = late.pay()
+            return answer if answer[0] == 200 else None
+
         status, body = wait_for(
-            lambda: (lambda a: a if a[0] == 200 else None)(late.pay()),
+            paid,
             seconds=60,
             what="pay healed",
         )

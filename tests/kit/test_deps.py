@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
 from kit import Dependency, Unavailable, _deps
@@ -16,11 +19,11 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(_deps.time, "monotonic", fake)
+    monkeypatch.setattr(time, "monotonic", fake)
     return fake
 
 
-def flaky_connect(outcomes: list[bool]):
+def flaky_connect(outcomes: list[bool]) -> tuple[Callable[[], str], list[int]]:
     calls: list[int] = []
 
     def connect() -> str:

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Request
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
 
 from kit import ApiError, Unavailable, events
 from kit._errors import ConfigError
@@ -15,7 +16,7 @@ def request_for(event_type: str, path: str = "/events/order-placed") -> Request:
     event = events.signed(events.make_event(event_type, "/test", {"orderid": "o-1"}, subject="o-1"))
     headers, body = events.to_binary(event)
     return Request(
-        EnvironBuilder(method="POST", path=path, headers=headers, data=body).get_environ()
+        EnvironBuilder(method="POST", path=path, headers=Headers(headers), data=body).get_environ()
     )
 
 
@@ -101,7 +102,7 @@ def request_of(event: Any, **more_headers: str) -> Request:
         EnvironBuilder(
             method="POST",
             path="/events/order-placed",
-            headers={**headers, **more_headers},
+            headers=Headers({**headers, **more_headers}),
             data=body,
         ).get_environ()
     )
@@ -125,7 +126,7 @@ def test_an_event_the_shop_did_not_sign_is_refused_and_never_kept(
     assert forged_body != body
     forged = Request(
         EnvironBuilder(
-            method="POST", path="/events/order-placed", headers=headers, data=forged_body
+            method="POST", path="/events/order-placed", headers=Headers(headers), data=forged_body
         ).get_environ()
     )
     for request in (request_of(unsigned), request_of(other_secret), request_of(tampered), forged):
@@ -163,7 +164,7 @@ def test_a_signed_extension_cant_be_dropped_or_unlisted() -> None:
     headers.pop("ce-paymentauthorisation")
     dropped = Request(
         EnvironBuilder(
-            method="POST", path="/events/order-placed", headers=headers, data=body
+            method="POST", path="/events/order-placed", headers=Headers(headers), data=body
         ).get_environ()
     )
     for request in (request_of(unlisted), dropped):

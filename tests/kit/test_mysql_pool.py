@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pymysql
 import pytest
@@ -12,7 +13,7 @@ from kit._mysql import MySQLPool
 
 
 @pytest.fixture
-def pool(mysql_settings: dict[str, object]) -> MySQLPool:
+def pool(mysql_settings: dict[str, Any]) -> MySQLPool:
     return MySQLPool({**mysql_settings, "database": "information_schema"}, size=2)
 
 
@@ -54,10 +55,10 @@ def test_a_failed_statement_keeps_the_connection(
 
 
 def test_a_stale_connection_is_revived_before_use(
-    pool: MySQLPool, mysql_settings: dict[str, object], monkeypatch: pytest.MonkeyPatch
+    pool: MySQLPool, mysql_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = connection_id(pool)
-    killer = pymysql.connect(**mysql_settings)  # type: ignore[arg-type]
+    killer = pymysql.connect(**mysql_settings)
     killer.cursor().execute(f"KILL {first}")  # as wait_timeout or a restart would
     killer.close()
     monkeypatch.setattr(_mysql, "STALE_AFTER_SECONDS", -1.0)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from flask import Request
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
 
 from kit import ApiError, sessions
 from kit._errors import ConfigError
@@ -17,7 +18,7 @@ def secret(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def request(headers: dict[str, str] | None = None, cookie: str | None = None) -> Request:
-    builder = EnvironBuilder(headers=headers or {})
+    builder = EnvironBuilder(headers=Headers(headers or {}))
     if cookie:
         builder.headers["Cookie"] = f"{sessions.COOKIE}={cookie}"
     return Request(builder.get_environ())

@@ -157,6 +157,13 @@ def _find(objects: list[Obj], kind: str, name: str) -> Obj | None:
     return None
 
 
+def find(objects: list[Obj], kind: str, name: str) -> Obj:
+    """The object of that kind and name; AssertionError when the manifests have none."""
+    found = _find(objects, kind, name)
+    assert found is not None, f"no {kind} {name} in the manifests"
+    return found
+
+
 # The Secrets an operator creates for prod, and the example file that lists their keys.
 EXTERNAL_SECRETS = {
     "roboshop-secrets": "secrets.env.example",

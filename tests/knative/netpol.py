@@ -85,7 +85,10 @@ def _port_matches(rule_ports: list[m.Obj] | None, port: int, protocol: str, targ
         if given is None:
             return True
         number = target.ports.get(given) if isinstance(given, str) else given
-        if number is not None and number <= port <= int(item.get("endPort", number)):
+        if number is None:
+            continue
+        end = item.get("endPort")
+        if number <= port <= (number if end is None else int(end)):
             return True
     return False
 

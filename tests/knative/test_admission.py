@@ -99,7 +99,7 @@ def test_a_quota_below_or_far_above_the_budget_is_reported() -> None:
 def test_a_cronjobs_pod_is_in_the_budget_and_needs_no_probes() -> None:
     objects = m.render("prod")
     job = next(o for o in objects if m.name_of(o) == "seed-users")
-    nightly = {
+    nightly: m.Obj = {
         "apiVersion": "batch/v1",
         "kind": "CronJob",
         "metadata": {"name": "nightly", "namespace": m.NAMESPACE},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -93,7 +94,7 @@ def test_dockerignore_keeps_the_context_small() -> None:
     assert "!tests/" not in ignore and "!.venv/" not in ignore
 
 
-def test_make_images_says_when_there_is_no_engine(tmp_path) -> None:
+def test_make_images_says_when_there_is_no_engine(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin"}
     for engine in ("docker", "podman", "buildah"):
         (tmp_path / engine).write_text("#!/bin/sh\nexit 1\n")
@@ -110,7 +111,7 @@ def test_make_images_says_when_there_is_no_engine(tmp_path) -> None:
     assert re.search(r"no working container engine", done.stdout + done.stderr)
 
 
-def test_make_kind_images_builds_for_the_dev_overlay_and_loads_each_image(tmp_path) -> None:
+def test_make_kind_images_builds_for_the_dev_overlay_and_loads_each_image(tmp_path: Path) -> None:
     from tests.knative import manifests as m
 
     calls = tmp_path / "calls"

@@ -21,13 +21,13 @@ pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not
 
 
 def _cluster_config(objects: list[m.Obj]) -> tuple[str, dict[str, str]]:
-    web = m._find(objects, "Deployment", "web")
+    web = m.find(objects, "Deployment", "web")
     assert web is not None
     pod = web["spec"]["template"]["spec"]
     [container] = pod["containers"]
     mount = next(v for v in container["volumeMounts"] if v["mountPath"] == "/etc/nginx/templates")
     volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
-    config = m._find(objects, "ConfigMap", volume["configMap"]["name"])
+    config = m.find(objects, "ConfigMap", volume["configMap"]["name"])
     assert config is not None
     [template] = [text for key, text in config["data"].items() if key.endswith(".template")]
     values = {item["name"]: item["value"] for item in container["env"] if "value" in item}

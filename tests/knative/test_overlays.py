@@ -69,8 +69,8 @@ def test_prod_keeps_the_checkout_path_and_the_dead_letter_sink_warm() -> None:
 
 
 def test_dev_reaches_nginx_on_a_node_port_and_prod_on_a_load_balancer() -> None:
-    assert m._find(m.render("dev"), "Service", "web")["spec"]["type"] == "NodePort"
-    assert m._find(m.render("prod"), "Service", "web")["spec"]["type"] == "LoadBalancer"
+    assert m.find(m.render("dev"), "Service", "web")["spec"]["type"] == "NodePort"
+    assert m.find(m.render("prod"), "Service", "web")["spec"]["type"] == "LoadBalancer"
 
 
 def test_prod_renders_no_secret_and_the_examples_agree() -> None:

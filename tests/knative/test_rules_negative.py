@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.knative import codeenv
@@ -20,11 +22,13 @@ def _ksvc(objects: list[m.Obj], name: str) -> m.Obj:
 
 
 def _container(service: m.Obj) -> m.Obj:
-    return service["spec"]["template"]["spec"]["containers"][0]
+    container: m.Obj = service["spec"]["template"]["spec"]["containers"][0]
+    return container
 
 
 def _annotations(service: m.Obj) -> dict[str, object]:
-    return service["spec"]["template"]["metadata"]["annotations"]
+    annotations: dict[str, object] = service["spec"]["template"]["metadata"]["annotations"]
+    return annotations
 
 
 def test_min_scale_above_max_scale(prod: list[m.Obj]) -> None:
@@ -186,7 +190,7 @@ def test_schema_rejects_an_unknown_field(prod: list[m.Obj]) -> None:
     assert m.schema_problems(quota)
 
 
-def test_env_scan_follows_kit_calls(tmp_path) -> None:
+def test_env_scan_follows_kit_calls(tmp_path: Path) -> None:
     (tmp_path / "kit").mkdir()
     (tmp_path / "kit" / "__init__.py").write_text("from kit.conf import env\n")
     (tmp_path / "kit" / "conf.py").write_text(
@@ -219,7 +223,7 @@ def test_rabbitmq_topology_that_names_what_is_not_there(prod: list[m.Obj]) -> No
     objects, config = m.broken(prod, "RabbitmqBrokerConfig", "roboshop-broker-config")
     config["spec"]["rabbitmqClusterReference"]["connectionSecret"]["name"] = "rabbit"
     config["spec"]["vhost"] = "/"
-    permission = m._find(objects, "Permission", "roboshop-broker")
+    permission = m.find(objects, "Permission", "roboshop-broker")
     permission["spec"]["userReference"]["name"] = "admin"
     assert m.rule_references_exist(objects) == [
         "RabbitmqBrokerConfig/roboshop-broker-config: Secret rabbit missing",
@@ -230,7 +234,7 @@ def test_rabbitmq_topology_that_names_what_is_not_there(prod: list[m.Obj]) -> No
 
 def test_a_connection_secret_without_its_keys(prod: list[m.Obj]) -> None:
     dev = m.render("dev")
-    secret = m._find(dev, "Secret", "broker-rabbitmq")
+    secret = m.find(dev, "Secret", "broker-rabbitmq")
     del secret["data"]["uri"]
     assert m.rule_references_exist(dev) == [
         "RabbitmqBrokerConfig/roboshop-broker-config: Secret broker-rabbitmq lacks uri"

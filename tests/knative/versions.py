@@ -30,7 +30,7 @@ def parse(text: str) -> dict[str, str]:
     """component -> version, from the first table under the heading."""
     if HEADING not in text:
         raise AssertionError(f"README.md has no {HEADING!r} section with the version matrix")
-    rows = {}
+    rows: dict[str, str] = {}
     for line in text.split(HEADING, 1)[1].splitlines():
         if rows and not line.startswith("|"):
             break

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from kit import sessions
 from payment import gateway
 from tests.payment.conftest import SECRET, Peers, Sink, line, ship
-from tests.support.eventing import Call, Recorder
+from tests.support.eventing import Call, Recorder, Reply
 
 PLACED = "com.roboshop.order.placed"
 
@@ -106,7 +106,7 @@ def test_every_line_is_priced_from_one_catalogue_read(
         ([line("RMC", 1, 42)], "shipping"),
         ([line("GONE", 1, 42), ship()], "no longer sold"),
         ([line("RMC", 0, 42), ship()], "quantity"),
-        ([line("RMC", "2", 42), ship()], "quantity"),  # type: ignore[arg-type]
+        ([{**line("RMC", 2, 42), "qty": "2"}, ship()], "quantity"),
         ([{"qty": 1}, ship()], "no sku"),
         ([line("RMC", 1, 42), {**ship(), "price": "free"}], "shipping line"),
     ],
@@ -180,7 +180,7 @@ def test_an_unreachable_gateway_is_a_502(
 def test_a_real_gateway_is_authorised_then_captured(
     client: FlaskClient, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def answer(call):  # type: ignore[no-untyped-def]
+    def answer(call: Call) -> Reply:
         if call.path == "/authorisations":
             amount = call.json()["amount"]
             if amount > 1000:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -15,7 +16,7 @@ from tests.support.stub import Reply, Seen, Stub, stub_server
 
 
 @pytest.fixture(scope="session")
-def ratings_user(mysql_settings: dict[str, object]) -> Iterator[tuple[str, str]]:
+def ratings_user(mysql_settings: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
     with function_user("ratings") as user:
         yield user

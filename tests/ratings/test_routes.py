@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,6 +13,7 @@ from flask.testing import FlaskClient
 from kit import ApiError, sessions
 from ratings import votes
 from scripts.localstack import free_port
+from tests.support.http import json_body
 from tests.support.stub import Stub
 
 
@@ -27,7 +29,7 @@ def shopper(number: int) -> dict[str, str]:
 def fetch(client: FlaskClient, sku: str) -> dict[str, float]:
     response = client.get(f"/api/fetch/{sku}")
     assert response.status_code == 200
-    body: dict[str, float] = response.json  # type: ignore[assignment]
+    body: dict[str, float] = json_body(response)
     return body
 
 
@@ -104,7 +106,7 @@ def test_a_score_that_is_not_a_whole_number_is_400(
 ) -> None:
     response = client.put(f"/api/rate/{sku}/{score}")
     assert response.status_code == 400
-    assert response.json["error"] == "bad_request"
+    assert json_body(response)["error"] == "bad_request"
     assert fetch(client, sku)["rating_count"] == 0
     assert catalogue.seen == []
 
@@ -118,7 +120,7 @@ def test_a_score_must_be_a_whole_number_to_its_end() -> None:
 def test_an_unknown_sku_is_404_and_stores_nothing(client: FlaskClient) -> None:
     response = client.put("/api/rate/unknown-robot/4")
     assert response.status_code == 404
-    assert response.json["error"] == "not_found"
+    assert json_body(response)["error"] == "not_found"
     assert fetch(client, "unknown-robot")["rating_count"] == 0
 
 
@@ -128,7 +130,7 @@ def test_catalogue_down_is_503_and_stores_nothing(
     monkeypatch.setenv("CATALOGUE_URL", f"http://127.0.0.1:{free_port()}")
     response = client.put(f"/api/rate/{sku}/4")
     assert response.status_code == 503
-    assert response.json["error"] == "unavailable"
+    assert json_body(response)["error"] == "unavailable"
     assert "Retry-After" in response.headers
     assert fetch(client, sku)["rating_count"] == 0
 
@@ -178,7 +180,7 @@ def test_concurrent_votes_are_all_counted_exactly(app: Flask, sku: str) -> None:
 def test_health_reports_mysql_and_redis_up(client: FlaskClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json["dependencies"] == {"mysql": "up", "redis": "up"}
+    assert json_body(response)["dependencies"] == {"mysql": "up", "redis": "up"}
 
 
 def test_a_missing_database_is_503_not_500(
@@ -187,7 +189,7 @@ def test_a_missing_database_is_503_not_500(
     monkeypatch.setenv("DATA_NAMESPACE", f"{namespace}unseeded_")
     response = client.get(f"/api/fetch/{sku}")
     assert response.status_code == 503
-    assert response.json["error"] == "unavailable"
+    assert json_body(response)["error"] == "unavailable"
 
 
 def test_a_missing_table_is_503_not_500(
@@ -195,11 +197,11 @@ def test_a_missing_table_is_503_not_500(
     sku: str,
     monkeypatch: pytest.MonkeyPatch,
     namespace: str,
-    mysql_settings: dict[str, object],
+    mysql_settings: dict[str, Any],
 ) -> None:
     import pymysql
 
-    conn = pymysql.connect(**mysql_settings)  # type: ignore[arg-type]
+    conn = pymysql.connect(**mysql_settings)
     with conn.cursor() as cursor:
         cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{namespace}empty_ratings`")
     conn.close()
@@ -208,4 +210,4 @@ def test_a_missing_table_is_503_not_500(
     monkeypatch.setenv("MYSQL_PASSWORD", str(mysql_settings["password"]))
     response = client.get(f"/api/fetch/{sku}")
     assert response.status_code == 503
-    assert response.json["error"] == "unavailable"
+    assert json_body(response)["error"] == "unavailable"

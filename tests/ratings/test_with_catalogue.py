@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from scripts.seed import catalogue as seed_catalogue
 from tests.support.functions import serve
+from tests.support.http import json_body
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +25,10 @@ def test_a_catalogue_product_can_be_rated_and_an_unknown_one_cannot(
     client: FlaskClient, catalogue_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CATALOGUE_URL", catalogue_url)
-    before = client.get("/api/fetch/RMC").json
+    before = json_body(client.get("/api/fetch/RMC"))
     voter = {"X-Real-IP": "10.77.0.1"}  # a shopper no other test is
     assert client.put("/api/rate/RMC/5", headers=voter).status_code == 200
-    after = client.get("/api/fetch/RMC").json
+    after = json_body(client.get("/api/fetch/RMC"))
     assert after["rating_count"] == before["rating_count"] + 1
     missing = client.put("/api/rate/NO-SUCH-ROBOT/5")
     assert missing.status_code == 404

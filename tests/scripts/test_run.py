@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import urllib3
@@ -51,7 +52,7 @@ def interrupt(runner: subprocess.Popen[bytes]) -> int:
 
 
 def test_run_serves_the_shop_and_ctrl_c_stops_what_it_started(
-    tmp_path: Path, redis_url: str, mysql_settings: dict[str, object], amqp_url: str
+    tmp_path: Path, redis_url: str, mysql_settings: dict[str, Any], amqp_url: str
 ) -> None:
     mongo_port, nginx_port, broker_port = free_port(), free_port(), free_port()
     function_ports = {name: free_port() for name in LOCAL_PORTS}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,7 +14,7 @@ from tests.support.stub import Reply, Seen, Stub, stub_server
 
 
 @pytest.fixture(scope="session")
-def shipping_user(mysql_settings: dict[str, object]) -> Iterator[tuple[str, str]]:
+def shipping_user(mysql_settings: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
     with function_user("shipping") as user:
         yield user

@@ -8,6 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from scripts.localstack import free_port
+from tests.support.http import json_body
 from tests.support.stub import Stub
 
 LONDON = {"distance": 501, "cost": 25.05, "location": "London, United Kingdom"}
@@ -21,8 +22,8 @@ def test_confirm_passes_the_line_and_the_shopper_on_to_cart(
         "/confirm/cart-1", json=LONDON, headers={"Authorization": "Bearer token-1"}
     )
     assert response.status_code == 200
-    assert response.json["id"] == "cart-1"
-    assert response.json["items"][0]["price"] == 25.05
+    assert json_body(response)["id"] == "cart-1"
+    assert json_body(response)["items"][0]["price"] == 25.05
     [seen] = cart.seen
     assert (seen.method, seen.path) == ("POST", "/shipping/cart-1")
     assert json.loads(seen.body) == LONDON
@@ -44,7 +45,7 @@ def test_cart_ids_are_sent_escaped(client: FlaskClient, cart: Stub) -> None:
 def test_no_cart_is_404(client: FlaskClient) -> None:
     response = client.post("/confirm/missing", json=LONDON)
     assert response.status_code == 404
-    assert response.json["error"] == "not_found"
+    assert json_body(response)["error"] == "not_found"
 
 
 def test_carts_refusal_is_passed_on(client: FlaskClient) -> None:
@@ -79,9 +80,11 @@ def test_the_clients_price_is_never_used(
 
 
 def test_towns_of_one_name_are_told_apart_by_the_distance(client: FlaskClient, cart: Stub) -> None:
-    towns = [t for t in client.get("/match/us/springfield").json if t["name"] == "Springfield"]
+    towns = [
+        t for t in json_body(client.get("/match/us/springfield")) if t["name"] == "Springfield"
+    ]
     assert len(towns) > 1
-    quotes = [client.get(f"/calc/{t['uuid']}").json for t in towns]
+    quotes = [json_body(client.get(f"/calc/{t['uuid']}")) for t in towns]
     smallest = quotes[-1]
     body = {"distance": smallest["distance"], "cost": 0, "location": "United States Springfield"}
     assert client.post("/confirm/cart-8", json=body).status_code == 200
@@ -114,7 +117,7 @@ def test_a_line_that_names_no_real_city_is_400_and_never_reaches_cart(
 ) -> None:
     response = client.post("/confirm/cart-3", json=body)
     assert response.status_code == 400
-    assert response.json["error"] == error
+    assert json_body(response)["error"] == error
     assert cart.seen == []
 
 
@@ -123,7 +126,7 @@ def test_distance_beyond_any_number_is_400(client: FlaskClient, cart: Stub, dist
     body = f'{{"distance": {distance}, "cost": 25.05, "location": "United Kingdom London"}}'
     response = client.post("/confirm/c", data=body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json["error"] == "malformed_json"
+    assert json_body(response)["error"] == "malformed_json"
     assert cart.seen == []
 
 
@@ -141,5 +144,5 @@ def test_cart_down_is_503(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CART_URL", f"http://127.0.0.1:{free_port()}")
     response = client.post("/confirm/cart-5", json=LONDON)
     assert response.status_code == 503
-    assert response.json["error"] == "unavailable"
+    assert json_body(response)["error"] == "unavailable"
     assert "Retry-After" in response.headers

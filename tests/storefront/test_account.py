@@ -16,17 +16,22 @@ def watch(page: Any) -> tuple[list[str], list[str]]:
     """The console errors and failed calls, and the cart merge calls, from now on."""
     errors: list[str] = []
     renames: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400 and errors.append(f"{response.status} {response.url}")
-        ),
-    )
-    page.on(
-        "request",
-        lambda request: "/api/cart/rename/" in request.url and renames.append(request.url),
-    )
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            errors.append(f"{response.status} {response.url}")
+
+    def on_request(request: Any) -> None:
+        if "/api/cart/rename/" in request.url:
+            renames.append(request.url)
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("request", on_request)
     return errors, renames
 
 

@@ -48,10 +48,12 @@ def test_cities_are_looked_up_from_three_letters_once_typing_pauses(
     page: Any, stack: Stack
 ) -> None:
     asked: list[str] = []
-    page.on(
-        "request",
-        lambda request: "/api/shipping/match/" in request.url and asked.append(request.url),
-    )
+
+    def on_request(request: Any) -> None:
+        if "/api/shipping/match/" in request.url:
+            asked.append(request.url)
+
+    page.on("request", on_request)
     checkout_with_a_robot(page)
     page.get_by_label("City").press_sequentially("Lo", delay=40)
     expect(page.locator("#city-help")).to_have_text("Type at least 3 letters of the city.")

@@ -157,7 +157,8 @@ def test_out_of_stock_robot_cannot_be_added(page: Any, stack: Stack) -> None:
 def test_robot_selling_out_while_shopping_gives_a_message(
     page: Any, stack: Stack, mongo_url: str, namespace: str
 ) -> None:
-    products = pymongo.MongoClient(mongo_url)[f"{namespace}catalogue"]["products"]
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
+    products = client[f"{namespace}catalogue"]["products"]
     page.goto("/#/product/EPE")
     expect(page.get_by_role("button", name="Add to cart")).to_be_visible()
     products.update_one({"sku": "EPE"}, {"$set": {"instock": 0}})

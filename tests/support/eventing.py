@@ -25,7 +25,7 @@ from scripts.localstack import Process
 T = TypeVar("T")
 
 
-def wait_for(probe: Callable[[], T], seconds: float = 30, what: str = "condition") -> T:
+def wait_for(probe: Callable[[], T | None], seconds: float = 30, what: str = "condition") -> T:
     """Poll until `probe()` is truthy; its value, or AssertionError at the deadline."""
     deadline = time.monotonic() + seconds
     while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import functions_framework
@@ -16,9 +17,13 @@ def source(name: str) -> Path:
     return ROOT / "functions" / name / "main.py"
 
 
-def create_app(name: str) -> Flask:
+# functions-framework has no type hints: its app factory, typed once here.
+_framework_app: Callable[..., Flask] = functions_framework.create_app
+
+
+def create_app(name: str, source_file: Path | None = None) -> Flask:
     """The function's Flask app from functions-framework, for its test client."""
-    app: Flask = functions_framework.create_app(target=name, source=str(source(name)))
+    app = _framework_app(target=name, source=str(source_file or source(name)))
     app.testing = True
     return app
 

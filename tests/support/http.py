@@ -1,4 +1,5 @@
-"""Plain HTTP calls to a served function, and polling one until it answers a status."""
+"""Plain HTTP calls to a served function, polling one until it answers a status, and the
+JSON of a test client's answer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import time
 from typing import Any
 
 import urllib3
+from werkzeug.test import TestResponse
 
 
 def call(method: str, url: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:
@@ -23,3 +25,9 @@ def wait_for_status(
         if response.status == status or time.monotonic() > deadline:
             return response
         time.sleep(0.2)
+
+
+def json_body(response: TestResponse) -> Any:
+    """A Flask test client's JSON answer; fails when the answer is not JSON at all."""
+    assert response.is_json, (response.status_code, response.data[:200])
+    return response.get_json()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -9,6 +10,7 @@ from flask.testing import FlaskClient
 from scripts.seed import users as seed_users
 from tests.support.accounts import use_test_secret
 from tests.support.functions import create_app
+from user import store
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +39,15 @@ def fresh_login_throttle(redis_url: str) -> Iterator[None]:
     keys = list(redis.scan_iter(match=namespaced("login-throttle:*"), count=1000))
     if keys:
         redis.delete(*keys)
+
+
+def stored_user(name: str) -> dict[str, Any]:
+    """The user's record as MongoDB holds it."""
+    found = store.find_user(name)
+    assert found is not None, f"no user {name} stored"
+    return found
+
+
+def stored_order(orderid: str) -> dict[str, Any] | None:
+    """The order's record as MongoDB holds it, if any."""
+    return store.orders().find_one({"orderid": orderid}, {"_id": 0})

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from kit import namespaced, sessions
 from scripts.seed import users as seed_users
 from tests.support.accounts import unique_name
+from tests.user.conftest import stored_user
 from user import store
 
 
@@ -112,14 +113,13 @@ def test_seed_is_idempotent(seeded_users: int) -> None:
 def test_stored_record_holds_only_a_salted_hash(client: FlaskClient) -> None:
     password = "plain-text-never-stored"
     first, second = new_user(client, password), new_user(client, password)
-    records = [store.find_user(first), store.find_user(second)]
+    records = [stored_user(first), stored_user(second)]
     for record in records:
-        assert record is not None
         assert set(record) == {"name", "email", "password_hash"}
         assert password not in str(record)
         assert record["password_hash"].startswith("scrypt$")
     # The same password under two salts gives two different hashes.
-    assert records[0]["password_hash"] != records[1]["password_hash"]  # type: ignore[index]
+    assert records[0]["password_hash"] != records[1]["password_hash"]
 
 
 def test_no_answer_or_log_line_carries_a_password_or_hash(
@@ -130,7 +130,7 @@ def test_no_answer_or_log_line_carries_a_password_or_hash(
     client.post("/login", json={"name": name, "password": password})
     client.post("/login", json={"name": name, "password": "wrong-password"})
     listed = client.get("/users")
-    stored_hash = store.find_user(name)["password_hash"]  # type: ignore[index]
+    stored_hash = stored_user(name)["password_hash"]
     assert password not in listed.get_data(as_text=True)
     assert "password" not in listed.get_data(as_text=True)
     logs = capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,13 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from kit import sessions
 from tests.support.accounts import unique_name
+from tests.user.conftest import stored_user
 from user import passwords, store
 
 
-def login(client: FlaskClient, name: str, password: str, client_ip: str = "10.9.0.1") -> object:
+def login(
+    client: FlaskClient, name: str, password: str, client_ip: str = "10.9.0.1"
+) -> TestResponse:
     return client.post(
         "/login", json={"name": name, "password": password}, headers={"X-Real-IP": client_ip}
     )
@@ -104,7 +109,7 @@ def test_a_token_with_non_ascii_bytes_is_no_session_not_a_500(
 
 
 def test_a_session_cookie_on_a_cross_site_request_is_ignored(client: FlaskClient) -> None:
-    token = login(client, "stan", "bigbrain").get_json()["token"]  # type: ignore[attr-defined]
+    token = login(client, "stan", "bigbrain").get_json()["token"]
     client.set_cookie(sessions.COOKIE, token)
     for site in ("cross-site", "same-site"):
         answer = client.get("/history/stan", headers={"Sec-Fetch-Site": site})
@@ -130,7 +135,7 @@ def test_new_hashes_cost_16_mib_and_old_ones_are_upgraded_at_login(client: Flask
         f"scrypt$32768$8$1${passwords._b64(b's' * 16)}${passwords._b64(old_hash)}",
     )
     assert login(client, name, "old-password").status_code == 200
-    upgraded = store.find_user(name)["password_hash"]  # type: ignore[index]
+    upgraded = stored_user(name)["password_hash"]
     assert upgraded.split("$")[1:4] == ["16384", "8", "3"]
     assert login(client, name, "old-password").status_code == 200
 
@@ -139,21 +144,21 @@ def test_hashes_at_once_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each hash holds 16 MiB: no more than PASSWORD_HASHES_AT_ONCE run side by side."""
     running, peak = 0, 0
     lock = threading.Lock()
-    real = passwords.hashlib.scrypt
+    real = hashlib.scrypt
 
-    def counting(*args: object, **kwargs: object) -> bytes:
+    def counting(password: bytes, *, salt: bytes, **kwargs: int) -> bytes:
         nonlocal running, peak
         with lock:
             running += 1
             peak = max(peak, running)
         time.sleep(0.02)
         try:
-            return real(*args, **kwargs)  # type: ignore[arg-type]
+            return real(password, salt=salt, **kwargs)
         finally:
             with lock:
                 running -= 1
 
-    monkeypatch.setattr(passwords.hashlib, "scrypt", counting)
+    monkeypatch.setattr(hashlib, "scrypt", counting)
     with ThreadPoolExecutor(6) as pool:
         list(pool.map(lambda _: passwords.hash_password("p" * 12), range(12)))
     assert peak == 2

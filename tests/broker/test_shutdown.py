@@ -1,0 +1,162 @@
+"""Stopping the dev broker (SIGTERM, as Kubernetes does) loses no event and delivers none twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import urllib3
+
+from kit import events
+from scripts.localstack import Process
+from tests.support.eventing import (
+    Call,
+    Recorder,
+    Reply,
+    manifests_with_delivery,
+    start_broker,
+    vhost,
+    wait_for,
+)
+
+PLACED = "com.roboshop.order.placed"
+SLOW = "slow-"
+CART = "/cart/events/order-placed"
+
+
+def respond(call: Call) -> Reply:
+    """Every subscriber takes every event; a SLOW one only after a while."""
+    if call.headers.get("ce-subject", "").startswith(SLOW):
+        time.sleep(1.5)
+    return 200, {}, b""
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    recorder = Recorder(respond)
+    yield recorder
+    recorder.close()
+
+
+@pytest.fixture
+def amqp_url(namespace: str) -> Iterator[str]:
+    with vhost(f"{namespace}shutdown-{uuid.uuid4().hex[:8]}") as url:
+        yield url
+
+
+class Brokers:
+    """Brokers started one after the other on the same vhost, as pods of one deployment."""
+
+    def __init__(self, amqp_url: str, recorder: Recorder, folder: Path, log_dir: Path) -> None:
+        self.manifests = manifests_with_delivery(
+            folder, retry=2, backoffPolicy="linear", backoffDelay="PT0.1S"
+        )
+        self.env = {
+            name: f"{recorder.url}/{name.split('_')[0].lower()}"
+            for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL", "DEADLETTERS_URL")
+        }
+        self.amqp_url, self.log_dir = amqp_url, log_dir
+        self.running: list[Process] = []
+
+    def start(self) -> str:
+        process, url = start_broker(self.amqp_url, self.log_dir, self.env, self.manifests)
+        self.running.append(process)
+        wait_for(lambda: health(url) == 200, what="the broker's health")
+        return url
+
+    def stop_all(self) -> None:
+        for process in self.running:
+            process.stop(timeout=30)
+
+
+@pytest.fixture
+def brokers(amqp_url: str, recorder: Recorder, tmp_path: Path, log_dir: Path) -> Iterator[Brokers]:
+    started = Brokers(amqp_url, recorder, tmp_path / "manifests", log_dir)
+    yield started
+    started.stop_all()
+
+
+def health(url: str) -> int:
+    try:
+        return urllib3.request("GET", url + "health", timeout=5, retries=False).status
+    except urllib3.exceptions.HTTPError:
+        return 0
+
+
+def post(url: str, subject: str, pool: urllib3.PoolManager | None = None) -> int:
+    """The ingress's status, or 0 when the connection was refused before the event was sent."""
+    event = events.make_event(PLACED, "/tests", {"orderid": subject}, subject=subject)
+    headers, body = events.to_binary(event)
+    try:
+        answer = (pool or urllib3.PoolManager()).request(
+            "POST", url, body=body, headers=headers, timeout=10, retries=False
+        )
+    except urllib3.exceptions.NewConnectionError:
+        return 0
+    return answer.status
+
+
+def delivered(recorder: Recorder, subject: str) -> int:
+    return sum(1 for call in recorder.on(CART) if call.headers.get("ce-subject") == subject)
+
+
+def stop(process: Process) -> int:
+    process.stop(timeout=30)
+    assert process.popen is not None
+    return process.popen.returncode
+
+
+def test_an_event_being_delivered_is_finished_and_acked_not_delivered_again(
+    brokers: Brokers, recorder: Recorder
+) -> None:
+    url = brokers.start()
+    subject = f"{SLOW}{uuid.uuid4()}"
+    assert post(url, subject) == 202
+    wait_for(lambda: delivered(recorder, subject), what="the slow delivery to start")
+    assert stop(brokers.running[-1]) == 0  # while cart is still answering
+    after = brokers.start()
+    marker = f"marker-{uuid.uuid4()}"
+    assert post(after, marker) == 202
+    wait_for(lambda: delivered(recorder, marker), what="the next broker to deliver")
+    assert delivered(recorder, subject) == 1
+
+
+def test_events_posted_while_it_stops_are_taken_or_refused_and_each_taken_one_delivered_once(
+    brokers: Brokers, recorder: Recorder
+) -> None:
+    url = brokers.start()
+    answers: dict[str, int] = {}
+    dropped: list[str] = []
+    posting = threading.Event()
+
+    def keep_posting() -> None:
+        pool = urllib3.PoolManager()  # one kept-alive connection, as payment's pool has
+        while posting.is_set():
+            subject = f"order-{uuid.uuid4()}"
+            try:
+                answers[subject] = post(url, subject, pool)
+            except urllib3.exceptions.HTTPError as exc:  # sent, and no answer: in doubt
+                dropped.append(repr(exc))
+
+    posting.set()
+    poster = threading.Thread(target=keep_posting)
+    poster.start()
+    wait_for(lambda: len(answers) >= 20, what="events flowing")
+    code = stop(brokers.running[-1])
+    wait_for(lambda: 0 in answers.values(), what="the ingress to be gone")
+    posting.clear()
+    poster.join()
+    assert code == 0
+    assert dropped == []
+    assert set(answers.values()) <= {202, 503, 0}
+    taken = [subject for subject, status in answers.items() if status == 202]
+    brokers.start()
+    wait_for(
+        lambda: all(delivered(recorder, subject) for subject in taken),
+        what="every taken event delivered",
+    )
+    assert [subject for subject in taken if delivered(recorder, subject) != 1] == []
