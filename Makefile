@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test setup-run setup-test lint unit coverage fuzz chaos seed invoke bench backup restore images kind-images clean
+.PHONY: help run test setup-run setup-test setup-bench lint unit coverage fuzz chaos seed invoke load bench backup restore images kind-images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -22,6 +22,7 @@ help:
 	@echo "make seed    - (re)seed the stores of a running stack"
 	@echo "make coverage - the tests with a line-coverage report"
 	@echo "make fuzz    - schemathesis against the whole shop with a large budget (FUZZ_EXAMPLES, FUZZ_JOURNEYS)"
+	@echo "make load    - shopper journeys with Locust (HOST, USERS, SPAWN_RATE, DURATION; ARGS='--ui')"
 	@echo "make bench   - benchmarks; figures go to bench-results/"
 	@echo "make images  - build the container images (needs docker or podman)"
 	@echo "make kind-images - build them for the dev overlay and load them into kind"
@@ -37,7 +38,7 @@ $(VENV)/.installed: requirements.txt functions/requirements.txt functions/requir
 # What the machine lacks (Debian packages, the servers the tests use) is installed
 # first when this runs as root or with passwordless sudo; otherwise nothing is
 # changed and the one command to run is printed.
-setup-run setup-test:
+setup-run setup-test setup-bench:
 	@$(PYTHON) -m scripts.setup $(@:setup-%=%)
 
 run: setup-run $(VENV)/.installed
@@ -46,7 +47,7 @@ run: setup-run $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(PY) -m ruff check $(CODE)
 	$(PY) -m ruff format --check $(CODE)
-	$(PY) -m mypy functions scripts knative/rollout.py tests
+	$(PY) -m mypy functions scripts knative/rollout.py knative/components/load/locustfile.py tests
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -73,7 +74,11 @@ chaos: $(VENV)/.installed
 invoke: $(VENV)/.installed
 	$(PY) -m scripts.invoke $(ARGS)
 
-bench: $(VENV)/.installed
+# Locust's shopper journeys against a running shop (make run), headless unless ARGS='--ui'.
+load: $(VENV)/.installed
+	$(PY) -m scripts.load $(ARGS)
+
+bench: setup-bench $(VENV)/.installed
 	$(PY) -m scripts.bench $(ARGS)
 
 # The stores `make run` uses (or MONGO_URL, REDIS_URL, MYSQL_* ...), into BACKUP_DIR.

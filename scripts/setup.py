@@ -1,4 +1,5 @@
-"""`python3 -m scripts.setup run|test`: what `make run` / `make test` need from the machine.
+"""`python3 -m scripts.setup run|test|bench`: what `make run` / `make test` / `make bench` need
+from the machine.
 
 Runs before the virtual environment exists, so it uses the standard library only.
 It looks at the machine (programs, servers listening, root or passwordless
@@ -40,6 +41,7 @@ PROGRAMS = (
     "chromium",
     "kubectl",
     "promtool",
+    "wrk",
 )
 APT_ENV = "DEBIAN_FRONTEND=noninteractive"
 APT_INSTALL = "apt-get install -y -qq --no-install-recommends"
@@ -243,11 +245,18 @@ def needed_packages(goal: str, machine: Machine) -> list[Package]:
     if not machine.has("promtool"):
         # make run scrapes the shop with it; make test checks the rules with its promtool.
         wanted.append(Package("prometheus", "graphs and alerts; promtool checks the rules"))
-    if goal == "test":
-        if not machine.has("rabbitmqctl") and all(p.name != "rabbitmq-server" for p in wanted):
-            wanted.append(Package("rabbitmq-server", "rabbitmqctl makes the tests' vhosts"))
-        if not machine.has("chromium"):
-            wanted.append(Package(_chromium(machine), "the storefront tests' browser"))
+    no_rabbitmqctl = not machine.has("rabbitmqctl")
+    if (
+        goal in ("test", "bench")
+        and no_rabbitmqctl
+        and all(p.name != "rabbitmq-server" for p in wanted)
+    ):
+        wanted.append(Package("rabbitmq-server", "rabbitmqctl makes the tests' vhosts"))
+    if goal == "test" and not machine.has("chromium"):
+        wanted.append(Package(_chromium(machine), "the storefront tests' browser"))
+    # The benchmarks' load generator (the test suite runs a tiny benchmark too).
+    if goal in ("test", "bench") and not machine.has("wrk"):
+        wanted.append(Package("wrk", "the benchmarks' load generator"))
     return wanted
 
 
@@ -268,8 +277,8 @@ def plan(goal: str, machine: Machine) -> Plan:
                 installs=True,
             )
         )
-    if goal == "test":
-        # The tests use the machine's own servers (each test session in a namespace of its own).
+    if goal in ("test", "bench"):
+        # The tests and benchmarks use the machine's own servers (each in a namespace of its own).
         for store, service in (
             ("redis", "redis-server"),
             ("mysql", "mariadb"),
@@ -333,7 +342,7 @@ def execute(made: Plan, machine: Machine, log: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m scripts.setup", description=__doc__)
-    parser.add_argument("goal", choices=["run", "test"])
+    parser.add_argument("goal", choices=["run", "test", "bench"])
     parser.add_argument("--machine", type=Path, help="a machine description (JSON): plan only")
     args = parser.parse_args(argv)
     if args.machine:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,9 @@ from scripts.localstack import ROOT
 from tests.knative import codeenv, schemas, versions
 
 KNATIVE = ROOT / "knative"
-OVERLAYS = ("dev", "prod")
+# `<overlay>+<component>`: the overlay with an optional component of knative/components
+# added, as its README says to add it.
+OVERLAYS = ("dev", "prod", "dev+load")
 NAMESPACE = "roboshop"
 DOMAIN = f"{NAMESPACE}.svc.cluster.local"
 
@@ -42,14 +46,33 @@ TEST_ONLY_ENV = "DATA_NAMESPACE"
 SCALE = "autoscaling.knative.dev/"
 
 
+def _with_components(overlay: str, components: list[str], folder: Path) -> Path:
+    """A kustomization in `folder` that is the overlay plus the components (kustomize takes
+    another root's folder by a relative path only)."""
+    up = Path(os.path.relpath(KNATIVE, folder))
+    lines = [
+        "apiVersion: kustomize.config.k8s.io/v1beta1",
+        "kind: Kustomization",
+        f"namespace: {NAMESPACE}",
+        "resources:",
+        f"  - {up / 'overlays' / overlay}",
+        "components:",
+        *[f"  - {up / 'components' / name}" for name in components],
+    ]
+    (folder / "kustomization.yaml").write_text("\n".join(lines) + "\n")
+    return folder
+
+
 @functools.cache
 def _render(overlay: str) -> str:
-    done = subprocess.run(
-        ["kubectl", "kustomize", str(KNATIVE / "overlays" / overlay)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    base, *components = overlay.split("+")
+    with tempfile.TemporaryDirectory(prefix="roboshop-kustomize-") as folder:
+        root = KNATIVE / "overlays" / base
+        if components:
+            root = _with_components(base, components, Path(folder))
+        done = subprocess.run(
+            ["kubectl", "kustomize", str(root)], capture_output=True, text=True, check=False
+        )
     if done.returncode != 0:
         raise AssertionError(f"kubectl kustomize {overlay} failed:\n{done.stderr}")
     return done.stdout

@@ -24,7 +24,7 @@ from scripts.setup import Machine, Plan, Step
 
 EVERYTHING = [
     "apt-get", "sudo", "nginx", "redis-server", "mariadbd", "mariadb", "rabbitmq-server",
-    "rabbitmqctl", "chromium", "kubectl", "promtool",
+    "rabbitmqctl", "chromium", "kubectl", "promtool", "wrk",
 ]  # fmt: skip
 SHARED_PORTS = [6379, 3306, 5672]
 
@@ -43,7 +43,7 @@ def test_a_fresh_debian_machine_gets_everything_for_the_tests_with_a_line_per_st
     made = setup.plan("test", machine(root=True))
     assert packages(made) == [
         "python3-venv", "nginx", "redis-server", "mariadb-server", "rabbitmq-server",
-        "prometheus", "chromium",
+        "prometheus", "chromium", "wrk",
     ]  # fmt: skip
     says = [step.say for step in made.steps]
     assert says[0] == "updating the package lists"
@@ -64,7 +64,7 @@ def test_make_run_needs_no_browser_kubectl_or_running_servers() -> None:
 
 def test_this_kind_of_machine_needs_nothing() -> None:
     ready = machine(programs=EVERYTHING, python_venv=True, listening=SHARED_PORTS)
-    for goal in ("run", "test"):
+    for goal in ("run", "test", "bench"):
         assert setup.plan(goal, ready).steps == []
 
 
@@ -182,8 +182,15 @@ def test_execute_runs_each_step_with_a_progress_line_and_stops_at_a_failure(
     assert "third" not in printed.out and "failed (3)" in printed.err
 
 
+def test_make_bench_gets_wrk_and_the_shared_servers_but_no_browser() -> None:
+    made = setup.plan("bench", machine(root=True, programs=["apt-get", "nginx"], python_venv=True))
+    assert packages(made) == ["redis-server", "mariadb-server", "rabbitmq-server", "wrk"]
+    assert "starting rabbitmq-server" in [step.say for step in made.steps]
+    assert made.blocked == []
+
+
 def test_make_sets_the_machine_up_before_anything_else() -> None:
-    for goal in ("run", "test"):
+    for goal in ("run", "test", "bench"):
         planned = subprocess.run(
             ["make", "--no-print-directory", "-n", goal],
             cwd=ROOT,

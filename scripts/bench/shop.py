@@ -1,0 +1,202 @@
+"""The shop under test and R1, each server pinned to the server core.
+
+The functions, nginx and the dev broker are started by the same code as the test stack
+(tests/support/stack.py, itself built on scripts/localstack.py and scripts/nginx_conf.py),
+so whatever serves a function there - the server, its settings - is what is measured here.
+The data servers are private (MongoDB-wire) or the machine's own (Redis, MariaDB,
+RabbitMQ), inside a data namespace of this run's, removed at the end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import urllib3
+
+from scripts import localstack
+from scripts.localstack import ROOT, VENV_BIN, Process
+from tests.support import eventing, servers
+from tests.support.stack import Stack, stack_env
+
+SERVER_CPU = "0"
+HELLO = ROOT / "scripts" / "bench" / "hello.py"
+# Where the shipping match and the catalogue are measured at two sizes.
+SMALL_CITIES = "gb,pl"  # 9,779 of the gazetteer's 234,908 cities
+BIG_CATALOGUE = 10_000
+
+
+def pinned(process: Process, cpu: str = SERVER_CPU) -> Process:
+    """The same process, started on one core only (taskset execs it: same pid)."""
+    return dataclasses.replace(process, argv=["taskset", "-c", cpu, *process.argv])
+
+
+class PinnedStack(Stack):
+    """The test stack with every server on the server core; the dev broker (the cluster's
+    eventing, not a server under test) runs where the kernel puts it."""
+
+    def launch(self, name: str, process: Process, port: int) -> None:
+        super().launch(name, process if name == "broker" else pinned(process), port)
+
+
+def wait_for_200(url: str, process: Process, timeout: float = 60) -> float:
+    """Seconds from now until `url` first answers 200 (polled every 5 ms)."""
+    started = time.perf_counter()
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        try:
+            # No kept-alive connection: a server stops at once, not after its keep-alive.
+            answer = urllib3.request(
+                "GET", url, headers={"Connection": "close"}, timeout=2, retries=False
+            )
+            if answer.status == 200:
+                return time.perf_counter() - started
+        except urllib3.exceptions.HTTPError:
+            pass
+        if not process.running():
+            raise localstack.StackError(f"{process.name} exited:\n{process.tail()}")
+        time.sleep(0.005)
+    raise localstack.StackError(f"{url} did not answer 200 in {timeout:.0f}s")
+
+
+def reference_process(port: int, log: Path) -> Process:
+    """R1: functions-framework's hello world with its defaults (gunicorn, one worker,
+    4 threads per CPU), set here so that the caller's WORKERS/THREADS can't change it."""
+    argv = [
+        str(VENV_BIN / "functions-framework"),
+        *("--target", "hello", "--source", str(HELLO)),
+        *("--host", "127.0.0.1", "--port", str(port)),
+    ]
+    defaults = {"WORKERS": "1", "THREADS": str((os.cpu_count() or 1) * 4)}
+    return pinned(Process("R1", argv, log, defaults))
+
+
+@dataclass
+class Server:
+    process: Process
+    url: str
+
+    @property
+    def pid(self) -> int:
+        assert self.process.popen is not None
+        return self.process.popen.pid
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def start_reference(logs: Path) -> tuple[Server, float]:
+    """R1 started, and the seconds until its first 200."""
+    port = localstack.free_port()
+    process = reference_process(port, logs / f"R1-{port}.log").start()
+    url = f"http://127.0.0.1:{port}"
+    return Server(process, url), wait_for_200(url + "/", process)
+
+
+@dataclass
+class Shop:
+    stack: PinnedStack
+    env: dict[str, str]
+    logs: Path
+    namespace: str
+    extra: list[Server] = field(default_factory=list)
+
+    def pid(self, name: str) -> int:
+        popen = self.stack.processes[name].popen
+        assert popen is not None
+        return popen.pid
+
+    def url(self, name: str) -> str:
+        return self.stack.urls[name]
+
+    def function(self, name: str, port: int, env: dict[str, str] | None = None) -> Process:
+        """A fresh process of the function as the stack starts it, with `env` added."""
+        process = pinned(self.stack.function_process(name, port))
+        return dataclasses.replace(process, env={**process.env, **(env or {})})
+
+    def start_extra(self, name: str, env: dict[str, str], probe: str) -> Server:
+        """Another process of the function beside the stack's (other data), on its own port."""
+        port = localstack.free_port()
+        process = self.function(name, port, env).start()
+        server = Server(process, f"http://127.0.0.1:{port}")
+        self.extra.append(server)
+        wait_for_200(server.url + probe, process)
+        return server
+
+
+def bench_env(namespace: str, mongo_url: str, amqp_url: str) -> dict[str, str]:
+    mysql: dict[str, Any] = {
+        "host": os.environ.get("MYSQL_HOST", "127.0.0.1"),
+        "port": os.environ.get("MYSQL_PORT", "3306"),
+        "user": os.environ.get("MYSQL_USER", "root"),
+        "password": os.environ.get("MYSQL_PASSWORD", ""),
+    }
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    env = stack_env(mongo_url, redis_url, mysql, amqp_url, namespace)
+    # As the shop runs (make run, the cluster): the catalogue's cache and the function's own
+    # log level; no test's card limit, so that no benchmark order is declined.
+    for test_only in ("CATALOGUE_CACHE_SECONDS", "LOG_LEVEL"):
+        env.pop(test_only)
+    env["PAYMENT_DECLINE_ABOVE"] = str(10**9)
+    env["SESSION_SECRET"] = secrets.token_urlsafe(48)
+    return env
+
+
+def forget(namespace: str, env: dict[str, str]) -> None:
+    """Every Redis key, MariaDB database and user this run made."""
+    import pymysql
+    import redis
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    conn = pymysql.connect(
+        host=env["MYSQL_HOST"],
+        port=int(env["MYSQL_PORT"]),
+        user=env["MYSQL_USER"],
+        password=env.get("MYSQL_PASSWORD", ""),
+    )
+    with conn.cursor() as cursor:
+        like = namespace.replace("_", "\\_") + "%"
+        cursor.execute("SHOW DATABASES LIKE %s", (like,))
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP DATABASE `{name}`")
+        cursor.execute("SELECT user, host FROM mysql.user WHERE user LIKE %s", (like,))
+        for user, host in cursor.fetchall():
+            cursor.execute("DROP USER %s@%s", (user, host))
+    conn.close()
+
+
+@contextmanager
+def shop(work: Path, cities: str = "") -> Iterator[Shop]:
+    """The whole shop, seeded (every city unless `cities` names countries), pinned, up."""
+    namespace = f"bench{secrets.token_hex(4)}_"
+    mongo, port = servers.start_mongo(work / "mongo")
+    env: dict[str, str] = {}
+    try:
+        with eventing.vhost(f"{namespace}broker") as amqp_url:
+            env = bench_env(namespace, f"mongodb://127.0.0.1:{port}", amqp_url)
+            seeding = {**env, "SEED_COUNTRIES": cities} if cities else env
+            localstack.seed(["catalogue", "users", "ratings", "cities"], seeding, quiet=True)
+            stack = PinnedStack(env, work / "logs")
+            running = Shop(stack, env, work / "logs", namespace)
+            try:
+                stack.start(work / "nginx")
+                yield running
+            finally:
+                for server in running.extra:
+                    server.stop()
+                stack.stop_all()
+    finally:
+        mongo.stop()
+        if env:
+            forget(namespace, env)

@@ -1,0 +1,57 @@
+"""One tiny real `make bench` (one-second runs, two sections, a few cities) so that the
+benchmark can't rot: it runs the shop, wrk and R1 end to end and writes its three files.
+No figure is judged here: speed is `make bench`'s business, not the tests'."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.localstack import ROOT
+
+QUICK = ["--seconds", "1", "--warmup", "1", "--runs", "1", "--cities", "gb"]
+
+
+def test_a_tiny_bench_run_writes_the_json_the_table_and_the_chart(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.bench",
+            "--only",
+            "user,cart",
+            *QUICK,
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    document = json.loads((tmp_path / "bench.json").read_text())
+    rows = {(row["section"], row["name"]): row for row in document["figures"]}
+    assert rows[("user", "R1 hello world")]["ratio"] == 1.0
+    uniqueid = rows[("user", "uniqueid")]
+    assert uniqueid["value"] > 0 and uniqueid["cpu_ms"] > 0 and uniqueid["target"] == ">= 1.3 x R1"
+    assert rows[("user", "uniqueid via nginx")]["judged"] > 0
+    lost = rows[("cart", "cart add: updates lost")]
+    assert lost["extra"]["answered"] > 0 and lost["extra"]["in_carts"] > 0
+    table = (tmp_path / "bench.md").read_text()
+    assert "| user | uniqueid |" in table and ">= 1.3 x R1" in table
+    assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "targets met" in done.stdout
+
+
+def test_an_unknown_section_is_refused_before_anything_starts() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", "--only", "catalog"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "unknown section catalog" in done.stderr
