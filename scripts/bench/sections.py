@@ -588,6 +588,29 @@ class Bench:
         orders: list[dict[str, Any]] = json.loads(answer.data)["history"]
         return orders
 
+    def tracing(self) -> None:
+        """scripts/bench_otel.py: what OpenTelemetry costs a cold start. The default image
+        (lean) has none of it, so tracing off costs it nothing; the figures beside it are an
+        image built with TRACING=otel, not exporting (redis-py probes the SDK when it is
+        installed) and exporting."""
+        from scripts import bench_otel
+
+        lean, *others = bench_otel.measure()
+        self.figures.append(
+            Figure("tracing", f"{lean.function}: {lean.setup}", lean.ms, "ms", ratio=1.0)
+        )
+        for found in others:
+            self.figures.append(
+                Figure(
+                    "tracing",
+                    f"{found.function}: {found.setup}",
+                    found.ms,
+                    "ms",
+                    ratio=ratio(found.ms, lean.ms),
+                    note=f"{found.rss_mib - lean.rss_mib:+.1f} MiB",
+                )
+            )
+
     def flags(self) -> None:
         """scripts/bench_flags.py: what the chaos switches cost a function."""
         subprocess.run([sys.executable, "-m", "scripts.bench_flags"], cwd=ROOT, check=True)
@@ -674,4 +697,5 @@ SECTIONS: dict[str, Callable[[Bench], None]] = {
     "growth": Bench.growth,
     "pipeline": Bench.pipeline,
     "flags": Bench.flags,
+    "tracing": Bench.tracing,
 }
