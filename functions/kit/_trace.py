@@ -12,6 +12,7 @@ With it, the OpenTelemetry SDK makes the spans and exports them over OTLP/HTTP
 from __future__ import annotations
 
 import contextvars
+import importlib.util
 import re
 import secrets
 from collections.abc import Iterator, Mapping
@@ -52,11 +53,30 @@ def parse(value: str | None) -> SpanIds | None:
 
 
 def exporting() -> bool:
-    """Whether spans are exported (an OTLP endpoint is set); read once per process."""
+    """Whether spans are exported (an OTLP endpoint is set, and the image has OpenTelemetry);
+    read once per process."""
     global _exporting
     if _exporting is None:
-        _exporting = env("OTEL_EXPORTER_OTLP_ENDPOINT", _NO_ENDPOINT) != _NO_ENDPOINT
+        wanted = env("OTEL_EXPORTER_OTLP_ENDPOINT", _NO_ENDPOINT) != _NO_ENDPOINT
+        _exporting = wanted and _sdk_installed()
+        if wanted and not _exporting:
+            # The monitoring component sets the endpoint for the whole namespace: an image
+            # built without TRACING=otel keeps serving, with the ids in its logs.
+            _logs.get_logger("trace").warning(
+                "OTEL_EXPORTER_OTLP_ENDPOINT is set, but this image has no OpenTelemetry"
+                " (build it with TRACING=otel): trace ids are logged, no span is exported"
+            )
     return _exporting
+
+
+def _sdk_installed() -> bool:
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in _SDK_MODULES)
+    except ModuleNotFoundError:
+        return False
+
+
+_SDK_MODULES = ("opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http")
 
 
 _exporting: bool | None = None

@@ -79,3 +79,32 @@ def test_without_an_endpoint_opentelemetry_is_never_imported() -> None:
         check=True,
     )
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_an_endpoint_without_opentelemetry_installed_logs_ids_and_exports_nothing() -> None:
+    """An image built without TRACING=otel, in a namespace whose config sets the endpoint."""
+    code = (
+        "import json, sys\n"
+        "sys.modules['opentelemetry'] = None  # as if not installed: every import of it fails\n"
+        "import functions_framework\n"
+        "app = functions_framework.create_app(target='sample', source=sys.argv[1])\n"
+        "answer = app.test_client().get('/items/3', headers={'traceparent': sys.argv[2]})\n"
+        "print(json.dumps([answer.status_code, answer.headers['X-Trace-Id']]))\n"
+    )
+    env = {
+        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
+        "LOG_LEVEL": "warning",
+        "PATH": "",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "tests/kit/sample/main.py"), PARENT],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    *logged, answer = done.stdout.splitlines()
+    assert json.loads(answer) == [200, PARENT.split("-")[1]]
+    warnings = [json.loads(line)["message"] for line in logged]
+    assert any("has no OpenTelemetry" in message for message in warnings), logged
