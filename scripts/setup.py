@@ -242,7 +242,7 @@ def needed_packages(goal: str, machine: Machine) -> list[Package]:
     for store, program, package, why in servers:
         if not machine.has(program) and not machine.serves(store):
             wanted.append(Package(package, why))
-    if not machine.has("promtool"):
+    if goal in ("run", "test") and not machine.has("promtool"):
         # make run scrapes the shop with it; make test checks the rules with its promtool.
         wanted.append(Package("prometheus", "graphs and alerts; promtool checks the rules"))
     no_rabbitmqctl = not machine.has("rabbitmqctl")

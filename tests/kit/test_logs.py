@@ -40,7 +40,7 @@ def test_the_access_line_keeps_every_field_in_order(
     access = json.loads(line)
     assert list(access) == [
         *("time", "level", "function", "logger", "message", "request_id"),
-        *("method", "path", "route", "status", "ms"),
+        *("trace_id", "span_id", "method", "path", "route", "status", "ms"),
     ]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", access["time"])
     assert access["level"] == "info" and access["message"] == "request"

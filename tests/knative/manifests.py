@@ -27,7 +27,9 @@ from tests.knative import codeenv, schemas, versions
 KNATIVE = ROOT / "knative"
 # `<overlay>+<component>`: the overlay with an optional component of knative/components
 # added, as its README says to add it.
-OVERLAYS = ("dev", "prod", "dev+load")
+# The overlays' folders, and what the tests render: each overlay, and dev with the load Job.
+OVERLAY_FOLDERS = ("dev", "prod")
+OVERLAYS = (*OVERLAY_FOLDERS, "dev+load")
 NAMESPACE = "roboshop"
 DOMAIN = f"{NAMESPACE}.svc.cluster.local"
 

@@ -6,8 +6,6 @@ local ones; the dashboard is provisioned."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,24 +17,9 @@ COMPONENT = m.KNATIVE / "components" / "monitoring"
 RULES = COMPONENT / "prometheus" / "rules.yml"
 
 
-@pytest.fixture(scope="module", params=m.OVERLAYS)
-def monitored(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> list[m.Obj]:
-    folder = tmp_path_factory.mktemp(f"monitored-{request.param}")
-    overlay = m.KNATIVE / "overlays" / str(request.param)
-    kustomization = {
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": [os.path.relpath(overlay, folder)],
-        "components": [os.path.relpath(COMPONENT, folder)],
-    }
-    (folder / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
-    done = subprocess.run(
-        ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+@pytest.fixture(scope="module", params=[f"{o}+monitoring" for o in m.OVERLAY_FOLDERS])
+def monitored(request: pytest.FixtureRequest) -> list[m.Obj]:
+    return m.render(str(request.param))
 
 
 def of_kind(objects: list[m.Obj], kind: str) -> list[m.Obj]:
@@ -103,6 +86,6 @@ def test_the_dashboard_is_provisioned_for_grafana(monitored: list[m.Obj]) -> Non
 
 
 def test_the_component_is_not_part_of_the_overlays() -> None:
-    for overlay in m.OVERLAYS:
+    for overlay in m.OVERLAY_FOLDERS:
         text = Path(m.KNATIVE / "overlays" / overlay / "kustomization.yaml").read_text()
         assert "components/monitoring" not in text

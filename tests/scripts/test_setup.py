@@ -47,9 +47,9 @@ def test_a_fresh_debian_machine_gets_everything_for_the_tests_with_a_line_per_st
     ]  # fmt: skip
     says = [step.say for step in made.steps]
     assert says[0] == "updating the package lists"
-    assert says[1:8] == [f"installing {p.name} ({p.why})" for p in made.missing]
-    assert says[8:11] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
-    assert "MariaDB over TCP" in says[11] and len(says) == 12
+    assert says[1:9] == [f"installing {p.name} ({p.why})" for p in made.missing]
+    assert says[9:12] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
+    assert "MariaDB over TCP" in says[12] and len(says) == 13
     assert setup.report(made, machine(root=True)) is None  # root: it just runs
 
 
@@ -160,7 +160,7 @@ def test_the_command_line_plans_for_a_described_machine(tmp_path: Path) -> None:
     done = run_setup(tmp_path, "test", root=True, python_venv=True)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "==> [1/11] updating the package lists: apt-get update -qq"
+    assert lines[0] == "==> [1/12] updating the package lists: apt-get update -qq"
     assert any("installing chromium" in line for line in lines)
     refused = run_setup(tmp_path, "run", root=False, python_venv=False)
     assert refused.returncode == 1 and "sudo sh -c" in refused.stderr
