@@ -15,11 +15,10 @@ app = FunctionApp("cart", dependencies=[stores.redis])
 items_added = counter("items_added", "Units of products added to carts.")
 
 
-def owned_id(cart_id: str) -> str:
-    """A valid cart id that the caller may use: a registered user's needs their session."""
+def require_owned(cart_id: str) -> None:
+    """400 for a malformed cart id; 401/403 for a registered user's cart without their session."""
     inputs.cart_id(cart_id)
     sessions.require_owner(request, cart_id)
-    return cart_id
 
 
 def no_cart(cart_id: str) -> ApiError:
@@ -34,13 +33,13 @@ def existing(cart: Cart | None, cart_id: str) -> Cart:
 
 @app.route("/cart/<cart_id>")
 def get_cart(cart_id: str) -> Cart:
-    owned_id(cart_id)
+    require_owned(cart_id)
     return carts.public(existing(store.load(cart_id), cart_id))
 
 
 @app.route("/cart/<cart_id>", methods=["DELETE"])
 def delete_cart(cart_id: str) -> Response:
-    owned_id(cart_id)
+    require_owned(cart_id)
     if not store.delete(cart_id):
         raise no_cart(cart_id)
     return Response("OK", content_type="text/plain; charset=utf-8")
@@ -48,7 +47,7 @@ def delete_cart(cart_id: str) -> Response:
 
 @app.route("/add/<cart_id>/<sku>/<qty>")
 def add(cart_id: str, sku: str, qty: str) -> Cart:
-    owned_id(cart_id)
+    require_owned(cart_id)
     count = inputs.qty(qty, minimum=1)
     product = products.in_stock(inputs.sku(sku))
     try:
@@ -63,7 +62,7 @@ def add(cart_id: str, sku: str, qty: str) -> Cart:
 
 @app.route("/update/<cart_id>/<sku>/<qty>")
 def update(cart_id: str, sku: str, qty: str) -> Cart:
-    owned_id(cart_id)
+    require_owned(cart_id)
     count = inputs.qty(qty, minimum=0)
     inputs.line_sku(sku, count)
 
@@ -79,7 +78,7 @@ def update(cart_id: str, sku: str, qty: str) -> Cart:
 @app.route("/shipping/<cart_id>", methods=["POST"])
 def shipping(cart_id: str) -> Cart:
     """Shipping's alone (nginx never forwards it): the line it priced from a real city."""
-    owned_id(cart_id)
+    require_owned(cart_id)
     location, cost = inputs.shipping(json_body(request))
 
     def ship(current: list[Cart | None]) -> list[Cart | None]:
@@ -90,8 +89,8 @@ def shipping(cart_id: str) -> Cart:
 
 @app.route("/rename/<source>/<target>")
 def rename(source: str, target: str) -> Cart:
-    owned_id(source)
-    owned_id(target)
+    require_owned(source)
+    require_owned(target)
     if source == target:
         raise ApiError(400, "invalid_id", "a cart can't be renamed to itself")
 
@@ -108,7 +107,7 @@ def checkout(cart_id: str) -> Cart:
     A cart is checked out at most once: while it is held for one order (until
     that order's event clears it), holding it for another is 409.
     """
-    owned_id(cart_id)
+    require_owned(cart_id)
     orderid = inputs.order_id(json_body(request))
     hold = store.hold_for_checkout(cart_id, orderid)
     if hold.cart is not None:
@@ -133,7 +132,7 @@ def checked_out(cart_id: str, orderid: str, how: str) -> ApiError:
 @app.route("/checkout/<cart_id>/<orderid>", methods=["DELETE"])
 def release_checkout(cart_id: str, orderid: str) -> tuple[str, int]:
     """Payment's alone: the order did not happen, so the cart is free again."""
-    owned_id(cart_id)
+    require_owned(cart_id)
     store.release_checkout(cart_id, orderid)
     return "", 204
 
