@@ -80,6 +80,8 @@ def shipping(body: dict[str, Any]) -> tuple[str, Decimal]:
     missing = [f for f in ("distance", "cost", "location") if body.get(f) in (None, "")]
     if missing:
         raise ApiError(400, "missing_field", f"{', '.join(missing)} required")
+    # The classic body's distance must be a sane number, but the line keeps only the place
+    # and its cost: shipping has priced that place from its own distance already.
     _amount(body, "distance")
     cost = _amount(body, "cost")
     if cost > MAX_SHIPPING_COST:

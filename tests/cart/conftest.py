@@ -50,10 +50,10 @@ def app(redis_url: str, catalogue: Stub, monkeypatch: pytest.MonkeyPatch) -> Ite
     # Each test sees the catalogue's answers as they are now; test_catalogue_copies
     # turns the short-lived copies on.
     monkeypatch.setenv("CART_CATALOGUE_SECONDS", "0")
-    yield create_app("cart")
     from cart import products
 
-    products.forget()
+    monkeypatch.setattr(products, "_copies", {})  # none kept from an earlier test
+    yield create_app("cart")
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def copies(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
     monkeypatch.setenv("CART_CATALOGUE_SECONDS", "5")
-    products.forget()
+    monkeypatch.setattr(products, "_copies", {})
     return client
 
 
