@@ -11,7 +11,7 @@ The rule, the same in every function:
 - A 4xx the caller expects is named in `expect` and handled by the caller
   explicitly: `PeerResponse.refusal()` passes the peer's own error on
   (e.g. cart's 401/403/409 to payment's client).
-- `session=request` forwards the shopper's Authorization and Cookie headers,
+- `forward=request` sends the shopper's Authorization and Cookie headers,
   for a peer that checks who is asking (cart's owned carts).
 """
 
@@ -31,7 +31,7 @@ from kit._errors import ApiError, Unavailable
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # The shopper's session, for a peer that checks who is asking.
-SESSION_HEADERS = ("Authorization", "Cookie")
+_SESSION_HEADERS = ("Authorization", "Cookie")
 log = _logs.get_logger("peers")
 _pool: urllib3.PoolManager | None = None
 
@@ -66,8 +66,8 @@ class PeerResponse:
         )
 
 
-def session(request: Request) -> dict[str, str]:
-    return {h: request.headers[h] for h in SESSION_HEADERS if h in request.headers}
+def _session(request: Request) -> dict[str, str]:
+    return {h: request.headers[h] for h in _SESSION_HEADERS if h in request.headers}
 
 
 def call(
@@ -109,7 +109,7 @@ def _send(
     if rid:
         send_headers["X-Request-Id"] = rid
     if forward is not None:
-        send_headers.update(session(forward))
+        send_headers.update(_session(forward))
     payload = None
     if body is not None:
         payload = json.dumps(body).encode()
