@@ -1,5 +1,6 @@
 """The same failure of a peer is the same answer from every function that calls one:
-503 `unavailable` naming the peer, with Retry-After (the rule in functions/kit/peers.py)."""
+503 `unavailable` naming the peer, with Retry-After (the rule in functions/kit/peers.py),
+and so is a dead-letter sink that fails the kit when it keeps a refused event."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flask import Request
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from werkzeug.test import EnvironBuilder, TestResponse
 
+from kit import ApiError, Unavailable, events
 from scripts.localstack import ROOT, free_port
 from scripts.seed import cities as seed_cities
 from tests.support.accounts import use_test_secret
@@ -121,6 +124,31 @@ def test_a_failing_peer_is_503_unavailable_naming_it(
         "message": f"{caller.peer} is unavailable, please try again shortly",
     }
     assert int(response.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failing_dead_letter_sink_is_the_same_503_for_every_consumer(
+    failure: str, stub: Stub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kit.events keeps a refused event with deadletters, for whichever function consumed it."""
+    reply = FAILURES[failure]
+    sink = f"http://127.0.0.1:{free_port()}" if reply is None else stub.url
+    monkeypatch.setenv("DEADLETTERS_URL", sink)
+    stub.answer(lambda seen: reply or Reply(202, {"id": "dl-1"}))
+    event = events.signed(events.make_event(events.ORDER_PLACED, "/test", {}, subject="o-1"))
+    headers, body = events.to_binary(event)
+    request = Request(EnvironBuilder(method="POST", headers=headers, data=body).get_environ())
+
+    def refuse(event: Any) -> None:
+        raise ApiError(400, "bad_event", "no such order")
+
+    with pytest.raises(Unavailable) as refused:
+        events.consume(request, "user", events.ORDER_PLACED, refuse)
+    assert (refused.value.status, refused.value.body()) == (
+        503,
+        {"error": "unavailable", "message": "deadletters is unavailable, please try again shortly"},
+    )
+    assert int(refused.value.headers["Retry-After"]) >= 1
 
 
 def _failing(peer: str, reply: Reply | None) -> Callable[[Seen], Reply]:
