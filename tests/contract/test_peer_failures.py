@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Request
 from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, TestResponse
 
 from kit import ApiError, Unavailable, events
@@ -137,7 +138,9 @@ def test_a_failing_dead_letter_sink_is_the_same_503_for_every_consumer(
     stub.answer(lambda seen: reply or Reply(202, {"id": "dl-1"}))
     event = events.signed(events.make_event(events.ORDER_PLACED, "/test", {}, subject="o-1"))
     headers, body = events.to_binary(event)
-    request = Request(EnvironBuilder(method="POST", headers=headers, data=body).get_environ())
+    request = Request(
+        EnvironBuilder(method="POST", headers=Headers(headers), data=body).get_environ()
+    )
 
     def refuse(event: Any) -> None:
         raise ApiError(400, "bad_event", "no such order")
