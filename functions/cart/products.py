@@ -60,15 +60,10 @@ def in_stock(sku: str) -> Product:
 
 
 def _ask_catalogue(sku: str) -> Product:
-    response = peers.call("catalogue", "GET", f"/product/{quote(sku, safe='')}")
+    response = peers.call("catalogue", "GET", f"/product/{quote(sku, safe='')}", expect=(404,))
     if response.status == 404:
         raise ApiError(404, "not_found", f"no product with sku {sku}")
-    if not response.ok:
-        raise Unavailable("catalogue")
-    try:
-        body = response.json()
-    except ValueError:
-        raise Unavailable("catalogue") from None
+    body = response.data
     if not _valid(body):
         raise Unavailable("catalogue")
     if body["instock"] <= 0:

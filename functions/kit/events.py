@@ -217,10 +217,9 @@ def park(function: str, path: str, event: Any, refusal: ApiError) -> str:
         "event": {"attributes": attributes, "data": base64.b64encode(body).decode()},
     }
     answer = peers.call("deadletters", "POST", "/dead-letters", letter, retries=2)
-    if not answer.ok:
-        log.error("the dead-letter sink refused an event: %d %r", answer.status, answer.body[:200])
+    if not isinstance(answer.data, dict):
         raise Unavailable("deadletters")
-    key = str(answer.json().get("id", ""))
+    key = str(answer.data.get("id", ""))
     log.warning(
         "refused event kept as a dead letter",
         extra={"event_id": attributes.get("id"), "dead_letter": key, "error": refusal.error},

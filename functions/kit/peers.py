@@ -1,23 +1,38 @@
-"""Calling other functions over HTTP: pooled connections, timeouts, bounded retries.
+"""Calling other functions over HTTP, one way for every caller.
 
-A peer that can't be reached, times out or answers 5xx after the retries
-becomes `Unavailable` (503 to our own client); its 4xx answers are returned
-for the caller to interpret.
+The rule, the same in every function:
+
+- A peer that can't be reached, times out (after the bounded retries of an
+  idempotent call), answers 5xx, answers a status its caller did not expect,
+  or answers 2xx with a body that is not JSON becomes `Unavailable(peer)`: our
+  own client gets 503 `unavailable`, a message naming the peer, and
+  `Retry-After`. A body that is JSON but not the shape the caller needs is the
+  same failure: the caller raises `Unavailable(peer)` too.
+- A 4xx the caller expects is named in `expect` and handled by the caller
+  explicitly: `PeerResponse.refusal()` passes the peer's own error on
+  (e.g. cart's 401/403/409 to payment's client).
+- `forward=request` sends the shopper's Authorization and Cookie headers,
+  for a peer that checks who is asking (cart's owned carts).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import urllib3
+from flask import Request
 
 from kit import _logs, _trace
 from kit._config import env_int, peer_url
-from kit._errors import Unavailable
+from kit._errors import ApiError, Unavailable
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+# The shopper's session, for a peer that checks who is asking.
+_SESSION_HEADERS = ("Authorization", "Cookie")
+log = _logs.get_logger("peers")
 _pool: urllib3.PoolManager | None = None
 
 
@@ -30,15 +45,29 @@ def _pool_manager() -> urllib3.PoolManager:
 
 @dataclass(frozen=True)
 class PeerResponse:
-    status: int
-    body: bytes
+    """A 2xx answer (`data` its JSON, None when empty) or a 4xx the caller expected."""
 
-    def json(self) -> Any:
-        return json.loads(self.body)
+    function: str
+    status: int
+    data: Any
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    def refusal(self, keep: Collection[str] = ()) -> ApiError:
+        """The peer's own 4xx passed on to our client, with the fields named in `keep`."""
+        detail = self.data if isinstance(self.data, dict) else {}
+        return ApiError(
+            self.status,
+            str(detail.get("error") or f"{self.function}_refused"),
+            str(detail.get("message") or f"{self.function} answered {self.status}"),
+            fields={k: str(detail[k]) for k in keep if k in detail} or None,
+        )
+
+
+def _session(request: Request) -> dict[str, str]:
+    return {h: request.headers[h] for h in _SESSION_HEADERS if h in request.headers}
 
 
 def call(
@@ -46,21 +75,47 @@ def call(
     method: str,
     path: str,
     body: Any = None,
-    headers: dict[str, str] | None = None,
+    *,
+    expect: Collection[int] = (),
+    forward: Request | None = None,
     retries: int | None = None,
 ) -> PeerResponse:
-    """One request to `function`; idempotent methods are retried on failure."""
+    """One request to `function` under the module's rule; idempotent methods are retried."""
+    status, data = _send(function, method.upper(), path, body, forward, retries)
+    if 200 <= status < 300 or status in expect:
+        try:
+            parsed = json.loads(data) if data.strip() else None
+        except ValueError:
+            if status in expect:
+                return PeerResponse(function, status, None)
+            log.error("%s answered %d with a body that is not JSON", function, status)
+            raise Unavailable(function) from None
+        return PeerResponse(function, status, parsed)
+    if status < 500:
+        log.error("%s answered %d unexpectedly: %r", function, status, data[:200])
+    raise Unavailable(function)
+
+
+def _send(
+    function: str,
+    method: str,
+    path: str,
+    body: Any,
+    forward: Request | None,
+    retries: int | None,
+) -> tuple[int, bytes]:
     send_headers = {"Accept": "application/json"}
     rid = _logs.request_id.get()
     if rid:
         send_headers["X-Request-Id"] = rid
-    send_headers.update(headers or {})
+    if forward is not None:
+        send_headers.update(_session(forward))
     payload = None
     if body is not None:
         payload = json.dumps(body).encode()
         send_headers["Content-Type"] = "application/json"
     if retries is None:
-        retries = 2 if method.upper() in _IDEMPOTENT else 0
+        retries = 2 if method in _IDEMPOTENT else 0
     retry = urllib3.Retry(
         total=retries,
         backoff_factor=0.1,
@@ -74,9 +129,9 @@ def call(
         read=env_int("PEER_READ_TIMEOUT_MS", 5000) / 1000,
     )
     try:
-        with _trace.client(function, f"{method.upper()} {function}") as trace_headers:
+        with _trace.client(function, f"{method} {function}") as trace_headers:
             response = _pool_manager().request(
-                method.upper(),
+                method,
                 peer_url(function) + path,
                 body=payload,
                 headers={**send_headers, **trace_headers},
@@ -85,6 +140,4 @@ def call(
             )
     except urllib3.exceptions.HTTPError:
         raise Unavailable(function) from None
-    if response.status >= 500:
-        raise Unavailable(function)
-    return PeerResponse(response.status, response.data)
+    return response.status, response.data

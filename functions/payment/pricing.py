@@ -12,7 +12,6 @@ from kit import ApiError, Unavailable, peers
 from kit.money import included_vat, money, number
 
 SHIPPING_SKU = "SHIP"
-_FORWARDED = ("Authorization", "Cookie")
 
 
 def invalid(reason: str) -> ApiError:
@@ -27,25 +26,17 @@ def hold_cart(cart_id: str, orderid: str, request: Request) -> dict[str, Any]:
         "POST",
         f"/checkout/{quote(cart_id, safe='')}",
         body={"orderid": orderid},
-        headers=_forwarded(request),
+        expect=(401, 403, 404, 409),
+        forward=request,
         # Holding the same cart again for the same order is harmless.
         retries=2,
     )
     if answer.status == 404:
         raise invalid("there is no cart")
-    if answer.status in (401, 403, 409):
-        body = _json(answer.body)
-        fields = {"orderid": str(body["orderid"])} if "orderid" in body else None
-        raise ApiError(
-            answer.status,
-            str(body.get("error", "refused")),
-            str(body.get("message", "")),
-            fields=fields,
-        )
     if not answer.ok:
-        raise Unavailable("cart")
-    cart = _json(answer.body)
-    if not isinstance(cart.get("items"), list):
+        raise answer.refusal(keep=("orderid",))
+    cart = answer.data
+    if not isinstance(cart, dict) or not isinstance(cart.get("items"), list):
         raise Unavailable("cart")
     return cart
 
@@ -53,17 +44,14 @@ def hold_cart(cart_id: str, orderid: str, request: Request) -> dict[str, Any]:
 def release_cart(cart_id: str, orderid: str, request: Request) -> None:
     """The order did not happen: the cart may be checked out again."""
     path = f"/checkout/{quote(cart_id, safe='')}/{quote(orderid, safe='')}"
-    peers.call("cart", "DELETE", path, headers=_forwarded(request))
-
-
-def _forwarded(request: Request) -> dict[str, str]:
-    return {h: request.headers[h] for h in _FORWARDED if h in request.headers}
+    # Someone else's cart, or one already gone, has nothing of this order's to release.
+    peers.call("cart", "DELETE", path, expect=(401, 403, 404), forward=request)
 
 
 def catalogue_prices() -> dict[str, dict[str, Any]]:
     """Every product by sku, in one call."""
     answer = peers.call("catalogue", "GET", "/products")
-    products = answer.json() if answer.ok else None
+    products = answer.data
     if not isinstance(products, list):
         raise Unavailable("catalogue")
     return {p["sku"]: p for p in products if isinstance(p, dict) and "sku" in p}
@@ -123,13 +111,3 @@ def _shipping_line(line: dict[str, Any]) -> dict[str, Any]:
         "price": number(cost),
         "subtotal": cost,
     }
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    import json
-
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from kit import ApiError, peers
+from kit import ApiError, Unavailable, peers
 from ratings import store
 
 MIN_SCORE, MAX_SCORE = 1, 5
@@ -46,8 +46,8 @@ def rate(sku: str, raw_score: str, voter: str) -> dict[str, bool]:
 
 def require_product(sku: str) -> None:
     """404 unless catalogue knows the sku (catalogue down: 503, from kit.peers)."""
-    answer = peers.call("catalogue", "GET", f"/product/{quote(sku, safe='')}")
+    answer = peers.call("catalogue", "GET", f"/product/{quote(sku, safe='')}", expect=(404,))
     if answer.status == 404:
         raise ApiError(404, "not_found", f"no product with sku {sku!r}")
-    if not answer.ok:
-        raise ApiError(502, "bad_gateway", f"catalogue answered {answer.status} for {sku!r}")
+    if not isinstance(answer.data, dict):
+        raise Unavailable("catalogue")

@@ -7,7 +7,6 @@ cart accepts the change.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -17,23 +16,25 @@ from kit import ApiError, json_body, peers
 from shipping import geo, places, store
 
 MAX_LOCATION_CHARS = 200
-_FORWARDED_HEADERS = ("Authorization", "Cookie")
 
 
 def confirm(cart_id: str, request: Request) -> Any:
     line = shipping_line(json_body(request))
-    headers = {
-        name: request.headers[name] for name in _FORWARDED_HEADERS if name in request.headers
-    }
     # Setting a cart's shipping line replaces it, so repeating the call is harmless.
     answer = peers.call(
-        "cart", "POST", f"/shipping/{quote(cart_id, safe='')}", line, headers, retries=2
+        "cart",
+        "POST",
+        f"/shipping/{quote(cart_id, safe='')}",
+        line,
+        expect=(400, 401, 403, 404, 409),
+        forward=request,
+        retries=2,
     )
-    if answer.ok:
-        return answer.json()
     if answer.status == 404:
         raise ApiError(404, "not_found", f"no cart with id {cart_id[:60]!r}")
-    raise _cart_refusal(answer.status, answer.body)
+    if not answer.ok:
+        raise answer.refusal()
+    return answer.data
 
 
 def shipping_line(body: Any) -> dict[str, Any]:
@@ -74,18 +75,3 @@ def _line_for_city(city: dict[str, Any]) -> dict[str, Any]:
     country = store.country_name(city["code"]) or city["code"].upper()
     line["location"] = f"{city['name']}, {country}"
     return line
-
-
-def _cart_refusal(status: int, body: bytes) -> ApiError:
-    """Cart's own 4xx answer (e.g. 401/403 for someone else's cart), passed on."""
-    try:
-        detail = json.loads(body)
-    except ValueError:
-        detail = {}
-    if not isinstance(detail, dict):
-        detail = {}
-    return ApiError(
-        status,
-        str(detail.get("error") or "cart_refused"),
-        str(detail.get("message") or f"cart answered {status}"),
-    )

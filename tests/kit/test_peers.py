@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask, request
 
 from kit import Unavailable, _logs, peers
 from scripts.localstack import free_port
@@ -18,14 +19,15 @@ def test_get_returns_status_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("CATALOGUE_URL", stub.url)
         response = peers.call("catalogue", "GET", "/product/RMC")
     assert response.ok
-    assert response.json() == {"path": "/product/RMC"}
+    assert response.data == {"path": "/product/RMC"}
 
 
 def test_client_errors_are_returned_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     with stub_server(lambda seen: Reply(404, {"error": "not_found"})) as stub:
         monkeypatch.setenv("CATALOGUE_URL", stub.url)
-        response = peers.call("catalogue", "GET", "/product/NOPE")
+        response = peers.call("catalogue", "GET", "/product/NOPE", expect=(404,))
         assert response.status == 404
+        assert response.data == {"error": "not_found"}
         assert len(stub.seen) == 1
 
 
@@ -35,7 +37,7 @@ def test_idempotent_calls_are_retried_a_bounded_number_of_times(
     answers = iter([Reply(503), Reply(502), Reply(200, {"ok": True})])
     with stub_server(lambda seen: next(answers)) as stub:
         monkeypatch.setenv("CART_URL", stub.url)
-        assert peers.call("cart", "GET", "/cart/a").json() == {"ok": True}
+        assert peers.call("cart", "GET", "/cart/a").data == {"ok": True}
         assert len(stub.seen) == 3
 
 
@@ -57,19 +59,51 @@ def test_posts_are_not_retried_unless_asked(monkeypatch: pytest.MonkeyPatch) -> 
         assert len(stub.seen) == 1
 
 
-def test_json_body_and_request_id_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    with stub_server(lambda seen: Reply(200, {})) as stub:
+def test_json_body_request_id_and_session_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    shopper = Flask(__name__)
+    headers = {"Authorization": "Bearer t", "Cookie": "s=1", "X-Other": "kept here"}
+    with (
+        stub_server(lambda seen: Reply(200, {})) as stub,
+        shopper.test_request_context(headers=headers),
+    ):
         monkeypatch.setenv("CART_URL", stub.url)
         token = _logs.request_id.set("rid-7")
         try:
-            peers.call("cart", "POST", "/shipping/a", body={"cost": 1}, headers={"X-A": "b"})
+            peers.call("cart", "POST", "/shipping/a", body={"cost": 1}, forward=request)
         finally:
             _logs.request_id.reset(token)
         seen: Seen = stub.seen[0]
     assert seen.body == b'{"cost": 1}'
     assert seen.headers["Content-Type"] == "application/json"
     assert seen.headers["X-Request-Id"] == "rid-7"
-    assert seen.headers["X-A"] == "b"
+    assert seen.headers["Authorization"] == "Bearer t"
+    assert seen.headers["Cookie"] == "s=1"
+    assert "X-Other" not in seen.headers
+
+
+@pytest.mark.parametrize("reply", [Reply(200, b"<html>"), Reply(418, {"error": "teapot"})])
+def test_a_body_not_json_or_an_unexpected_4xx_is_unavailable(
+    reply: Reply, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with stub_server(lambda seen: reply) as stub:
+        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        with pytest.raises(Unavailable) as refused:
+            peers.call("catalogue", "GET", "/products", expect=(404,))
+    assert "catalogue" in refused.value.message
+
+
+def test_an_expected_4xx_is_passed_on_as_the_peers_own_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = {"error": "checkout_in_progress", "message": "held", "orderid": "o-1", "x": "y"}
+    with stub_server(lambda seen: Reply(409, body)) as stub:
+        monkeypatch.setenv("CART_URL", stub.url)
+        answer = peers.call("cart", "POST", "/checkout/a", expect=(409,))
+    refusal = answer.refusal(keep=("orderid",))
+    assert (refusal.status, refusal.body()) == (
+        409,
+        {"error": "checkout_in_progress", "message": "held", "orderid": "o-1"},
+    )
 
 
 def test_nobody_listening_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
