@@ -7,8 +7,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from cart.carts import MAX_LINE_QTY, SHIP
+from cart.carts import MAX_LINE_QTY
 from kit import ApiError
+from kit.contract import SHIPPING_SKU
 from kit.money import money
 
 CART_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
@@ -30,7 +31,7 @@ def cart_id(value: str) -> str:
 def sku(value: str) -> str:
     if not SKU.fullmatch(value):
         raise ApiError(400, "invalid_sku", "a sku is 1-64 letters, digits, '.', '_' or '-'")
-    if value == SHIP:
+    if value == SHIPPING_SKU:
         raise ApiError(400, "invalid_sku", "the shipping line is chosen through shipping")
     return value
 
@@ -38,7 +39,7 @@ def sku(value: str) -> str:
 def line_sku(value: str, qty: int) -> str:
     """A sku whose line may be set to `qty`: the shipping line can only be removed (qty 0),
     as the classic cart page does before the shopper picks a city again."""
-    if value == SHIP and qty == 0:
+    if value == SHIPPING_SKU and qty == 0:
         return value
     return sku(value)
 
