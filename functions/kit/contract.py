@@ -12,6 +12,8 @@ from kit._errors import ApiError
 
 # The sku of the cart's shipping line: cart writes it, payment requires and prices it.
 SHIPPING_SKU = "SHIP"
+# Its location, in the line's name: shipping confirms it, cart keeps it.
+MAX_LOCATION_CHARS = 200
 
 # order.placed data is `{orderid, user, registered, cart}` and the cart is `{total, tax,
 # items: [{sku, qty, ...}]}`. The bounds leave a real cart ample room while keeping every
