@@ -9,12 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from kit.contract import SHIPPING_SKU
 from kit.money import included_vat, number
 
 Cart = dict[str, Any]
 Item = dict[str, Any]
 
-SHIP = "SHIP"
 MAX_LINE_QTY = 1000
 
 
@@ -53,7 +53,9 @@ def public(cart: Cart) -> Cart:
 
 def _goods_then_shipping(items: list[Item]) -> list[Item]:
     # The shipping line stays last, where the shopper expects it.
-    return [i for i in items if i["sku"] != SHIP] + [i for i in items if i["sku"] == SHIP]
+    return [i for i in items if i["sku"] != SHIPPING_SKU] + [
+        i for i in items if i["sku"] == SHIPPING_SKU
+    ]
 
 
 def add(cart: Cart | None, sku: str, name: str, price: Decimal, qty: int) -> Cart:
@@ -90,8 +92,8 @@ def update(cart: Cart, sku: str, qty: int) -> Cart:
 
 def with_shipping(cart: Cart, location: str, cost: Decimal) -> Cart:
     """The cart with one shipping line, replacing any earlier one."""
-    line = {"sku": SHIP, "name": f"shipping to {location}", "price": str(cost), "qty": 1}
-    return {"items": [i for i in cart["items"] if i["sku"] != SHIP] + [line]}
+    line = {"sku": SHIPPING_SKU, "name": f"shipping to {location}", "price": str(cost), "qty": 1}
+    return {"items": [i for i in cart["items"] if i["sku"] != SHIPPING_SKU] + [line]}
 
 
 def merge(target: Cart | None, source: Cart) -> Cart:
@@ -99,10 +101,10 @@ def merge(target: Cart | None, source: Cart) -> Cart:
 
     The goods changed, so an earlier shipping choice no longer holds for either cart.
     """
-    items = [dict(i) for i in (target or empty())["items"] if i["sku"] != SHIP]
+    items = [dict(i) for i in (target or empty())["items"] if i["sku"] != SHIPPING_SKU]
     by_sku = {item["sku"]: item for item in items}
     for item in source["items"]:
-        if item["sku"] == SHIP:
+        if item["sku"] == SHIPPING_SKU:
             continue
         found = by_sku.get(item["sku"])
         if found is None:
@@ -123,6 +125,6 @@ def subtract(cart: Cart | None, ordered: dict[str, int]) -> Cart | None:
         left = item["qty"] - ordered.get(item["sku"], 0)
         if left > 0:
             items.append({**item, "qty": left})
-    if not any(item["sku"] != SHIP for item in items):
+    if not any(item["sku"] != SHIPPING_SKU for item in items):
         return None
     return {"items": items}

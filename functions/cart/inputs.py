@@ -7,22 +7,19 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from cart.carts import MAX_LINE_QTY, SHIP
-from kit import ApiError
+from cart.carts import MAX_LINE_QTY
+from kit import ApiError, contract
 from kit.money import money
 
-CART_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
 SKU = re.compile(r"[A-Za-z0-9._-]{1,64}")
 QTY = re.compile(r"[0-9]{1,7}")
-ORDER_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 # Amounts sent as text (classic clients did): plain decimals only, no "1_000" or " 1 ".
 AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
-MAX_LOCATION = 200
-MAX_SHIPPING_COST = Decimal(100000)
+MAX_SHIPPING_COST_EUR = Decimal(100000)
 
 
 def cart_id(value: str) -> str:
-    if not CART_ID.fullmatch(value):
+    if not contract.USER_ID.fullmatch(value):
         raise ApiError(400, "invalid_id", "a cart id is 1-100 letters, digits, '.', '_' or '-'")
     return value
 
@@ -30,7 +27,7 @@ def cart_id(value: str) -> str:
 def sku(value: str) -> str:
     if not SKU.fullmatch(value):
         raise ApiError(400, "invalid_sku", "a sku is 1-64 letters, digits, '.', '_' or '-'")
-    if value == SHIP:
+    if value == contract.SHIPPING_SKU:
         raise ApiError(400, "invalid_sku", "the shipping line is chosen through shipping")
     return value
 
@@ -38,14 +35,14 @@ def sku(value: str) -> str:
 def line_sku(value: str, qty: int) -> str:
     """A sku whose line may be set to `qty`: the shipping line can only be removed (qty 0),
     as the classic cart page does before the shopper picks a city again."""
-    if value == SHIP and qty == 0:
+    if value == contract.SHIPPING_SKU and qty == 0:
         return value
     return sku(value)
 
 
 def order_id(body: dict[str, Any]) -> str:
     value = body.get("orderid")
-    if not isinstance(value, str) or not ORDER_ID.fullmatch(value):
+    if not isinstance(value, str) or not contract.ORDER_ID.fullmatch(value):
         raise ApiError(400, "invalid_field", "orderid must be 1-100 letters, digits or ._:-")
     return value
 
@@ -70,7 +67,7 @@ def _amount(body: dict[str, Any], field: str) -> Decimal:
         amount = Decimal(str(value))
     except ArithmeticError:
         raise ApiError(400, "invalid_field", f"{field} must be a number") from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_SHIPPING_COST * 1000:
+    if not amount.is_finite() or amount < 0 or amount > MAX_SHIPPING_COST_EUR * 1000:
         raise ApiError(400, "invalid_field", f"{field} must be a positive number")
     return amount
 
@@ -84,18 +81,19 @@ def shipping(body: dict[str, Any]) -> tuple[str, Decimal]:
     # and its cost: shipping has priced that place from its own distance already.
     _amount(body, "distance")
     cost = _amount(body, "cost")
-    if cost > MAX_SHIPPING_COST:
-        raise ApiError(400, "invalid_field", f"cost must be at most {MAX_SHIPPING_COST}")
+    if cost > MAX_SHIPPING_COST_EUR:
+        raise ApiError(400, "invalid_field", f"cost must be at most {MAX_SHIPPING_COST_EUR}")
     location = body["location"]
     if (
         not isinstance(location, str)
         or not location.strip()
-        or len(location) > MAX_LOCATION
+        or len(location) > contract.MAX_LOCATION_CHARS
         or any(unicodedata.category(ch) == "Cc" for ch in location)
     ):
         raise ApiError(
             400,
             "invalid_field",
-            f"location must be text of 1-{MAX_LOCATION} characters, no control characters",
+            f"location must be text of 1-{contract.MAX_LOCATION_CHARS} characters,"
+            " no control characters",
         )
     return location.strip(), money(cost)

@@ -9,24 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from cart import carts, inputs, store
-from kit import ApiError, events, flags
+from cart import carts, store
+from kit import ApiError, contract, flags
 
 
-def ordered_quantities(data: dict[str, Any]) -> dict[str, int]:
-    cart = data.get("cart")
-    items = cart.get("items") if isinstance(cart, dict) else None
-    if not isinstance(items, list):
-        raise ApiError(400, "bad_event", "the order has no cart items")
+def ordered_quantities(items: list[dict[str, Any]]) -> dict[str, int]:
     quantities: dict[str, int] = {}
     for item in items:
-        sku, qty = (item.get("sku"), item.get("qty")) if isinstance(item, dict) else (None, None)
-        if not isinstance(sku, str) or not isinstance(qty, int) or isinstance(qty, bool):
-            raise ApiError(400, "bad_event", "every ordered line needs a sku and a whole qty")
-        if qty < 1:
-            # Subtracting a negative quantity would add to the cart.
-            raise ApiError(400, "bad_event", f"the ordered qty of {sku[:64]} is below 1")
-        quantities[sku] = quantities.get(sku, 0) + qty
+        quantities[item["sku"]] = quantities.get(item["sku"], 0) + item["qty"]
     return quantities
 
 
@@ -39,12 +29,9 @@ def placed(event: Any) -> None:
             "the cart could not be cleared (chaos switch cart-clear-failure)",
             {"Retry-After": "1"},
         )
-    data = events.event_data(event)
-    orderid, cart_id = data.get("orderid"), data.get("user")
-    if not isinstance(orderid, str) or not orderid or not isinstance(cart_id, str):
-        raise ApiError(400, "bad_event", "the order needs a string orderid and user")
-    inputs.cart_id(cart_id)
-    ordered = ordered_quantities(data)
+    order = contract.placed_order(event.data)
+    orderid, cart_id = order["orderid"], order["user"]
+    ordered = ordered_quantities(order["cart"]["items"])
     store.change_once(cart_id, orderid, lambda current: carts.subtract(current, ordered))
     # The order is placed: the cart may be checked out again (what was added since).
     store.finish_checkout(cart_id, orderid)

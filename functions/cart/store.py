@@ -20,8 +20,9 @@ from decimal import Decimal
 import redis
 from redis.commands.core import Script
 
-from cart.carts import MAX_LINE_QTY, SHIP, Cart, TooMany
+from cart.carts import MAX_LINE_QTY, Cart, TooMany
 from kit import ApiError, env_int, namespaced, stores
+from kit.contract import SHIPPING_SKU
 
 MAX_ATTEMPTS = 50
 
@@ -121,7 +122,7 @@ def add(cart_id: str, sku: str, name: str, price: Decimal, qty: int) -> Cart:
     client: redis.Redis = stores.redis().get()
     if _add_script is None:
         _add_script = client.register_script(_ADD)
-    args: list[str | int] = [sku, name, str(price), qty, MAX_LINE_QTY, ttl_seconds(), SHIP]
+    args: list[str | int] = [sku, name, str(price), qty, MAX_LINE_QTY, ttl_seconds(), SHIPPING_SKU]
     stored = _add_script(keys=[key(cart_id)], args=args, client=client)
     if stored == -1:
         raise TooMany(sku)

@@ -22,7 +22,7 @@ from catalogue import store
 from kit import ApiError, env_int, flags
 
 Product = dict[str, Any]
-MAX_SEARCH_LENGTH = 100
+MAX_SEARCH_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,8 @@ def search(text: str) -> list[Product]:
     text = text.strip()
     if not text:
         raise ApiError(400, "bad_request", "search text must not be empty")
-    if len(text) > MAX_SEARCH_LENGTH:
-        raise ApiError(400, "bad_request", f"search text is longer than {MAX_SEARCH_LENGTH}")
+    if len(text) > MAX_SEARCH_CHARS:
+        raise ApiError(400, "bad_request", f"search text is longer than {MAX_SEARCH_CHARS}")
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         # No product text holds control characters, and a NUL breaks some text searches.
         raise ApiError(400, "bad_request", "search text must not hold control characters")

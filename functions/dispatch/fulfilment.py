@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from dispatch import store
-from kit import ApiError, counter, env_int, events, flags
+from kit import ApiError, contract, counter, env_int, events, flags
 
 SOURCE = "/roboshop/dispatch"
 
@@ -23,11 +23,8 @@ failures_total = counter("dispatch_failures", "Fulfilments that failed (to be re
 
 def order_of(event: Any) -> dict[str, str]:
     """The order the event is about; 400 for an event dispatch can never process."""
-    data = events.event_data(event)
-    orderid, user = data.get("orderid"), data.get("user")
-    if not isinstance(orderid, str) or not orderid or not isinstance(user, str) or not user:
-        raise ApiError(400, "bad_event", "the order needs a string orderid and user")
-    return {"orderid": orderid, "user": user}
+    order = contract.placed_order(event.data)
+    return {"orderid": order["orderid"], "user": order["user"]}
 
 
 def _fulfil(orderid: str) -> None:

@@ -9,9 +9,8 @@ from urllib.parse import quote
 from flask import Request
 
 from kit import ApiError, Unavailable, peers
+from kit.contract import SHIPPING_SKU
 from kit.money import included_vat, money, number
-
-SHIPPING_SKU = "SHIP"
 
 
 def invalid(reason: str) -> ApiError:

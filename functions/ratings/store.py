@@ -15,11 +15,11 @@ import pymysql.err
 
 from kit import Unavailable, namespaced, stores
 
-SKU_MAX_CHARS = 80
+MAX_SKU_CHARS = 80
 
 RATINGS_TABLE = f"""
 CREATE TABLE IF NOT EXISTS ratings (
-  sku VARCHAR({SKU_MAX_CHARS}) NOT NULL PRIMARY KEY,
+  sku VARCHAR({MAX_SKU_CHARS}) NOT NULL PRIMARY KEY,
   avg_rating DOUBLE NOT NULL,
   rating_count INT UNSIGNED NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS ratings (
 # A voter is a digest (of a user name, an anonymous id or an address): none is kept in clear.
 VOTES_TABLE = f"""
 CREATE TABLE IF NOT EXISTS votes (
-  sku VARCHAR({SKU_MAX_CHARS}) NOT NULL,
+  sku VARCHAR({MAX_SKU_CHARS}) NOT NULL,
   voter CHAR(64) CHARACTER SET ascii NOT NULL,
   score TINYINT UNSIGNED NOT NULL,
   PRIMARY KEY (sku, voter)

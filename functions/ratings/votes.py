@@ -22,8 +22,8 @@ def parse_score(raw: str) -> int:
 
 
 def check_sku_format(sku: str) -> None:
-    if len(sku) > store.SKU_MAX_CHARS:
-        raise ApiError(400, "bad_request", f"sku is longer than {store.SKU_MAX_CHARS}")
+    if len(sku) > store.MAX_SKU_CHARS:
+        raise ApiError(400, "bad_request", f"sku is longer than {store.MAX_SKU_CHARS}")
 
 
 def fetch(sku: str) -> dict[str, float | int]:

@@ -12,10 +12,8 @@ from urllib.parse import quote
 
 from flask import Request
 
-from kit import ApiError, json_body, peers
+from kit import ApiError, contract, json_body, peers
 from shipping import geo, places, store
-
-MAX_LOCATION_CHARS = 200
 
 
 def confirm(cart_id: str, request: Request) -> Any:
@@ -65,8 +63,8 @@ def _location(body: dict[str, Any]) -> str:
     location = body.get("location")
     if not isinstance(location, str) or not location.strip():
         raise ApiError(400, "bad_request", "location must name a city: send its uuid, or its name")
-    if len(location) > MAX_LOCATION_CHARS:
-        raise ApiError(400, "bad_request", f"location is longer than {MAX_LOCATION_CHARS}")
+    if len(location) > contract.MAX_LOCATION_CHARS:
+        raise ApiError(400, "bad_request", f"location is longer than {contract.MAX_LOCATION_CHARS}")
     return location.strip()
 
 

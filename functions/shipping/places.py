@@ -10,7 +10,7 @@ from kit import ApiError, env_int
 from shipping import geo, names, store
 
 MATCH_MIN_CHARS = 3
-MATCH_MAX_CHARS = 100
+MAX_MATCH_CHARS = 100
 MATCH_RESULTS = 10
 # Towns of one name in one country that a classic location can tell apart by distance.
 NAMESAKES = 50
@@ -81,8 +81,8 @@ def match(code: str, text: str) -> list[dict[str, Any]]:
     typed = text.strip()
     if len(typed) < MATCH_MIN_CHARS:
         raise ApiError(400, "bad_request", f"type at least {MATCH_MIN_CHARS} characters")
-    if len(typed) > MATCH_MAX_CHARS:
-        raise ApiError(400, "bad_request", f"type at most {MATCH_MAX_CHARS} characters")
+    if len(typed) > MAX_MATCH_CHARS:
+        raise ApiError(400, "bad_request", f"type at most {MAX_MATCH_CHARS} characters")
     code = country_code(code)
     prefix = names.fold(typed)
     # A text with nothing an ASCII name could start with finds nothing.

@@ -12,10 +12,10 @@ from user import passwords, store, throttle
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # One @, a dotted domain, no spaces: the shape of an address, not a promise it exists.
 EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}")
-MAX_EMAIL = 254
-MIN_PASSWORD = 8
+MAX_EMAIL_CHARS = 254
+MIN_PASSWORD_CHARS = 8
 # scrypt reads the whole password: a bound keeps one request from costing much more.
-MAX_PASSWORD = 1024
+MAX_PASSWORD_CHARS = 1024
 
 
 def _text_field(body: dict[str, Any], field: str) -> str:
@@ -44,16 +44,20 @@ def _checked_name(name: str) -> str:
 
 def _checked_email(email: str) -> str:
     email = email.strip()
-    if len(email) > MAX_EMAIL or not EMAIL.fullmatch(email):
+    if len(email) > MAX_EMAIL_CHARS or not EMAIL.fullmatch(email):
         raise ApiError(400, "invalid_field", "email must look like name@example.com")
     return email
 
 
 def _checked_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise ApiError(400, "invalid_field", f"password must be at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD:
-        raise ApiError(400, "invalid_field", f"password must be at most {MAX_PASSWORD} characters")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ApiError(
+            400, "invalid_field", f"password must be at least {MIN_PASSWORD_CHARS} characters"
+        )
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise ApiError(
+            400, "invalid_field", f"password must be at most {MAX_PASSWORD_CHARS} characters"
+        )
     return password
 
 
@@ -99,10 +103,10 @@ def _matching_user(name: str, password: str) -> dict[str, Any] | None:
     """The stored user if the password is theirs; as slow for an unknown name as a known one."""
     found = store.find_user(name) if valid_name(name) else None
     if found is None:
-        passwords.burn_time(password[:MAX_PASSWORD])
+        passwords.burn_time(password[:MAX_PASSWORD_CHARS])
         return None
     stored = str(found.get("password_hash", ""))
-    if len(password) > MAX_PASSWORD or not passwords.verify_password(password, stored):
+    if len(password) > MAX_PASSWORD_CHARS or not passwords.verify_password(password, stored):
         return None
     return found
 

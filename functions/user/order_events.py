@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kit import ApiError, events, sessions
+from kit import ApiError, contract, events, sessions
 from user import orders, store
 
 
-def _order(event: Any) -> tuple[str, str, dict[str, Any]]:
-    """(orderid, user, data) of the event; 400 for one that can never be recorded."""
+def _dispatched_order(event: Any) -> tuple[str, str]:
+    """(orderid, user) of an order.dispatched event; 400 for one that can never be recorded."""
     data = events.event_data(event)
     user = data.get("user")
     if not isinstance(user, str) or not user:
         raise ApiError(400, "bad_event", "the order event names no user")
-    return orders.checked_order_id(data.get("orderid")), user, data
+    return orders.checked_order_id(data.get("orderid")), user
 
 
 def _store(record: Any, orderid: str, *args: Any) -> None:
@@ -26,14 +26,13 @@ def _store(record: Any, orderid: str, *args: Any) -> None:
 
 def placed(event: Any) -> None:
     """A registered user's order joins their history as placed (never undoing dispatched)."""
-    orderid, user, data = _order(event)
-    cart = orders.checked_cart(data.get("cart"))
-    if data.get("registered") is True and not sessions.is_anonymous(user):
-        _store(store.record_placed, orderid, user, cart)
+    order = contract.placed_order(event.data)
+    if order["registered"] and not sessions.is_anonymous(order["user"]):
+        _store(store.record_placed, order["orderid"], order["user"], order["cart"])
 
 
 def dispatched(event: Any) -> None:
     """The order is dispatched, even when its placed event has not arrived yet."""
-    orderid, user, _ = _order(event)
+    orderid, user = _dispatched_order(event)
     if not sessions.is_anonymous(user):
         _store(store.record_dispatched, orderid, user)

@@ -27,7 +27,7 @@ BLOCK_SIZE = 8
 PARALLELISM = 3
 SALT_BYTES = 16
 KEY_BYTES = 32
-_MAX_MEMORY = 64 * 1024 * 1024
+_MAX_MEMORY_BYTES = 64 * 1024 * 1024
 _SCHEME = "scrypt"
 
 
@@ -54,7 +54,7 @@ def _slots() -> threading.BoundedSemaphore:
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     with _slots():
         return hashlib.scrypt(
-            password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAX_MEMORY, dklen=KEY_BYTES
+            password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAX_MEMORY_BYTES, dklen=KEY_BYTES
         )
 
 

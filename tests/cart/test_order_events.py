@@ -5,17 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from kit import events
 from tests.support.deadletters import DeadLetterSink
+from tests.support.orders import BAD_PLACED, placed_data, refuses_as_bad_event
 
 PLACED = "com.roboshop.order.placed"
 
 
 def deliver(client: FlaskClient, cart_id: str, lines: list[tuple[str, int]], orderid: str) -> int:
     items: list[dict[str, Any]] = [{"sku": s, "qty": q} for s, q in lines]
-    data = {"orderid": orderid, "user": cart_id, "registered": False, "cart": {"items": items}}
+    data = placed_data(orderid, cart_id, items)
     headers, body = events.to_binary(
         events.signed(events.make_event(PLACED, "/roboshop/payment", data))
     )
@@ -93,3 +95,10 @@ def test_an_order_for_a_cart_id_with_a_trailing_newline_is_a_dead_letter(
 ) -> None:
     assert deliver(client, cart_id + "\n", [("RMC", 1)], str(uuid.uuid4())) == 202
     assert len(dead_letter_sink.letters()) == 1
+
+
+@pytest.mark.parametrize("data", BAD_PLACED.values(), ids=BAD_PLACED.keys())
+def test_an_order_breaking_the_contract_is_a_bad_event_dead_letter(
+    client: FlaskClient, data: object, dead_letter_sink: DeadLetterSink
+) -> None:
+    assert refuses_as_bad_event(client, "cart", data, dead_letter_sink)

@@ -11,12 +11,13 @@ from werkzeug.test import TestResponse
 
 from kit import events
 from tests.support.deadletters import DeadLetterSink
+from tests.support.orders import BAD_PLACED, placed_data, refuses_as_bad_event
 
 PLACED = "com.roboshop.order.placed"
 
 
 def placed(subject: str, **data: object) -> tuple[dict[str, str], bytes]:
-    payload = {"orderid": subject, "user": "stan", "registered": True, "cart": {}, **data}
+    payload = {**placed_data(subject, "stan", [{"sku": "RMC", "qty": 1}], True), **data}
     event = events.make_event(
         PLACED,
         "/roboshop/payment",
@@ -125,3 +126,10 @@ def _dispatched(client: FlaskClient) -> float:
         if row.startswith("orders_dispatched_total "):
             return float(row.split()[1])
     return 0.0
+
+
+@pytest.mark.parametrize("data", BAD_PLACED.values(), ids=BAD_PLACED.keys())
+def test_an_order_breaking_the_contract_is_a_bad_event_dead_letter(
+    client: FlaskClient, data: object, dead_letter_sink: DeadLetterSink
+) -> None:
+    assert refuses_as_bad_event(client, "dispatch", data, dead_letter_sink)

@@ -17,6 +17,7 @@ import yaml
 from kit import events
 from scripts.localstack import ROOT
 from tests.origin.conftest import Visitor
+from tests.support.orders import placed_data
 from tests.support.stack import SESSION_SECRET, Stack
 
 
@@ -55,7 +56,7 @@ def placed_event(
     """An order.placed for the user, as an outsider forges it; signed as the shop's own
     when `secret` is the shop's."""
     orderid = str(uuid.uuid4())
-    data = {"orderid": orderid, "user": user, "registered": True, "cart": {"items": items}}
+    data = placed_data(orderid, user, items, registered=True)
     event = events.make_event(events.ORDER_PLACED, "/roboshop/payment", data, subject=orderid)
     return events.to_binary(events.signed(event, secret) if secret else event)
 

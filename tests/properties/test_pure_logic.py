@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart import carts
+from kit.contract import SHIPPING_SKU
 from kit.money import CENT, included_vat, money, number
 from shipping import geo
 
@@ -80,7 +81,7 @@ def test_merging_adds_quantities_drops_shipping_and_keeps_every_sku(
     target = carts.with_shipping(cart_of(target_items), "London", Decimal("25.05"))
     source = carts.with_shipping(cart_of(source_items), "Paris", Decimal("20.00"))
     merged = carts.merge(target, source)
-    assert all(item["sku"] != carts.SHIP for item in merged["items"])
+    assert all(item["sku"] != SHIPPING_SKU for item in merged["items"])
 
     def qty(cart: carts.Cart, sku: str) -> int:
         return sum(i["qty"] for i in cart["items"] if i["sku"] == sku)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from flask.testing import FlaskClient
 
 from kit import events, sessions
 from tests.support.deadletters import DeadLetterSink
+from tests.support.orders import BAD_PLACED, refuses_as_bad_event
 
 PLACED = "com.roboshop.order.placed"
 DISPATCHED = "com.roboshop.order.dispatched"
@@ -92,3 +94,10 @@ def test_placed_cart_that_no_store_can_keep_is_a_dead_letter(
     assert send(client, PLACED, orderid, "stan", cart={"items": [{"$sku": "RMC"}]}) == 202
     assert len(dead_letter_sink.letters()) == 1
     assert orderid not in [o["orderid"] for o in history(client, "stan")]
+
+
+@pytest.mark.parametrize("data", BAD_PLACED.values(), ids=BAD_PLACED.keys())
+def test_an_order_breaking_the_contract_is_a_bad_event_dead_letter(
+    client: FlaskClient, data: object, dead_letter_sink: DeadLetterSink
+) -> None:
+    assert refuses_as_bad_event(client, "user", data, dead_letter_sink)

@@ -3,6 +3,9 @@
 import { get, part, post, put, ApiError } from "./api.js";
 import * as state from "./state.js";
 
+// The sku of the cart's shipping line (CONTRACT.md, cart): every view tells it from the robots by it.
+export const SHIPPING_SKU = "SHIP";
+
 const listeners = new Set();
 
 export function onCartChange(listener) {
@@ -16,7 +19,7 @@ function changed(cart) {
 }
 
 export function robotCount(cart) {
-  return cart.items.filter((item) => item.sku !== "SHIP").reduce((n, item) => n + item.qty, 0);
+  return cart.items.filter((item) => item.sku !== SHIPPING_SKU).reduce((n, item) => n + item.qty, 0);
 }
 
 export async function ensureAnonymousId() {

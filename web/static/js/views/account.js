@@ -74,7 +74,7 @@ function statusBadge(status) {
 }
 
 function order(entry) {
-  const robots = (entry.cart?.items || []).filter((item) => item.sku !== "SHIP");
+  const robots = (entry.cart?.items || []).filter((item) => item.sku !== shop.SHIPPING_SKU);
   return h("li", { class: "order-card", "data-order": entry.orderid },
     h("p", {}, h("strong", {}, "Order "), h("code", {}, entry.orderid), " ", statusBadge(entry.status)),
     h("ul", {}, robots.map((item) => h("li", {}, `${item.qty} × ${item.name}`))),

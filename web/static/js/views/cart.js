@@ -38,7 +38,7 @@ function quantityInput(item, main) {
 }
 
 function line(item, main) {
-  if (item.sku === "SHIP") {
+  if (item.sku === shop.SHIPPING_SKU) {
     return h("tr", { class: "ship" }, h("td", {}), h("th", { scope: "row" }, item.name), h("td", {}, ""), h("td", { class: "num" }, money(item.subtotal)), h("td", {}));
   }
   const remove = h("button", {
@@ -66,7 +66,7 @@ function line(item, main) {
 }
 
 function draw(main, cart) {
-  const robots = cart.items.filter((item) => item.sku !== "SHIP");
+  const robots = cart.items.filter((item) => item.sku !== shop.SHIPPING_SKU);
   if (!robots.length) {
     replace(main, h("h1", {}, "Your cart"), h("p", { class: "empty" }, "Your cart is empty. ", h("a", { href: "#/" }, "Find a robot.")));
     return;

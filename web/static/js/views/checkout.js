@@ -11,7 +11,7 @@ const DEBOUNCE_MS = 300;
 const MIN_CHARS = 3;
 
 function hasShipping(cart) {
-  return cart.items.some((item) => item.sku === "SHIP");
+  return cart.items.some((item) => item.sku === shop.SHIPPING_SKU);
 }
 
 function payFailure(error) {
@@ -122,7 +122,7 @@ function shippingStep(main, onShipped) {
 }
 
 function paymentStep(main, cart) {
-  const ship = cart.items.find((item) => item.sku === "SHIP");
+  const ship = cart.items.find((item) => item.sku === shop.SHIPPING_SKU);
   const button = h("button", { type: "button", class: "primary", id: "pay" }, `Pay ${money(cart.total)}`);
   button.addEventListener("click", async () => {
     button.disabled = true;
@@ -159,7 +159,7 @@ function done(main, orderid) {
 export async function checkoutView(main) {
   document.title = "Checkout · RoboShop";
   const cart = await shop.cart();
-  if (!cart.items.some((item) => item.sku !== "SHIP")) {
+  if (!cart.items.some((item) => item.sku !== shop.SHIPPING_SKU)) {
     replace(main, h("h1", {}, "Checkout"), h("p", { class: "empty" }, "Your cart is empty. ", h("a", { href: "#/" }, "Find a robot.")));
     return;
   }
