@@ -29,14 +29,18 @@ def checkout(visitor: Visitor) -> tuple[str, str]:
 
 
 def wait_for_trace(observed: Observed, trace_id: str, seconds: float = 30) -> list[ReceivedSpan]:
-    """The trace's spans once every service of a checkout has sent its own, and the
-    user's order.dispatched consumption is in."""
+    """The trace's spans once every service of a checkout has sent its own, the user's
+    order.dispatched consumption is in, and every span's parent has arrived."""
     deadline = time.monotonic() + seconds
     while True:
         spans = observed.receiver.trace(trace_id)
         services = {span.service for span in spans}
         delivered = [s for s in spans if s.service == "user" and "dispatched" in s.name]
-        if services >= CHECKOUT_SERVICES and delivered:
+        # Spans are exported in batches as they end: a parent (the broker's delivery) ends
+        # after its child and may arrive a batch later.
+        ids = {span.span_id for span in spans}
+        parents_in = all(not s.parent_id or s.parent_id in ids for s in spans)
+        if services >= CHECKOUT_SERVICES and delivered and parents_in:
             return spans
         assert time.monotonic() < deadline, sorted((s.service, s.name) for s in spans)
         time.sleep(0.2)
