@@ -32,6 +32,7 @@ os.environ.setdefault("MYSQL_USER", "root")
 os.environ.setdefault("SESSION_SECRET", "test-session-secret-" + "x" * 32)
 
 from tests.support import deadletters, servers  # noqa: E402
+from tests.support.mysql import FunctionDatabase, seeded_database  # noqa: E402
 from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402
 
 
@@ -94,6 +95,24 @@ def mysql_settings() -> Iterator[dict[str, Any]]:
         for user, host in cursor.fetchall():
             cursor.execute("DROP USER %s@%s", (user, host))
     conn.close()
+
+
+@pytest.fixture(scope="session")
+def shipping_database(mysql_settings: dict[str, Any]) -> Iterator[FunctionDatabase]:
+    """shipping's cities, the full GeoNames load (about 8 s, so once a session)."""
+    from scripts.seed import cities
+
+    with seeded_database("shipping", cities.seed) as database:
+        yield database
+
+
+@pytest.fixture(scope="session")
+def ratings_database(mysql_settings: dict[str, Any]) -> Iterator[FunctionDatabase]:
+    """ratings' tables, empty: shoppers' votes are all it holds."""
+    from scripts.seed import ratings
+
+    with seeded_database("ratings", ratings.seed) as database:
+        yield database
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,10 @@ from werkzeug.test import EnvironBuilder, TestResponse
 
 from kit import ApiError, Unavailable, events
 from scripts.localstack import ROOT, free_port
-from scripts.seed import cities as seed_cities
 from tests.support.accounts import use_test_secret
 from tests.support.functions import create_app
 from tests.support.http import json_body
-from tests.support.mysql import function_user
+from tests.support.mysql import FunctionDatabase
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
 PRODUCT = {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 48}
@@ -82,14 +81,6 @@ FAILURES: dict[str, Reply | None] = {
 
 
 @pytest.fixture(scope="module")
-def cities(mysql_settings: dict[str, Any]) -> Iterator[dict[str, str]]:
-    """Shipping's own MySQL user and the cities it prices from."""
-    with function_user("shipping") as (user, password):
-        seed_cities.seed()
-        yield {"MYSQL_USER": user, "MYSQL_PASSWORD": password}
-
-
-@pytest.fixture(scope="module")
 def stub() -> Iterator[Stub]:
     with stub_server(healthy) as server:
         yield server
@@ -101,14 +92,13 @@ def test_a_failing_peer_is_503_unavailable_naming_it(
     caller: Caller,
     failure: str,
     stub: Stub,
-    cities: dict[str, str],
+    shipping_database: FunctionDatabase,
     redis_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     use_test_secret(monkeypatch)
     if caller.function == "shipping":
-        for name, value in cities.items():
-            monkeypatch.setenv(name, value)
+        shipping_database.connect_as_function(monkeypatch)
     monkeypatch.setenv("CART_CATALOGUE_SECONDS", "0")
     monkeypatch.setenv("K_SINK", f"http://127.0.0.1:{free_port()}")
     failing = f"http://127.0.0.1:{free_port()}" if FAILURES[failure] is None else stub.url

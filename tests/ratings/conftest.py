@@ -2,29 +2,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import unquote
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts.seed import ratings as seed_ratings
 from tests.support.accounts import use_test_secret
-from tests.support.mysql import function_user
+from tests.support.functions import create_app
+from tests.support.mysql import FunctionDatabase
 from tests.support.stub import Reply, Seen, Stub, stub_server
-
-
-@pytest.fixture(scope="session")
-def ratings_user(mysql_settings: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
-    with function_user("ratings") as user:
-        yield user
-
-
-@pytest.fixture(scope="session")
-def seeded(ratings_user: tuple[str, str]) -> int:
-    return seed_ratings.seed()
 
 
 def product_reply(seen: Seen) -> Reply:
@@ -46,20 +33,15 @@ def catalogue() -> Iterator[Stub]:
 
 @pytest.fixture
 def app(
-    seeded: int,
-    ratings_user: tuple[str, str],
+    ratings_database: FunctionDatabase,
     catalogue: Stub,
     redis_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Flask:
-    user, password = ratings_user
     use_test_secret(monkeypatch)
-    monkeypatch.setenv("MYSQL_USER", user)
-    monkeypatch.setenv("MYSQL_PASSWORD", password)
+    ratings_database.connect_as_function(monkeypatch)
     monkeypatch.setenv("CATALOGUE_URL", catalogue.url)
     catalogue.seen.clear()
-    from tests.support.functions import create_app
-
     return create_app("ratings")
 
 

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from kit import namespaced
 from scripts.seed import ratings as seed_ratings
+from tests.support.mysql import FunctionDatabase
 
 
 def test_seeding_again_keeps_the_votes(client: FlaskClient, sku: str) -> None:
@@ -21,9 +22,9 @@ def test_seeding_again_keeps_the_votes(client: FlaskClient, sku: str) -> None:
 
 
 def test_the_ratings_user_may_read_insert_and_update_only(
-    seeded: int, ratings_user: tuple[str, str], mysql_settings: dict[str, Any]
+    ratings_database: FunctionDatabase, mysql_settings: dict[str, Any]
 ) -> None:
-    user, password = ratings_user
+    user, password = ratings_database.user, ratings_database.password
     conn = pymysql.connect(
         **{**mysql_settings, "user": user, "password": password},
         database=namespaced("ratings"),

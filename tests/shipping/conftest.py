@@ -2,28 +2,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts.seed import cities as seed_cities
-from tests.support.mysql import function_user
+from tests.support.functions import create_app
+from tests.support.mysql import FunctionDatabase
 from tests.support.stub import Reply, Seen, Stub, stub_server
-
-
-@pytest.fixture(scope="session")
-def shipping_user(mysql_settings: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """The function's own MySQL user as the seed makes it (mysql_settings drops it)."""
-    with function_user("shipping") as user:
-        yield user
-
-
-@pytest.fixture(scope="session")
-def seeded(shipping_user: tuple[str, str]) -> int:
-    """The full GeoNames load, once per test session (about 8 s here)."""
-    return seed_cities.seed()
 
 
 def cart_reply(seen: Seen) -> Reply:
@@ -47,16 +33,10 @@ def cart() -> Iterator[Stub]:
 
 
 @pytest.fixture
-def app(
-    seeded: int, shipping_user: tuple[str, str], cart: Stub, monkeypatch: pytest.MonkeyPatch
-) -> Flask:
-    user, password = shipping_user
-    monkeypatch.setenv("MYSQL_USER", user)
-    monkeypatch.setenv("MYSQL_PASSWORD", password)
+def app(shipping_database: FunctionDatabase, cart: Stub, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    shipping_database.connect_as_function(monkeypatch)
     monkeypatch.setenv("CART_URL", cart.url)
     cart.seen.clear()
-    from tests.support.functions import create_app
-
     return create_app("shipping")
 
 

@@ -11,6 +11,7 @@ import pytest
 from kit import namespaced
 from scripts.seed import cities as seed_cities
 from shipping import names
+from tests.support.mysql import FunctionDatabase
 
 SMALL = namespaced("cities_small")
 
@@ -30,7 +31,7 @@ def query(settings: dict[str, Any], database: str, sql: str) -> list[dict[str, A
 
 
 @pytest.fixture
-def small(mysql_settings: dict[str, Any], shipping_user: tuple[str, str]) -> Iterator[str]:
+def small(mysql_settings: dict[str, Any], shipping_database: FunctionDatabase) -> Iterator[str]:
     yield SMALL
     conn = connect(mysql_settings)
     with conn.cursor() as cursor:
@@ -38,10 +39,12 @@ def small(mysql_settings: dict[str, Any], shipping_user: tuple[str, str]) -> Ite
     conn.close()
 
 
-def test_seed_again_changes_nothing(seeded: int, mysql_settings: dict[str, Any]) -> None:
+def test_seed_again_changes_nothing(
+    shipping_database: FunctionDatabase, mysql_settings: dict[str, Any]
+) -> None:
     checksum = "CHECKSUM TABLE cities, codes"
     before = query(mysql_settings, namespaced("cities"), checksum)
-    assert seed_cities.seed() == seeded
+    assert seed_cities.seed() == shipping_database.seeded
     assert query(mysql_settings, namespaced("cities"), checksum) == before
 
 
@@ -69,7 +72,9 @@ def test_a_different_subset_is_loaded_over_the_old_one(
     assert [row["code"] for row in codes] == ["li"]
 
 
-def test_every_city_has_an_ascii_name(seeded: int, mysql_settings: dict[str, Any]) -> None:
+def test_every_city_has_an_ascii_name(
+    shipping_database: FunctionDatabase, mysql_settings: dict[str, Any]
+) -> None:
     rows = query(
         mysql_settings,
         namespaced("cities"),
@@ -100,9 +105,9 @@ def test_a_name_in_another_script_falls_back_to_an_ascii_alternative() -> None:
 
 
 def test_the_shipping_user_may_only_read(
-    seeded: int, shipping_user: tuple[str, str], mysql_settings: dict[str, Any]
+    shipping_database: FunctionDatabase, mysql_settings: dict[str, Any]
 ) -> None:
-    user, password = shipping_user
+    user, password = shipping_database.user, shipping_database.password
     settings = {**mysql_settings, "user": user, "password": password}
     conn = connect(settings, namespaced("cities"))
     try:
