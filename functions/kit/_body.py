@@ -24,7 +24,8 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json_media_type(request: Request) -> bool:
+def sent_as_json(request: Request) -> bool:
+    """Whether the body's media type is JSON's: application/json or application/...+json."""
     media = request.mimetype
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
@@ -41,6 +42,15 @@ def _text_ok(value: Any) -> bool:
     return True
 
 
+def parse_json(raw: bytes) -> Any:
+    """The value that `raw` spells in JSON, read strictly; 400 malformed_json if it is not JSON."""
+    try:
+        return json.loads(raw, parse_float=_finite, parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nested deeper than the parser's stack allows.
+        raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
+
+
 def json_body(request: Request) -> dict[str, Any]:
     """The body as a JSON object; 400 when it is missing, malformed or not an object.
 
@@ -48,18 +58,14 @@ def json_body(request: Request) -> dict[str, Any]:
     another site can post text/plain or a form without the browser asking this
     origin first, but never JSON.
     """
-    if not _json_media_type(request):
+    if not sent_as_json(request):
         raise ApiError(
             415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)"
         )
     raw = request.get_data(cache=True)
     if not raw:
         raise ApiError(400, "bad_request", "a JSON object body is required")
-    try:
-        value = json.loads(raw, parse_float=_finite, parse_constant=_not_json)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        # RecursionError: nested deeper than the parser's stack allows.
-        raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
+    value = parse_json(raw)
     if not isinstance(value, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
     if not _text_ok(value):

@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Request
 
-from kit import _logs, _metrics, _trace, peers
+from kit import _body, _logs, _metrics, _trace, peers
 from kit._config import env
 from kit._errors import ApiError, ConfigError, Unavailable
 
@@ -128,14 +128,24 @@ _NOT_PARKED = frozenset({401, 403})
 
 
 def parse(request: Request) -> Any:
-    """The CloudEvent in a request (binary or structured mode); 400 when there is none."""
+    """The CloudEvent in a request (binary or structured mode); 400 when there is none.
+
+    A body sent as JSON that is not JSON is 400 malformed_json, as from every route
+    (kit.json_body); it is only read again when the event can't be taken as it is.
+    """
     from cloudevents.exceptions import GenericException
     from cloudevents.http import from_http
 
+    raw = request.get_data(cache=True)
     try:
-        return from_http(dict(request.headers), request.get_data(cache=True))
+        event = from_http(dict(request.headers), raw)
     except GenericException as exc:
+        if raw and _body.sent_as_json(request):
+            _body.parse_json(raw)  # structured mode: the whole event is the body
         raise ApiError(400, "bad_event", f"not a valid CloudEvent: {exc}") from None
+    if isinstance(event.data, bytes) and _body.sent_as_json(request):
+        _body.parse_json(raw)  # binary mode: the SDK keeps data it could not read as bytes
+    return event
 
 
 def _check_type(event: Any, expected_type: str) -> None:

@@ -48,6 +48,19 @@ def test_a_request_without_an_event_is_a_bad_event_and_never_kept(
     assert dead_letter_sink.letters() == []
 
 
+BINARY_ATTRIBUTES = {"ce-specversion": "1.0", "ce-id": "e-1", "ce-source": "/t", "ce-type": "t"}
+
+
+@pytest.mark.parametrize("attributes", [BINARY_ATTRIBUTES, {}], ids=["binary", "structured"])
+def test_a_body_sent_as_json_that_is_not_json_is_malformed_json(attributes: dict[str, str]) -> None:
+    """As kit.json_body answers it, whichever mode the event came in."""
+    headers = Headers({**attributes, "Content-Type": "application/json"})
+    request = Request(EnvironBuilder(method="POST", headers=headers, data=b"{no").get_environ())
+    with pytest.raises(ApiError) as refused:
+        events.parse(request)
+    assert (refused.value.status, refused.value.error) == (400, "malformed_json")
+
+
 def test_the_handlers_answer_is_the_answer_and_none_is_204() -> None:
     assert consume(request_for(events.ORDER_PLACED), lambda event: None) == ("", 204)
     assert consume(request_for(events.ORDER_PLACED), lambda event: ("reply", 200)) == ("reply", 200)
