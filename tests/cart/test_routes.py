@@ -370,12 +370,3 @@ def test_items_added_counts_units(client: FlaskClient, cart_id: str) -> None:
     add(client, cart_id, "RMC", 3)
     add(client, cart_id, "CNA", 1)
     assert added() == before + 3
-
-
-def test_unknown_path_wrong_method_and_health(client: FlaskClient, cart_id: str) -> None:
-    assert client.get("/carts").status_code == 404
-    assert client.post(f"/cart/{cart_id}").status_code == 405
-    assert client.get(f"/shipping/{cart_id}").status_code == 405
-    health = client.get("/health")
-    assert health.status_code == 200
-    assert health.get_json()["dependencies"] == {"redis": "up"}

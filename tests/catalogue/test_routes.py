@@ -131,26 +131,6 @@ def test_go_slow_delays_product_reads(client: FlaskClient, monkeypatch: pytest.M
     assert slept == [0.25]
 
 
-def test_unknown_path_and_wrong_method(client: FlaskClient) -> None:
-    missing = client.get("/robots")
-    assert missing.status_code == 404
-    assert missing.get_json() == {"error": "not_found", "message": "no such path"}
-    wrong = client.delete("/products")
-    assert wrong.status_code == 405
-    assert wrong.get_json()["error"] == "method_not_allowed"
-    assert "GET" in wrong.headers["Allow"]
-
-
-def test_health_reports_mongodb(client: FlaskClient) -> None:
-    response = client.get("/health")
-    assert response.status_code == 200
-    assert response.get_json() == {
-        "function": "catalogue",
-        "status": "ok",
-        "dependencies": {"mongodb": "up"},
-    }
-
-
 def test_metrics_count_requests_per_route_and_status(client: FlaskClient) -> None:
     client.get("/product/NOPE")
     text = client.get("/metrics").get_data(as_text=True)

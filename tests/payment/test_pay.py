@@ -238,10 +238,6 @@ def test_the_request_body_is_never_trusted(client: FlaskClient, peers: Peers, si
     assert sink.events[0].json()["cart"]["total"] == 109.5
 
 
-def test_only_post_is_allowed(client: FlaskClient) -> None:
-    assert client.get("/pay/x").status_code == 405
-
-
 def test_sales_are_measured(client: FlaskClient, peers: Peers) -> None:
     assert pay(client, good_cart(peers))[0] == 200
     text = client.get("/metrics").get_data(as_text=True)

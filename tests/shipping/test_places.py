@@ -181,18 +181,6 @@ def test_calc_unknown_city_is_404(client: FlaskClient, uuid: str) -> None:
     assert json_body(response)["error"] == "not_found"
 
 
-def test_unknown_path_and_wrong_method(client: FlaskClient) -> None:
-    assert client.get("/nowhere").status_code == 404
-    assert client.post("/codes").status_code == 405
-    assert client.get("/confirm/abc").status_code == 405
-
-
-def test_health_reports_mysql_up(client: FlaskClient) -> None:
-    response = client.get("/health")
-    assert response.status_code == 200
-    assert json_body(response)["dependencies"] == {"mysql": "up"}
-
-
 def test_a_country_without_cities_or_matches_is_empty_not_404(client: FlaskClient) -> None:
     assert client.get("/cities/bv").json == []
     assert match(client, "gb", "zzqx") == []

@@ -8,17 +8,6 @@ from flask.testing import FlaskClient
 from scripts.localstack import free_port
 
 
-def test_redis_out_of_reach_makes_uniqueid_503(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
-    response = client.get("/uniqueid")
-    assert response.status_code == 503
-    assert "redis" in response.get_json()["message"]
-    assert int(response.headers["Retry-After"]) >= 1
-    assert client.get("/health").get_json()["dependencies"]["redis"] != "up"
-
-
 def test_mongodb_out_of_reach_makes_register_and_login_503(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -29,4 +18,3 @@ def test_mongodb_out_of_reach_makes_register_and_login_503(
     assert registered.status_code == 503
     assert "mongodb" in registered.get_json()["message"]
     assert client.post("/login", json=body).status_code == 503
-    assert client.get("/health").status_code == 503
