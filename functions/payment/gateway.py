@@ -87,11 +87,6 @@ class SimulatedGateway:
     def void(self, authorisation: str) -> None:
         self._settle(authorisation, VOIDED)
 
-    def state(self, authorisation: str) -> str | None:
-        """authorised, captured, voided, or None once unknown or lapsed."""
-        found = stores.redis().get().get(_key(authorisation))
-        return None if found is None else str(found)
-
     def _settle(self, authorisation: str, target: str) -> None:
         redis = stores.redis().get()
         # A settled authorisation is kept as long again, so a late redelivery still finds it.

@@ -13,7 +13,6 @@ import pytest
 import urllib3
 
 from kit import events
-from payment import gateway
 from scripts import localstack
 from tests.events.conftest import (
     PLACED,
@@ -23,6 +22,7 @@ from tests.events.conftest import (
     fast_manifests,
     open_shop,
 )
+from tests.support import authorisations
 from tests.support.eventing import Call, Recorder, Reply, vhost, wait_for
 from tests.support.functions import serve
 
@@ -268,7 +268,7 @@ def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
         wait_for(lambda: dispatched(shopper, orderid), what="the order in doubt placed")
         wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
         wait_for(
-            lambda: gateway.SimulatedGateway().state(authorisation) == "captured",
+            lambda: authorisations.state(authorisation) == "captured",
             what="its authorisation captured by payment's order.placed consumer",
         )
         assert [o["orderid"] for o in shopper.history()] == [orderid]

@@ -7,8 +7,8 @@ import threading
 import pytest
 import redis
 
-from kit import namespaced
 from payment import gateway
+from tests.support import authorisations
 
 pytestmark = pytest.mark.usefixtures("redis_url")
 
@@ -25,26 +25,22 @@ def store(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(redis_url, decode_responses=True)
 
 
-def key(authorisation: str) -> str:
-    return namespaced(f"payment:authorisation:{authorisation}")
-
-
 def test_an_authorisation_is_kept_in_redis_with_a_lifetime(
     simulated: gateway.SimulatedGateway, store: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     authorisation = simulated.authorise(12.5, "order-1")
-    assert store.get(key(authorisation)) == "authorised"
-    assert 3500 < store.ttl(key(authorisation)) <= 3600
+    assert store.get(authorisations.key(authorisation)) == "authorised"
+    assert 3500 < store.ttl(authorisations.key(authorisation)) <= 3600
     monkeypatch.setenv("PAYMENT_AUTHORISATION_TTL_SECONDS", "120")
-    assert 0 < store.ttl(key(simulated.authorise(1.0, "order-2"))) <= 120
+    assert 0 < store.ttl(authorisations.key(simulated.authorise(1.0, "order-2"))) <= 120
 
 
 def test_an_authorisation_lapsed_is_unknown(
     simulated: gateway.SimulatedGateway, store: redis.Redis
 ) -> None:
     authorisation = simulated.authorise(1.0, "order-3")
-    store.delete(key(authorisation))  # what its TTL does in the end
-    assert simulated.state(authorisation) is None
+    store.delete(authorisations.key(authorisation))  # what its TTL does in the end
+    assert authorisations.state(authorisation) is None
     with pytest.raises(gateway.Unsettleable):
         simulated.capture(authorisation)
 
@@ -55,11 +51,11 @@ def test_capture_is_idempotent_and_final(
     authorisation = simulated.authorise(1.0, "order-4")
     simulated.capture(authorisation)
     simulated.capture(authorisation)
-    assert simulated.state(authorisation) == "captured"
-    assert store.ttl(key(authorisation)) > 0
+    assert authorisations.state(authorisation) == "captured"
+    assert store.ttl(authorisations.key(authorisation)) > 0
     with pytest.raises(gateway.Unsettleable):
         simulated.void(authorisation)
-    assert simulated.state(authorisation) == "captured"
+    assert authorisations.state(authorisation) == "captured"
 
 
 def test_a_voided_authorisation_cant_be_captured(simulated: gateway.SimulatedGateway) -> None:
@@ -69,7 +65,7 @@ def test_a_voided_authorisation_cant_be_captured(simulated: gateway.SimulatedGat
     with pytest.raises(gateway.Unsettleable) as raised:
         simulated.capture(authorisation)
     assert "voided" in raised.value.message
-    assert simulated.state(authorisation) == "voided"
+    assert authorisations.state(authorisation) == "voided"
 
 
 def test_amounts_above_the_limit_are_declined(
@@ -78,7 +74,7 @@ def test_amounts_above_the_limit_are_declined(
     monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100")
     with pytest.raises(gateway.Declined):
         simulated.authorise(100.01, "order-6")
-    assert simulated.state(simulated.authorise(100.0, "order-7")) == "authorised"
+    assert authorisations.state(simulated.authorise(100.0, "order-7")) == "authorised"
 
 
 def settle_racing(simulated: gateway.SimulatedGateway, authorisation: str) -> dict[str, bool]:
@@ -110,4 +106,4 @@ def test_a_capture_and_a_void_racing_have_one_winner(
         won = settle_racing(simulated, authorisation)
         assert sorted(won.values()) == [False, True]
         winner = "captured" if won["capture"] else "voided"
-        assert simulated.state(authorisation) == winner
+        assert authorisations.state(authorisation) == winner

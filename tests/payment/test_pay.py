@@ -10,8 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from kit import sessions
-from payment import gateway
 from tests.payment.conftest import SECRET, Peers, Sink, line, ship
+from tests.support import authorisations
 from tests.support.eventing import Call, Recorder, Reply
 
 PLACED = "com.roboshop.order.placed"
@@ -19,7 +19,7 @@ PLACED = "com.roboshop.order.placed"
 
 def authorisation_state(event: Call) -> str | None:
     """What became of the authorisation the order.placed event names."""
-    return gateway.SimulatedGateway().state(event.headers["ce-paymentauthorisation"])
+    return authorisations.state(event.headers["ce-paymentauthorisation"])
 
 
 def good_cart(peers: Peers, cart_id: str = "anonymous-abc") -> str:

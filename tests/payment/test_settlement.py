@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from kit import events
 from payment import gateway
+from tests.support import authorisations
 from tests.support.deadletters import DeadLetterSink
 from tests.support.eventing import Call, Recorder
 
@@ -47,7 +48,7 @@ def test_the_orders_authorisation_is_captured(
 ) -> None:
     authorisation = simulated.authorise(10.0, "o-1")
     assert deliver(client, order_event("o-1", authorisation)) == 204
-    assert simulated.state(authorisation) == "captured"
+    assert authorisations.state(authorisation) == "captured"
 
 
 def test_a_redelivered_event_is_a_success_and_captures_once(
@@ -57,7 +58,7 @@ def test_a_redelivered_event_is_a_success_and_captures_once(
     event = order_event("o-2", authorisation)
     before = unpaid_count(client)
     assert [deliver(client, event) for _ in range(3)] == [204, 204, 204]
-    assert simulated.state(authorisation) == "captured"
+    assert authorisations.state(authorisation) == "captured"
     assert unpaid_count(client) == before
 
 
@@ -82,7 +83,7 @@ def test_an_authorisation_that_cant_be_captured_is_logged_counted_and_acknowledg
     assert f"o-3-{fate}" in record.getMessage()
     assert unpaid_count(client) == before + 1
     if fate == "voided":
-        assert simulated.state(authorisation) == "voided"
+        assert authorisations.state(authorisation) == "voided"
 
 
 def test_an_event_without_the_authorisation_is_acknowledged_and_ignored(
