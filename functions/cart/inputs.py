@@ -72,6 +72,11 @@ def _amount(body: dict[str, Any], field: str) -> Decimal:
     return amount
 
 
+def _check_amount(body: dict[str, Any], field: str) -> None:
+    """400 unless the field is an amount `_amount` would take, for one the cart never keeps."""
+    _amount(body, field)
+
+
 def shipping(body: dict[str, Any]) -> tuple[str, Decimal]:
     """The location and cost of a `{distance, cost, location}` body."""
     missing = [f for f in ("distance", "cost", "location") if body.get(f) in (None, "")]
@@ -79,7 +84,7 @@ def shipping(body: dict[str, Any]) -> tuple[str, Decimal]:
         raise ApiError(400, "missing_field", f"{', '.join(missing)} required")
     # The classic body's distance must be a sane number, but the line keeps only the place
     # and its cost: shipping has priced that place from its own distance already.
-    _amount(body, "distance")
+    _check_amount(body, "distance")
     cost = _amount(body, "cost")
     if cost > MAX_SHIPPING_COST_EUR:
         raise ApiError(400, "invalid_field", f"cost must be at most {MAX_SHIPPING_COST_EUR}")
