@@ -1,5 +1,5 @@
-"""What the functions agree on between them (CONTRACT.md): the shipping line and the
-order.placed payload, written once for every function that makes or reads them."""
+"""What the functions agree on between them: the shipping line and the order.placed
+payload, written once for every function that makes or reads them."""
 
 from __future__ import annotations
 

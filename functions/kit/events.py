@@ -32,7 +32,7 @@ from kit._errors import ApiError, ConfigError, Unavailable
 
 log = _logs.get_logger("events")
 
-# The shop's event types (CONTRACT.md, "Events"): what payment emits and dispatch replies.
+# The shop's event types: what payment emits and dispatch replies (the data: kit.contract).
 ORDER_PLACED = "com.roboshop.order.placed"
 ORDER_DISPATCHED = "com.roboshop.order.dispatched"
 

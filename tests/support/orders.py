@@ -1,4 +1,4 @@
-"""The order.placed data payment sends (CONTRACT.md, "Events"), for the consumers' tests."""
+"""The order.placed data payment sends (kit.contract.placed_order), for the consumers' tests."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 import { get, part, post, put, ApiError } from "./api.js";
 import * as state from "./state.js";
 
-// The sku of the cart's shipping line (CONTRACT.md, cart): every view tells it from the robots by it.
+// The sku of the cart's shipping line (SHIPPING_SKU, functions/kit/contract.py): every view tells it
+// from the robots by it.
 export const SHIPPING_SKU = "SHIP";
 
 const listeners = new Set();
