@@ -44,14 +44,13 @@ def _current(ksvc: dict[str, Any], given: str | None) -> str:
     return str(current)
 
 
-def _with_image(ksvc: dict[str, Any], tag: str) -> dict[str, Any]:
+def _set_image(ksvc: dict[str, Any], tag: str) -> None:
     template = ksvc["spec"]["template"]
     container = template["spec"]["containers"][0]
     image = container["image"].split("@")[0]
     repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     container["image"] = f"{repository}:{tag}"
     template.setdefault("metadata", {})["name"] = revision_name(ksvc["metadata"]["name"], tag)
-    return ksvc
 
 
 def _clean(ksvc: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +99,7 @@ def render(
     new = revision_name(name, tag)
     if old == new:
         raise SystemExit(f"{new} is already the running revision")
-    _with_image(ksvc, tag)
+    _set_image(ksvc, tag)
     splits = {
         "canary": [("stable", old, 100 - percent), ("canary", new, percent)],
         "green": [("blue", old, 100), ("green", new, 0)],

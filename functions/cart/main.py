@@ -64,13 +64,13 @@ def add(cart_id: str, sku: str, qty: str) -> Cart:
 def update(cart_id: str, sku: str, qty: str) -> Cart:
     require_owned(cart_id)
     count = inputs.qty(qty, minimum=0)
-    inputs.line_sku(sku, count)
+    line = inputs.line_sku(sku, count)
 
     def set_qty(current: list[Cart | None]) -> list[Cart | None]:
         try:
-            return [carts.update(existing(current[0], cart_id), sku, count)]
+            return [carts.update(existing(current[0], cart_id), line, count)]
         except carts.LineMissing:
-            raise ApiError(404, "not_found", f"no {sku} in cart {cart_id}") from None
+            raise ApiError(404, "not_found", f"no {line} in cart {cart_id}") from None
 
     return carts.public(existing(store.change([cart_id], set_qty)[0], cart_id))
 

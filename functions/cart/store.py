@@ -69,15 +69,14 @@ def change(cart_ids: Sequence[str], compute: Change) -> list[Cart | None]:
 
 def change_once(
     cart_id: str, change_id: str, compute: Callable[[Cart | None], Cart | None]
-) -> bool:
+) -> None:
     """Apply `compute` to the cart unless the change `change_id` was applied before.
 
     The change is marked in the same transaction (kept CART_CHANGE_MEMORY_SECONDS),
-    so a repeated change_id is a no-op; False when it was one.
+    so a repeated change_id is a no-op.
     """
     marker = namespaced(f"cart-change:{change_id}")
-    done = _transaction([cart_id], lambda current: [compute(current[0])], marker)
-    return done is not None
+    _transaction([cart_id], lambda current: [compute(current[0])], marker)
 
 
 # carts.add inside Redis: the line of the sku gets `qty` more (name and price refreshed)

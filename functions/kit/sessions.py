@@ -100,14 +100,13 @@ def verify(token: str, now: float | None = None) -> str | None:
     return str(claims["sub"])
 
 
-def revoke(token: str) -> bool:
-    """End the token's session for good; False when it was no valid session anyway."""
+def revoke(token: str) -> None:
+    """End the token's session for good (nothing to end when it is no valid session)."""
     claims = _claims(token, None)
     if claims is None:
-        return False
+        return
     remaining = max(1, int(claims["exp"] - time.time()) + 1)
     stores.redis().get().set(_revocation_key(claims["sid"]), "1", ex=remaining)
-    return True
 
 
 def token_of(request: Request) -> str | None:

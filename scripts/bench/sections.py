@@ -187,7 +187,7 @@ class Bench:
 
     def throughput(
         self, section: str, pairs: Sequence[tuple[tuple[Path_, Path_], Target | None]]
-    ) -> list[tuple[Path_, Path_]]:
+    ) -> None:
         reference = self.rounds([p for pair, _ in pairs for p in pair])
         self.figures.append(reference.figure(section, reference))
         for (direct, nginx), target in pairs:
@@ -195,7 +195,6 @@ class Bench:
             through = nginx.figure(section, reference, THROUGH_NGINX)
             through.judged = ratio(nginx.rate(), direct.rate())
             self.figures.append(through)
-        return [pair for pair, _ in pairs]
 
     # ---- the sections ----
 

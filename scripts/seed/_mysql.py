@@ -64,16 +64,16 @@ def function_user(function: str) -> tuple[str, str]:
     return env(f"{prefix}_MYSQL_USER", namespaced(function)), env(f"{prefix}_MYSQL_PASSWORD", "")
 
 
-def ensure_user(conn: Connection, function: str, database: str, privileges: str) -> str | None:
+def ensure_user(conn: Connection, function: str, database: str, privileges: str) -> None:
     """Create (or re-key) the function's user with exactly `privileges` on `database`.
 
-    Returns the user name, or None when no password is configured for it: then
-    no user is made, rather than one that anybody could log in as.
+    Without a password configured for it no user is made, rather than one that
+    anybody could log in as.
     """
     user, password = function_user(function)
     if not password:
         print(f"  no {function.upper()}_MYSQL_PASSWORD set: MySQL user for {function} not created")
-        return None
+        return
     with conn.cursor() as cursor:
         cursor.execute("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", (user, password))
         cursor.execute("ALTER USER %s@'%%' IDENTIFIED BY %s", (user, password))
@@ -85,4 +85,3 @@ def ensure_user(conn: Connection, function: str, database: str, privileges: str)
             if exc.args[0] != _NO_SUCH_GRANT:
                 raise
         cursor.execute(f"GRANT {privileges} ON {on} TO %s@'%%'", (user,))
-    return user

@@ -67,11 +67,11 @@ def test_require_user_gives_401_then_403(redis_url: str) -> None:
 
 def test_a_revoked_token_stops_verifying_at_once(redis_url: str) -> None:
     token, other = sessions.issue("stan"), sessions.issue("stan")
-    assert sessions.revoke(token)
+    sessions.revoke(token)
     assert sessions.verify(token) is None
     assert sessions.current_user(request({"Authorization": f"Bearer {token}"})) is None
     assert sessions.verify(other) == "stan"
-    assert not sessions.revoke("not-a-token")
+    sessions.revoke("not-a-token")  # no session to end: nothing written, nothing raised
 
 
 @pytest.mark.parametrize("token", ["é.x", "e30.é", "\udcff.a", "a" * 10 + "\u2603"])
