@@ -3,7 +3,6 @@ catalogue, a changed one shows once the copy is older than that."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -11,22 +10,13 @@ from flask.testing import FlaskClient
 
 from cart import products
 from tests.cart.conftest import PRODUCTS, catalogue_answer
+from tests.support.clock import Clock, stopped_clock
 from tests.support.stub import Reply, Seen, Stub
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(time, "monotonic", clock)
-    return clock
+    return stopped_clock(monkeypatch)
 
 
 @pytest.fixture

@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 
 from kit import Dependency, Unavailable, _deps
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock, stopped_clock
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(time, "monotonic", fake)
-    return fake
+    return stopped_clock(monkeypatch)
 
 
 def flaky_connect(outcomes: list[bool]) -> tuple[Callable[[], str], list[int]]:
