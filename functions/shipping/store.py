@@ -61,81 +61,71 @@ def pool() -> MySQLPool:
     return stores.mysql(database()).get()
 
 
-def country_codes() -> list[Row]:
-    """The countries that have a city to ship to (a few in the gazetteer have none)."""
+def _rows(sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
     with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT uuid, code, name FROM codes"
-            " WHERE EXISTS (SELECT 1 FROM cities WHERE cities.code = codes.code)"
-            " ORDER BY name, code"
-        )
+        cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
+def _first(sql: str, params: tuple[Any, ...]) -> Row | None:
+    found = _rows(sql, params)
+    return found[0] if found else None
+
+
+def country_codes() -> list[Row]:
+    """The countries that have a city to ship to (a few in the gazetteer have none)."""
+    return _rows(
+        "SELECT uuid, code, name FROM codes"
+        " WHERE EXISTS (SELECT 1 FROM cities WHERE cities.code = codes.code)"
+        " ORDER BY name, code"
+    )
+
+
 def country_exists(code: str) -> bool:
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM codes WHERE code = %s", (code,))
-        return cursor.fetchone() is not None
+    return _first("SELECT 1 FROM codes WHERE code = %s", (code,)) is not None
 
 
 def cities_in(code: str, limit: int, offset: int) -> list[Row]:
     """One page of a country's cities in ASCII-name order, read along the index."""
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s"
-            " ORDER BY city, uuid LIMIT %s OFFSET %s",
-            (code, limit, offset),
-        )
-        return list(cursor.fetchall())
+    return _rows(
+        f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s ORDER BY city, uuid LIMIT %s OFFSET %s",
+        (code, limit, offset),
+    )
 
 
 def city_total(code: str) -> int:
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) AS n FROM cities WHERE code = %s", (code,))
-        return int(cursor.fetchone()["n"])
+    return int(_rows("SELECT COUNT(*) AS n FROM cities WHERE code = %s", (code,))[0]["n"])
 
 
 def cities_named(code: str, ascii_name: str, name: str, limit: int) -> list[Row]:
     """Cities called `name` (by their ASCII name, else as written), the most populous first."""
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s AND (city = %s OR name = %s)"
-            " ORDER BY population DESC, uuid LIMIT %s",
-            (code, ascii_name, name, limit),
-        )
-        return list(cursor.fetchall())
+    return _rows(
+        f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s AND (city = %s OR name = %s)"
+        " ORDER BY population DESC, uuid LIMIT %s",
+        (code, ascii_name, name, limit),
+    )
 
 
 def cities_starting(code: str, prefix: str, limit: int) -> list[Row]:
     """Cities whose ASCII name starts with `prefix` (any case), the most populous first."""
-    pattern = escape_like(prefix) + "%"
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s AND city LIKE %s"
-            " ORDER BY population DESC, city, uuid LIMIT %s",
-            (code, pattern, limit),
-        )
-        return list(cursor.fetchall())
+    return _rows(
+        f"SELECT {CITY_FIELDS} FROM cities WHERE code = %s AND city LIKE %s"
+        " ORDER BY population DESC, city, uuid LIMIT %s",
+        (code, escape_like(prefix) + "%", limit),
+    )
 
 
 def city(uuid: int) -> Row | None:
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute(f"SELECT {CITY_FIELDS} FROM cities WHERE uuid = %s", (uuid,))
-        found: Row | None = cursor.fetchone()
-        return found
+    return _first(f"SELECT {CITY_FIELDS} FROM cities WHERE uuid = %s", (uuid,))
 
 
 def country_name(code: str) -> str | None:
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT name FROM codes WHERE code = %s", (code,))
-        found = cursor.fetchone()
-        return None if found is None else str(found["name"])
+    found = _first("SELECT name FROM codes WHERE code = %s", (code,))
+    return None if found is None else str(found["name"])
 
 
 def city_count() -> int:
-    with pool().connection() as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) AS n FROM cities")
-        return int(cursor.fetchone()["n"])
+    return int(_rows("SELECT COUNT(*) AS n FROM cities")[0]["n"])
 
 
 def escape_like(text: str) -> str:
