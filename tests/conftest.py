@@ -84,16 +84,10 @@ def mysql_settings() -> Iterator[dict[str, Any]]:
         "password": os.environ.get("MYSQL_PASSWORD", ""),
     }
     yield settings
+    from scripts.seed import _mysql
+
     conn = pymysql.connect(**settings)
-    with conn.cursor() as cursor:
-        like = NAMESPACE.replace("_", "\\_") + "%"
-        cursor.execute("SHOW DATABASES LIKE %s", (like,))
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP DATABASE `{name}`")
-        # Functions' own users made by seeds run in this session (scripts.seed._mysql).
-        cursor.execute("SELECT user, host FROM mysql.user WHERE user LIKE %s", (like,))
-        for user, host in cursor.fetchall():
-            cursor.execute("DROP USER %s@%s", (user, host))
+    _mysql.drop_namespace(conn, NAMESPACE)
     conn.close()
 
 

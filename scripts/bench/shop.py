@@ -154,6 +154,8 @@ def forget(namespace: str, env: dict[str, str]) -> None:
     import pymysql
     import redis
 
+    from scripts.seed import _mysql
+
     client = redis.Redis.from_url(env["REDIS_URL"])
     keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
     if keys:
@@ -165,14 +167,7 @@ def forget(namespace: str, env: dict[str, str]) -> None:
         user=env["MYSQL_USER"],
         password=env.get("MYSQL_PASSWORD", ""),
     )
-    with conn.cursor() as cursor:
-        like = namespace.replace("_", "\\_") + "%"
-        cursor.execute("SHOW DATABASES LIKE %s", (like,))
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP DATABASE `{name}`")
-        cursor.execute("SELECT user, host FROM mysql.user WHERE user LIKE %s", (like,))
-        for user, host in cursor.fetchall():
-            cursor.execute("DROP USER %s@%s", (user, host))
+    _mysql.drop_namespace(conn, namespace)
     conn.close()
 
 

@@ -85,3 +85,17 @@ def ensure_user(conn: Connection, function: str, database: str, privileges: str)
             if exc.args[0] != _NO_SUCH_GRANT:
                 raise
         cursor.execute(f"GRANT {privileges} ON {on} TO %s@'%%'", (user,))
+
+
+def drop_namespace(conn: Connection, namespace: str) -> None:
+    """Drop every database and user named with the data namespace (what a run of the tests
+    or of the benchmarks made)."""
+    like = namespace.replace("_", "\\_") + "%"
+    with conn.cursor(pymysql.cursors.Cursor) as cursor:
+        cursor.execute("SHOW DATABASES LIKE %s", (like,))
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP DATABASE `{identifier(name)}`")
+        # The functions' own users, made by the seeds (ensure_user).
+        cursor.execute("SELECT user, host FROM mysql.user WHERE user LIKE %s", (like,))
+        for user, host in cursor.fetchall():
+            cursor.execute("DROP USER %s@%s", (user, host))
