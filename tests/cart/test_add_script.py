@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart import carts, store
+from tests.support.threads import run_together
 
 skus = st.sampled_from(["RMC", "STAN-1", "EMM", "Watson", "caf\u00e9/bot"])
 prices = st.integers(min_value=0, max_value=10_000_000).map(lambda c: Decimal(c) / 100)
@@ -63,11 +64,7 @@ def test_concurrent_adds_lose_nothing() -> None:
             except Exception as exc:  # any failure is what this test looks for
                 errors.append(exc)
 
-    threads = [threading.Thread(target=shopper, args=(n,)) for n in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(shopper, range(threads_count))
     try:
         assert errors == []
         cart = store.load(cart_id)

@@ -17,6 +17,7 @@ from cart import store
 from kit import stores
 from tests.support.accounts import bearer, unique_name
 from tests.support.stub import Reply, Stub
+from tests.support.threads import run_together
 
 
 def add(client: FlaskClient, cart_id: str, sku: str, qty: Any, **kw: Any) -> Any:
@@ -329,11 +330,7 @@ def test_parallel_adds_lose_nothing(app: Flask, cart_id: str) -> None:
             if response.status_code != 200:
                 failures.append(response.status_code)
 
-    threads = [threading.Thread(target=shopper, args=(n,)) for n in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(shopper, range(threads_count))
     assert failures == []
     cart = app.test_client().get(f"/cart/{cart_id}").get_json()
     per_sku = threads_count // 2 * adds_each * 2

@@ -10,6 +10,7 @@ import pytest
 
 from kit import _mysql
 from kit._mysql import MySQLPool
+from tests.support.threads import run_together
 
 
 @pytest.fixture
@@ -76,11 +77,7 @@ def test_beyond_its_size_the_pool_closes_what_it_cannot_keep(pool: MySQLPool) ->
             cursor.execute("SELECT CONNECTION_ID() AS id")
             ids.append(int(cursor.fetchone()["id"]))
 
-    threads = [threading.Thread(target=borrow) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(lambda _: borrow(), range(4))
     assert len(set(ids)) == 4
     assert pool._idle.qsize() == 2
     pool.close()

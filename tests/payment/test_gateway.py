@@ -9,6 +9,7 @@ import redis
 
 from payment import gateway
 from tests.support import authorisations
+from tests.support.threads import run_together
 
 pytestmark = pytest.mark.usefixtures("redis_url")
 
@@ -90,11 +91,7 @@ def settle_racing(simulated: gateway.SimulatedGateway, authorisation: str) -> di
         except gateway.Unsettleable:
             won[action] = False
 
-    threads = [threading.Thread(target=attempt, args=(a,)) for a in ("capture", "void")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(attempt, ("capture", "void"))
     return won
 
 

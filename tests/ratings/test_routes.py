@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,6 +14,7 @@ from ratings import votes
 from scripts.localstack import free_port
 from tests.support.http import json_body
 from tests.support.stub import Stub
+from tests.support.threads import run_together
 
 
 def rate(client: FlaskClient, sku: str, score: object, **headers: str) -> int:
@@ -160,11 +160,7 @@ def test_concurrent_votes_are_all_counted_exactly(app: Flask, sku: str) -> None:
             if status != 200:
                 failures.append(status)
 
-    workers = [threading.Thread(target=vote, args=(t,)) for t in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    run_together(vote, range(threads))
     assert failures == []
     result = fetch(app.test_client(), sku)
     assert result["rating_count"] == len(scores) == 200

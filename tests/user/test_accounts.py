@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from kit import namespaced, sessions
 from scripts.seed import users as seed_users
 from tests.support.accounts import unique_name
+from tests.support.threads import run_together
 from tests.user.conftest import stored_user
 from user import store
 
@@ -209,11 +210,7 @@ def test_concurrent_registrations_of_one_name_make_one_account(app: Flask) -> No
         )
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(attempt, range(6))
     assert sorted(statuses) == [200] + [409] * 5
     assert store.users().count_documents({"name": name}) == 1
 
