@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import pika
 import pytest
 import urllib3
 
@@ -22,6 +21,7 @@ from tests.support.eventing import (
     Recorder,
     Reply,
     manifests_with_delivery,
+    messages,
     start_broker,
     wait_for,
 )
@@ -118,16 +118,7 @@ def calls_for(recorder: Recorder, path: str, subject: str) -> list[Call]:
 def dead_letters(amqp_url: str, trigger_name: str) -> list[tuple[dict[str, str], bytes]]:
     """Every message parked for a Trigger, left where it is."""
     queue = amqp.dead_letter_queue(Trigger(trigger_name, "default", {}, ""))
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    channel = connection.channel()
-    found = []
-    while True:
-        method, properties, body = channel.basic_get(queue, auto_ack=False)
-        if method is None:
-            break
-        found.append((properties.headers, body))
-    connection.close()  # unacked messages go back to the queue
-    return found
+    return [(properties.headers, body) for properties, body in messages(amqp_url, queue)]
 
 
 def test_a_request_that_is_no_cloudevent_is_refused(broker: str) -> None:

@@ -16,7 +16,7 @@ from scripts import localstack
 from scripts.broker import amqp, deliverer
 from scripts.broker.deliverer import Deliverer
 from scripts.broker.triggers import Delivery, Trigger
-from tests.support.eventing import Call, Recorder, wait_for
+from tests.support.eventing import Call, Recorder, messages, wait_for
 
 DISPATCHED = "com.roboshop.order.dispatched"
 
@@ -75,16 +75,8 @@ def put(amqp_url: str, trigger: Trigger, subject: str, **extensions: str) -> Non
 
 
 def parked(amqp_url: str, trigger: Trigger) -> list[dict[str, str]]:
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    channel = connection.channel()
-    found = []
-    while True:
-        method, properties, _ = channel.basic_get(amqp.dead_letter_queue(trigger), auto_ack=False)
-        if method is None:
-            break
-        found.append({k: str(v) for k, v in properties.headers.items()})
-    connection.close()
-    return found
+    parked = messages(amqp_url, amqp.dead_letter_queue(trigger))
+    return [{k: str(v) for k, v in properties.headers.items()} for properties, _ in parked]
 
 
 def test_an_event_whose_reply_cant_be_published_is_dead_lettered(amqp_url: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from scripts.broker import amqp, triggers
 from scripts.broker.triggers import Delivery, ManifestError, iso_seconds
+from tests.support.eventing import messages
 
 
 def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,16 +59,8 @@ def test_a_trigger_takes_the_events_matching_all_its_filter_attributes(amqp_url:
 
 def queued_ids(amqp_url: str, trigger: triggers.Trigger) -> list[str]:
     """The ids of the events in the Trigger's queue, taken out of it."""
-    connection = amqp.connect(amqp_url)
-    channel = connection.channel()
-    found = []
-    while True:
-        method, properties, _ = channel.basic_get(amqp.queue_name(trigger), auto_ack=True)
-        if method is None:
-            break
-        found.append(str(properties.message_id))
-    connection.close()
-    return found
+    queued = messages(amqp_url, amqp.queue_name(trigger), take=True)
+    return [str(properties.message_id) for properties, _ in queued]
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,26 @@ from urllib.parse import quote
 import yaml
 
 from scripts import localstack
+from scripts.broker import amqp
 from scripts.broker.triggers import MANIFESTS
 from scripts.localstack import Process
 
 T = TypeVar("T")
+
+
+def messages(amqp_url: str, queue: str, take: bool = False) -> list[tuple[Any, bytes]]:
+    """Every message in a queue, as (properties, body): taken out of it, or (take=False) left
+    there, as unacked ones go back when the connection closes."""
+    connection = amqp.connect(amqp_url)
+    channel = connection.channel()
+    found = []
+    while True:
+        method, properties, body = channel.basic_get(queue, auto_ack=take)
+        if method is None:
+            break
+        found.append((properties, body))
+    connection.close()
+    return found
 
 
 def wait_for(probe: Callable[[], T | None], seconds: float = 30, what: str = "condition") -> T:
