@@ -15,6 +15,14 @@ from tests.knative import manifests as m
 REGISTRY = "ghcr.io/example/roboshop"
 
 
+def run_release(version: str, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.release", "--version", version, "--registry", REGISTRY,
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
 def test_a_release_is_built_of_every_function_seed_and_web() -> None:
     functions = sorted(p.parent.name for p in (ROOT / "functions").glob("*/main.py"))
     assert release.images() == [*functions, "seed", "web"]
@@ -22,11 +30,7 @@ def test_a_release_is_built_of_every_function_seed_and_web() -> None:
 
 
 def test_the_release_manifests_use_only_the_releases_images(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "scripts.release", "--version", "v0.2.0", "--registry", REGISTRY,
-         "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = run_release("v0.2.0", tmp_path)
     assert done.returncode == 0, done.stderr
     shop = [d for d in yaml.safe_load_all((tmp_path / "roboshop-0.2.0.yaml").read_text()) if d]
     restore = [
@@ -63,9 +67,5 @@ def test_an_image_left_behind_is_caught() -> None:
 
 
 def test_a_version_must_look_like_one(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "scripts.release", "--version", "latest", "--registry", REGISTRY,
-         "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = run_release("latest", tmp_path)
     assert done.returncode == 2 and "not a version" in done.stderr

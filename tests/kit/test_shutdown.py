@@ -66,16 +66,22 @@ def terminate_main(process: Process) -> None:
     os.kill(process.popen.pid, signal.SIGTERM)
 
 
+def sigterm_during_a_request(process: Process, url: str) -> InFlight:
+    """A slow request, and SIGTERM once the server is busy with it; the request, running."""
+    request = InFlight(url)
+    request.start()
+    time.sleep(IN_FLIGHT_PAUSE)
+    terminate_main(process)
+    return request
+
+
 def test_sigterm_lets_the_request_in_flight_finish_then_exits(
     log_dir: Path, mongo_url: str
 ) -> None:
     process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=20)
     port = int(url.rsplit(":", 1)[1])
     try:
-        request = InFlight(url)
-        request.start()
-        time.sleep(IN_FLIGHT_PAUSE)
-        terminate_main(process)
+        request = sigterm_during_a_request(process, url)
         request.join(30)
 
         assert request.error is None
@@ -94,10 +100,7 @@ def test_a_new_connection_is_refused_while_the_last_request_drains(
     process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=20)
     port = int(url.rsplit(":", 1)[1])
     try:
-        request = InFlight(url)
-        request.start()
-        time.sleep(IN_FLIGHT_PAUSE)
-        terminate_main(process)
+        request = sigterm_during_a_request(process, url)
         refused = wait_until_closed(port)
 
         assert refused
@@ -123,10 +126,7 @@ def test_a_request_that_outlasts_the_grace_is_cut_and_the_process_still_exits(
 ) -> None:
     process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=1, slow_ms=60_000)
     try:
-        request = InFlight(url)
-        request.start()
-        time.sleep(IN_FLIGHT_PAUSE)
-        terminate_main(process)
+        request = sigterm_during_a_request(process, url)
 
         assert process.popen is not None
         # Long before the request's own minute: the worker is killed at SHUTDOWN_SECONDS.

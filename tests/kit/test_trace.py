@@ -60,6 +60,19 @@ def test_events_carry_the_trace_in_their_extension_unsigned() -> None:
     assert "traceparent" not in str(event[events.SIGNATURE]).split(";")[0]
 
 
+def sample_in_a_fresh_process(code: str, env: dict[str, str]) -> list[str]:
+    """What `code` prints, run with the sample function's source and PARENT as arguments in
+    an interpreter that has imported nothing yet; its lines."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "tests/kit/sample/main.py"), PARENT],
+        env={"PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}", "PATH": "", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
 def test_without_an_endpoint_opentelemetry_is_never_imported() -> None:
     """A function that served requests and called a peer, with OTEL_* unset."""
     code = (
@@ -70,15 +83,8 @@ def test_without_an_endpoint_opentelemetry_is_never_imported() -> None:
         "client.get('/health')\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('opentelemetry'))))\n"
     )
-    env = {"PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}", "LOG_LEVEL": "error", "PATH": ""}
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT / "tests/kit/sample/main.py"), PARENT],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    printed = sample_in_a_fresh_process(code, {"LOG_LEVEL": "error"})
+    assert json.loads(printed[-1]) == []
 
 
 def test_an_endpoint_without_opentelemetry_installed_logs_ids_and_exports_nothing() -> None:
@@ -91,20 +97,8 @@ def test_an_endpoint_without_opentelemetry_installed_logs_ids_and_exports_nothin
         "answer = app.test_client().get('/items/3', headers={'traceparent': sys.argv[2]})\n"
         "print(json.dumps([answer.status_code, answer.headers['X-Trace-Id']]))\n"
     )
-    env = {
-        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
-        "LOG_LEVEL": "warning",
-        "PATH": "",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT / "tests/kit/sample/main.py"), PARENT],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    *logged, answer = done.stdout.splitlines()
+    env = {"LOG_LEVEL": "warning", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9"}
+    *logged, answer = sample_in_a_fresh_process(code, env)
     assert json.loads(answer) == [200, PARENT.split("-")[1]]
     warnings = [json.loads(line)["message"] for line in logged]
     assert any("has no OpenTelemetry" in message for message in warnings), logged
