@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import urllib3
 
-from kit import namespaced, stores
+from tests.support.accounts import forget_failed_logins
 from tests.support.stack import Stack
 
 PASSWORD = "an outsider's secret"
@@ -145,7 +145,4 @@ def outsider(origin: str) -> Visitor:
 def fresh_login_throttle(stack: Stack) -> Iterator[None]:
     """All these tests come from one address: its failed logins must not carry over."""
     yield
-    redis = stores.redis().get()
-    keys = list(redis.scan_iter(match=namespaced("login-throttle:*"), count=1000))
-    if keys:
-        redis.delete(*keys)
+    forget_failed_logins()

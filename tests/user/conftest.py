@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scripts.seed import users as seed_users
-from tests.support.accounts import use_test_secret
+from tests.support.accounts import forget_failed_logins, use_test_secret
 from tests.support.functions import create_app
 from user import store
 
@@ -33,12 +33,7 @@ def client(app: Flask) -> FlaskClient:
 def fresh_login_throttle(redis_url: str) -> Iterator[None]:
     """Each test starts with no failed logins counted against any name or client."""
     yield
-    from kit import namespaced, stores
-
-    redis = stores.redis().get()
-    keys = list(redis.scan_iter(match=namespaced("login-throttle:*"), count=1000))
-    if keys:
-        redis.delete(*keys)
+    forget_failed_logins()
 
 
 def stored_user(name: str) -> dict[str, Any]:
