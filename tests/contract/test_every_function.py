@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ def unreachable(port: int) -> dict[str, dict[str, str]]:
 
 
 def placed_event(client: FlaskClient) -> TestResponse:
-    orderid = f"every-function-{free_port()}"
+    orderid = f"every-function-{uuid.uuid4()}"
     event = events.make_event(
         events.ORDER_PLACED,
         "/roboshop/payment",
