@@ -32,7 +32,16 @@ os.environ.setdefault("MYSQL_USER", "root")
 os.environ.setdefault("SESSION_SECRET", "test-session-secret-" + "x" * 32)
 
 from tests.support import deadletters, servers  # noqa: E402
+from tests.support.settings import reload as reload_settings  # noqa: E402
 from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def settings_as_the_environment_says() -> Iterator[None]:
+    """After each test (and its monkeypatch's undoing), the settings are read again, so no
+    test sees another's: set up before any test's own fixtures, so torn down after them."""
+    yield
+    reload_settings()
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +57,7 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process, port = servers.start_mongo(tmp_path_factory.mktemp("mongodb"))
     url = f"mongodb://127.0.0.1:{port}"
     os.environ["MONGO_URL"] = url
+    reload_settings()
     yield url
     client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url)
     for name in client.list_database_names():

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from kit import env
+from kit.stores import MongoSettings, MySQLSettings, RedisSettings
 from scripts.backup import archive, keys, mongo, mysql
 from scripts.backup.archive import Archive, ArchiveError, ArchiveWriter
 from scripts.localstack import ROOT
@@ -44,9 +44,9 @@ def _without_credentials(url: str) -> str:
 
 def _sources() -> dict[str, str]:
     return {
-        "mongodb": _without_credentials(env("MONGO_URL", "mongodb://127.0.0.1:27017")),
-        "redis": _without_credentials(env("REDIS_URL", "redis://127.0.0.1:6379/0")),
-        "mysql": f"{env('MYSQL_HOST', '127.0.0.1')}:{env('MYSQL_PORT', '3306')}",
+        "mongodb": _without_credentials(MongoSettings.current().mongo_url),
+        "redis": _without_credentials(RedisSettings.current().redis_url),
+        "mysql": "{0.mysql_host}:{0.mysql_port}".format(MySQLSettings.current()),
     }
 
 

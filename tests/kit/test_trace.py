@@ -70,7 +70,12 @@ def test_without_an_endpoint_opentelemetry_is_never_imported() -> None:
         "client.get('/health')\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('opentelemetry'))))\n"
     )
-    env = {"PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}", "LOG_LEVEL": "error", "PATH": ""}
+    env = {
+        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
+        "LOG_LEVEL": "error",
+        "PATH": "",
+        "SESSION_SECRET": "s" * 40,  # the sample consumes events
+    }
     done = subprocess.run(
         [sys.executable, "-c", code, str(ROOT / "tests/kit/sample/main.py"), PARENT],
         env=env,
@@ -96,6 +101,7 @@ def test_an_endpoint_without_opentelemetry_installed_logs_ids_and_exports_nothin
         "LOG_LEVEL": "warning",
         "PATH": "",
         "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+        "SESSION_SECRET": "s" * 40,
     }
     done = subprocess.run(
         [sys.executable, "-c", code, str(ROOT / "tests/kit/sample/main.py"), PARENT],
