@@ -34,7 +34,9 @@ $(VENV)/.installed: requirements.txt functions/requirements.txt functions/requir
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || \
 		{ echo "!! cannot make a virtual environment: apt-get install python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -e .
+	@# setuptools warns at each editable install of packages from two folders that a folder
+	@# of the working directory named like one of them would shadow it: none does here.
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -r requirements.txt -e .
 	@touch $@
 
 # What the machine lacks (Debian packages, the servers the tests use) is installed
