@@ -8,18 +8,12 @@ so the machine's shared Redis, MariaDB and RabbitMQ only ever see our own data.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-for path in (str(ROOT / "functions"), str(ROOT)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
 
 NAMESPACE = f"t{uuid.uuid4().hex[:8]}_"
 os.environ["DATA_NAMESPACE"] = NAMESPACE

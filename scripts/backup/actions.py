@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from kit.stores import MongoSettings, MySQLSettings, RedisSettings
 from scripts.backup import archive, keys, mongo, mysql
 from scripts.backup.archive import Archive, ArchiveError, ArchiveWriter
-from scripts.localstack import ROOT
 
 CONSISTENCY = {
     "mysql": "one REPEATABLE READ snapshot across both databases",
@@ -130,5 +129,5 @@ def resolve(name: str, folder: Path) -> Path:
 
 
 def default_folder() -> Path:
-    state = os.environ.get("ROBOSHOP_STATE") or str(ROOT / ".state")
+    state = os.environ.get("ROBOSHOP_STATE") or str(archive.ROOT / ".state")
     return Path(os.environ.get("BACKUP_DIR") or Path(state) / "backups")

@@ -89,9 +89,7 @@ def test_a_function_without_a_flags_file_never_imports_the_sdk(tmp_path: Path) -
         "print('openfeature' in sys.modules)"
     )
     env = {"FLAGS_FILE": str(tmp_path / "none.json"), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT / "functions", env=env, capture_output=True
-    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True)
     assert out.stdout.strip() == b"False", out.stderr
 
 

@@ -71,7 +71,6 @@ def test_without_an_endpoint_opentelemetry_is_never_imported() -> None:
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('opentelemetry'))))\n"
     )
     env = {
-        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
         "LOG_LEVEL": "error",
         "PATH": "",
         "SESSION_SECRET": "s" * 40,  # the sample consumes events
@@ -97,7 +96,6 @@ def test_an_endpoint_without_opentelemetry_installed_logs_ids_and_exports_nothin
         "print(json.dumps([answer.status_code, answer.headers['X-Trace-Id']]))\n"
     )
     env = {
-        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
         "LOG_LEVEL": "warning",
         "PATH": "",
         "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
