@@ -27,12 +27,16 @@ help:
 	@echo "make images  - build the container images (needs docker or podman)"
 	@echo "make kind-images - build them for the dev overlay and load them into kind"
 
-# The virtual environment is rebuilt whenever a requirements file changes.
-$(VENV)/.installed: requirements.txt functions/requirements.txt functions/requirements-tracing.txt
+# The virtual environment is rebuilt whenever a requirements file or the project's metadata
+# changes. The project goes in editable: kit, the functions' packages and scripts import
+# from this checkout, also in the subprocesses the runner and the tests start.
+$(VENV)/.installed: requirements.txt functions/requirements.txt functions/requirements-tracing.txt pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || \
 		{ echo "!! cannot make a virtual environment: apt-get install python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	@# setuptools warns at each editable install of packages from two folders that a folder
+	@# of the working directory named like one of them would shadow it: none does here.
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -r requirements.txt -e .
 	@touch $@
 
 # What the machine lacks (Debian packages, the servers the tests use) is installed

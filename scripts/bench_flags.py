@@ -57,7 +57,7 @@ print(json.dumps({"ms": elapsed_ms, "kib": rss_kib() - before_kib}))
 
 
 def probe(variant: str, flags_file: Path) -> dict[str, Any] | None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "functions"), "FLAGS_FILE": str(flags_file)}
+    env = {**os.environ, "FLAGS_FILE": str(flags_file)}
     runs = []
     for _ in range(RUNS):
         out = subprocess.run(

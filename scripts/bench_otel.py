@@ -61,7 +61,6 @@ class ColdStart:
 def _run(function: str, setup: str) -> dict[str, float]:
     env = {
         **os.environ,
-        "PYTHONPATH": f"{ROOT / 'functions'}{os.pathsep}{ROOT}",
         "LOG_LEVEL": "error",
         "K_SERVICE": function,
     }

@@ -119,14 +119,13 @@ def function_process(name: str, port: int, log: Path, env: dict[str, str]) -> Pr
         "PORT": str(port),
     }
     defaults = {"WORKERS": "1", "THREADS": "4", "K_SERVICE": name, **MALLOC}
-    full_env = {**defaults, **env, **settings, "PYTHONPATH": str(ROOT / "functions")}
+    full_env = {**defaults, **env, **settings}
     return Process(name, [sys.executable, "-m", "kit.serve"], log, full_env)
 
 
 def broker_process(port: int, log: Path, env: dict[str, str]) -> Process:
     """The dev broker (`python -m scripts.broker`) with its ingress on `port`."""
-    paths = os.pathsep.join([str(ROOT / "functions"), str(ROOT)])
-    full_env = {**env, "BROKER_PORT": str(port), "PYTHONPATH": paths}
+    full_env = {**env, "BROKER_PORT": str(port)}
     return Process("broker", [sys.executable, "-m", "scripts.broker", "serve"], log, full_env)
 
 

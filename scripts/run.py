@@ -23,8 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kit import LOCAL_PORTS, namespaced
+from kit import LOCAL_PORTS, namespaced, peer_url
+from kit.events import SinkSettings
+from kit.stores import MongoSettings, MySQLSettings, RedisSettings
 from scripts import localstack, prometheus
+from scripts.broker.settings import BrokerSettings
 from scripts.localstack import ROOT, Process, StackError
 from scripts.nginx_conf import nginx_process
 
@@ -33,19 +36,23 @@ _ENV_REF = re.compile(r"\{\{\s*env:(\w+)\s*\}\}")
 NGINX_PORT = int(os.environ.get("NGINX_PORT", "8080"))
 PROMETHEUS_PORT = int(os.environ.get("PROMETHEUS_PORT", "9090"))
 
-# Every function and the stack itself read these; the environment overrides each one.
-DEFAULTS = {
-    "MONGO_URL": "mongodb://127.0.0.1:27017",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
-    "MYSQL_HOST": "127.0.0.1",
-    "MYSQL_PORT": "3306",
-    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
-    "K_SINK": "http://127.0.0.1:8010/",  # the dev broker's ingress (scripts/broker)
-    "SEED_DEMO_USERS": "true",  # the published demo accounts: here, never in production
-    "WORKERS": "1",
-    "THREADS": "4",
-    **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in LOCAL_PORTS.items()},
-}
+# What only the local stack sets: the published demo accounts, never in production.
+LOCAL_ONLY = {"SEED_DEMO_USERS": "true"}
+
+
+def addresses() -> dict[str, str]:
+    """Where the functions and the broker will look for the stores, each other and the
+    broker: their own settings (the environment, else the defaults that fit this machine)."""
+    mysql = MySQLSettings.current()
+    return {
+        "MONGO_URL": MongoSettings.current().mongo_url,
+        "REDIS_URL": RedisSettings.current().redis_url,
+        "MYSQL_HOST": mysql.mysql_host,
+        "MYSQL_PORT": str(mysql.mysql_port),
+        "AMQP_URL": BrokerSettings.current().amqp_url,
+        "K_SINK": SinkSettings.current().k_sink,
+        **{f"{name.upper()}_URL": peer_url(name) for name in LOCAL_PORTS},
+    }
 
 
 def func_yaml_envs(path: Path, stack_env: dict[str, str]) -> dict[str, str]:
@@ -128,7 +135,8 @@ class Supervised:
 
 class Stack:
     def __init__(self) -> None:
-        self.env = {key: os.environ.get(key) or value for key, value in DEFAULTS.items()}
+        local = {key: os.environ.get(key) or value for key, value in LOCAL_ONLY.items()}
+        self.env = {**addresses(), **local}
         self.env["SESSION_SECRET"] = os.environ.get("SESSION_SECRET") or local_secret()
         # The seed step creates these functions' own MySQL users; a stack with a
         # DATA_NAMESPACE (a test's) gets users of its own, never re-keying the shared ones.

@@ -8,18 +8,12 @@ so the machine's shared Redis, MariaDB and RabbitMQ only ever see our own data.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-for path in (str(ROOT / "functions"), str(ROOT)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
 
 NAMESPACE = f"t{uuid.uuid4().hex[:8]}_"
 os.environ["DATA_NAMESPACE"] = NAMESPACE
@@ -33,7 +27,16 @@ os.environ.setdefault("SESSION_SECRET", "test-session-secret-" + "x" * 32)
 
 from tests.support import deadletters, servers  # noqa: E402
 from tests.support.mysql import FunctionDatabase, seeded_database  # noqa: E402
+from tests.support.settings import reload as reload_settings  # noqa: E402
 from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def settings_as_the_environment_says() -> Iterator[None]:
+    """After each test (and its monkeypatch's undoing), the settings are read again, so no
+    test sees another's: set up before any test's own fixtures, so torn down after them."""
+    yield
+    reload_settings()
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +52,7 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process, port = servers.start_mongo(tmp_path_factory.mktemp("mongodb"))
     url = f"mongodb://127.0.0.1:{port}"
     os.environ["MONGO_URL"] = url
+    reload_settings()
     yield url
     client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url)
     for name in client.list_database_names():

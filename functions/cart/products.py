@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from kit import ApiError, Unavailable, env_int, peers
+from cart.settings import CartSettings
+from kit import ApiError, Unavailable, peers
 from kit.money import money
 
-DEFAULT_SECONDS = 5
 # Enough for a large catalogue's every product; past it the copies start again from none.
 MAX_COPIES = 4096
 
@@ -46,7 +46,7 @@ _copies: dict[str, tuple[float, Product]] = {}
 
 def in_stock(sku: str) -> Product:
     """The product, if the catalogue knows it and has it in stock (else 404; 503 if down)."""
-    seconds = env_int("CART_CATALOGUE_SECONDS", DEFAULT_SECONDS)
+    seconds = CartSettings.current().cart_catalogue_seconds
     now = time.monotonic()
     copy = _copies.get(sku)
     if copy is not None and now - copy[0] < seconds:

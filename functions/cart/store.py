@@ -21,7 +21,8 @@ import redis
 from redis.commands.core import Script
 
 from cart.carts import MAX_LINE_QTY, Cart, TooMany
-from kit import ApiError, env_int, namespaced, stores
+from cart.settings import CartSettings
+from kit import ApiError, namespaced, stores
 from kit.contract import SHIPPING_SKU
 
 MAX_ATTEMPTS = 50
@@ -35,7 +36,7 @@ def key(cart_id: str) -> str:
 
 
 def ttl_seconds() -> int:
-    return env_int("CART_TTL_SECONDS", 3600)
+    return CartSettings.current().cart_ttl_seconds
 
 
 def _decode(raw: bytes | str | None) -> Cart | None:
@@ -193,7 +194,7 @@ def hold_for_checkout(cart_id: str, orderid: str) -> Hold:
     """
     client: redis.Redis = stores.redis().get()
     keys = (_hold_key(cart_id), key(cart_id), _last_order_key(cart_id))
-    hold = env_int("CART_CHECKOUT_HOLD_SECONDS", 300)
+    hold = CartSettings.current().cart_checkout_hold_seconds
     outcome, value = client.eval(_HOLD, len(keys), *keys, orderid, hold)
     if outcome == "held":
         return Hold(held_by=value)
@@ -211,7 +212,7 @@ def release_checkout(cart_id: str, orderid: str) -> None:
 def finish_checkout(cart_id: str, orderid: str) -> None:
     """The order is placed: its hold ends and it is the cart's last order."""
     client: redis.Redis = stores.redis().get()
-    keep = env_int("CART_CHECKOUT_HOLD_SECONDS", 300)
+    keep = CartSettings.current().cart_checkout_hold_seconds
     client.eval(_FINISH, 2, _hold_key(cart_id), _last_order_key(cart_id), orderid, keep)
 
 
@@ -237,7 +238,7 @@ def _transaction(
                     else:
                         pipe.set(k, json.dumps(cart, separators=(",", ":")), ex=ttl_seconds())
                 if marker:
-                    pipe.set(marker, "1", ex=env_int("CART_CHANGE_MEMORY_SECONDS", 7 * 86400))
+                    pipe.set(marker, "1", ex=CartSettings.current().cart_change_memory_seconds)
                 pipe.execute()
                 return wanted
             except redis.WatchError:

@@ -9,7 +9,8 @@ import functions_framework
 from flask import Request, Response, request
 
 from catalogue import products
-from kit import ApiError, FunctionApp, counter, env_int, flags, stores
+from catalogue.settings import CatalogueSettings
+from kit import ApiError, FunctionApp, counter, flags, stores
 
 app = FunctionApp("catalogue", dependencies=[stores.mongo])
 # The checkout funnel's first step: views -> items_added -> sold_count -> orders_dispatched.
@@ -35,11 +36,11 @@ def get_product(sku: str) -> dict[str, Any]:
 
 
 def slow_down_ms(sku: str) -> int:
-    """The chaos switch's delay for its one product ("*": every one), else GO_SLOW."""
+    """The chaos switch's delay for its one product ("*": every one), else the knob's."""
     slow = flags.mapping("catalogue-slow-product", {})
     if slow.get("sku") in (sku, "*"):
         return int(slow.get("ms", 0))
-    return env_int("GO_SLOW", 0)
+    return CatalogueSettings.current().catalogue_delay_ms
 
 
 @app.route("/products/<category>")

@@ -19,7 +19,8 @@ from typing import Any
 from flask import Request, Response, jsonify
 
 from catalogue import store
-from kit import ApiError, env_int, flags
+from catalogue.settings import CatalogueSettings
+from kit import ApiError, flags
 
 Product = dict[str, Any]
 MAX_SEARCH_CHARS = 100
@@ -53,7 +54,7 @@ def snapshot() -> Snapshot:
     """The current snapshot, reloaded from MongoDB once it is older than the TTL."""
     global _cached
     hog_cpu()
-    ttl = env_int("CATALOGUE_CACHE_SECONDS", 10)
+    ttl = CatalogueSettings.current().catalogue_cache_seconds
     cached = _cached
     if cached is not None and time.monotonic() < cached[0]:
         return cached[1]

@@ -24,7 +24,7 @@ from typing import Any
 import urllib3
 
 from deadletters import store
-from kit import ApiError, Unavailable, counter, env, events, get_logger, peer_url
+from kit import ApiError, Unavailable, counter, events, get_logger, peer_url
 
 log = get_logger("deadletters.letters")
 parked_total = counter("dead_letters_parked", "Events kept as dead letters.", ["function", "type"])
@@ -247,8 +247,7 @@ def replay(key: str) -> dict[str, Any]:
 
 def _publish(headers: dict[str, str], body: bytes) -> None:
     """The consumer's reply goes to the broker, as a dispatcher sends it."""
-    sink = env("K_SINK", "")
-    answer = _post(sink, headers, body) if sink else None
+    answer = _post(events.SinkSettings.current().k_sink, headers, body)
     if answer is None or not 200 <= answer.status < 300:
         replays_total.labels("reply_lost").inc()
         raise Unavailable("broker")

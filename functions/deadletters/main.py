@@ -12,7 +12,8 @@ import functions_framework
 from flask import Request, Response, request
 
 from deadletters import letters
-from kit import ApiError, FunctionApp, env_int, events, json_body, stores
+from deadletters.settings import DeadLettersSettings
+from kit import ApiError, FunctionApp, events, json_body, stores
 
 app = FunctionApp("deadletters", dependencies=[stores.mongo])
 
@@ -38,7 +39,8 @@ def refused() -> tuple[dict[str, str], int]:
 def listing() -> list[dict[str, Any]]:
     status = request.args.get("status", "parked")
     try:
-        limit = int(request.args.get("limit", str(env_int("DEAD_LETTER_PAGE", 100))))
+        default = DeadLettersSettings.current().deadletters_page_default
+        limit = int(request.args.get("limit", str(default)))
     except ValueError:
         raise ApiError(400, "bad_request", "limit must be a whole number") from None
     return letters.listing(status, limit)

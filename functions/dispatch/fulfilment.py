@@ -13,7 +13,8 @@ import uuid
 from typing import Any
 
 from dispatch import store
-from kit import ApiError, contract, counter, env_int, events, flags
+from dispatch.settings import DispatchSettings
+from kit import ApiError, contract, counter, events, flags
 
 SOURCE = "/roboshop/dispatch"
 
@@ -28,10 +29,11 @@ def order_of(event: Any) -> dict[str, str]:
 
 
 def _fulfil(orderid: str) -> None:
-    delay_ms = env_int("DISPATCH_DELAY_MS", 300)
+    settings = DispatchSettings.current()
+    delay_ms = settings.dispatch_delay_ms
     if delay_ms > 0:
         time.sleep(random.uniform(0, delay_ms) / 1000)
-    percent = flags.integer("dispatch-error-percent", env_int("DISPATCH_ERROR_PERCENT", 0))
+    percent = flags.integer("dispatch-error-percent", settings.dispatch_error_percent)
     if random.uniform(0, 100) < percent:
         failures_total.inc()
         raise ApiError(503, "dispatch_failed", f"order {orderid} could not be dispatched yet")

@@ -1,8 +1,9 @@
-"""Redis: which orders were dispatched (namespaced keys, kept DISPATCH_MEMORY_DAYS)."""
+"""Redis: which orders were dispatched (namespaced keys, kept DISPATCH_MEMORY_SECONDS)."""
 
 from __future__ import annotations
 
-from kit import env_int, namespaced, stores
+from dispatch.settings import DispatchSettings
+from kit import namespaced, stores
 
 
 def _key(orderid: str) -> str:
@@ -15,5 +16,5 @@ def was_dispatched(orderid: str) -> bool:
 
 def mark_dispatched(orderid: str) -> bool:
     """True for the first marking of this order (so it is counted once)."""
-    ttl = env_int("DISPATCH_MEMORY_DAYS", 30) * 86400
+    ttl = DispatchSettings.current().dispatch_memory_seconds
     return bool(stores.redis().get().set(_key(orderid), "dispatched", nx=True, ex=ttl))

@@ -5,7 +5,15 @@ The public surface is re-exported here; the modules behind it are private.
 
 from kit._app import FunctionApp
 from kit._body import json_body
-from kit._config import LOCAL_PORTS, env, env_int, namespaced, peer_url
+from kit._config import (
+    LOCAL_BROKER_PORT,
+    LOCAL_PORTS,
+    KitSettings,
+    env,
+    env_int,
+    namespaced,
+    peer_url,
+)
 from kit._deps import Dependency
 from kit._errors import ApiError, Unavailable
 from kit._logs import bind_log_fields, current_request_id, get_logger, request_scope
@@ -16,10 +24,12 @@ from kit._trace import client as trace_call
 from kit._trace import server as trace_request
 
 __all__ = [
+    "LOCAL_BROKER_PORT",
     "LOCAL_PORTS",
     "ApiError",
     "Dependency",
     "FunctionApp",
+    "KitSettings",
     "Unavailable",
     "bind_log_fields",
     "configure_logs",

@@ -21,10 +21,10 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, MapAdapter, Rule
 
-from kit import _deps, _logs, _metrics, _trace
-from kit._config import env
+from kit import _deps, _logs, _metrics, _trace, settings
+from kit._config import KitSettings
 from kit._deps import Dependency
-from kit._errors import ApiError
+from kit._errors import ApiError, ConfigError
 
 Handler = Callable[..., Any]
 
@@ -50,7 +50,9 @@ class FunctionApp:
         self._map = Map(strict_slashes=False, merge_slashes=False)
         self._adapter: MapAdapter | None = None
         self._handlers: dict[str, Handler] = {}
-        self.log = _logs.configure(name, env("LOG_LEVEL", "info"))
+        # The start: a value that can't be used stops it here, with the variable's name.
+        settings.load_for(name)
+        self.log = _logs.configure(name, KitSettings.current().log_level)
         self.route(_HEALTH)(self._health)
         self.route(_LIVE)(self._live)
         self.route(_METRICS)(self._metrics)
@@ -183,8 +185,8 @@ class FunctionApp:
         for factory in self._dependencies:
             try:
                 dependency = factory()
-            except ApiError as exc:
-                states["config"] = exc.message
+            except ConfigError as exc:
+                states["config"] = str(exc)
                 healthy = False
                 continue
             problem = dependency.check()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Annotated
 
 from kit._errors import ConfigError
+from kit.settings import About, Settings
 
 # Where `make run` serves each function; the Knative manifests set `<NAME>_URL` instead.
 LOCAL_PORTS: dict[str, int] = {
@@ -17,6 +20,34 @@ LOCAL_PORTS: dict[str, int] = {
     "dispatch": 8007,
     "deadletters": 8008,
 }
+# The dev broker's ingress, where `make run`'s events go (K_SINK).
+LOCAL_BROKER_PORT = 8010
+
+
+@dataclass(frozen=True)
+class KitSettings(Settings):
+    owner = "every function"
+
+    log_level: Annotated[
+        str,
+        About("debug, info, warning or error: JSON lines on stdout, with request and trace ids"),
+    ] = "info"
+    data_namespace: Annotated[
+        str, About("prefixes every database, key and queue name (the tests use it)")
+    ] = ""
+    flags_file: Annotated[
+        str,
+        About(
+            "the chaos switches (flagd format); `make run`: `.state/flags.json`",
+        ),
+    ] = "/etc/roboshop/flags/flags.json"
+    otel_exporter_otlp_endpoint: Annotated[
+        str,
+        About(
+            "export spans over OTLP/HTTP there (the SDK's other `OTEL_*` variables apply);"
+            " unset: nothing exported"
+        ),
+    ] = ""
 
 
 def env(name: str, default: str) -> str:
@@ -39,7 +70,7 @@ def namespaced(name: str) -> str:
 
     Tests set DATA_NAMESPACE so that they only ever touch data they made.
     """
-    return os.environ.get("DATA_NAMESPACE", "") + name
+    return KitSettings.current().data_namespace + name
 
 
 def peer_url(function: str) -> str:

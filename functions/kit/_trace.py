@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kit import _logs
-from kit._config import env
+from kit._config import KitSettings
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _INVALID_TRACE, _INVALID_SPAN = "0" * 32, "0" * 16
@@ -57,7 +57,7 @@ def exporting() -> bool:
     read once per process."""
     global _exporting
     if _exporting is None:
-        wanted = env("OTEL_EXPORTER_OTLP_ENDPOINT", _NO_ENDPOINT) != _NO_ENDPOINT
+        wanted = bool(KitSettings.current().otel_exporter_otlp_endpoint)
         _exporting = wanted and _sdk_installed()
         if wanted and not _exporting:
             # The monitoring component sets the endpoint for the whole namespace: an image
@@ -80,8 +80,6 @@ _SDK_MODULES = ("opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http")
 
 
 _exporting: bool | None = None
-# Unset or empty: nothing is exported (the cluster need not set it).
-_NO_ENDPOINT = "none"
 
 
 @dataclass

@@ -22,15 +22,29 @@ import hmac
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from flask import Request
 
 from kit import _body, _logs, _metrics, _trace, peers
-from kit._config import env
+from kit._config import LOCAL_BROKER_PORT
 from kit._errors import ApiError, ConfigError, Unavailable
+from kit.sessions import MIN_SECRET_LENGTH, SessionSettings
+from kit.settings import About, Settings
 
 log = _logs.get_logger("events")
+
+
+@dataclass(frozen=True)
+class SinkSettings(Settings):
+    owner = "payment, deadletters (a replayed event's reply)"
+
+    k_sink: Annotated[
+        str,
+        About("where events are sent: the broker's ingress (in Knative, set by a SinkBinding)"),
+    ] = f"http://127.0.0.1:{LOCAL_BROKER_PORT}/"
+
 
 # The shop's event types: what payment emits and dispatch replies (the data: kit.contract).
 ORDER_PLACED = "com.roboshop.order.placed"
@@ -71,9 +85,9 @@ _UNSIGNED = frozenset({"specversion", "time", "datacontenttype", "traceparent", 
 
 
 def _key(secret: str | None) -> bytes:
-    secret = secret or env("SESSION_SECRET", "")
-    if len(secret) < 32:
-        raise ConfigError("SESSION_SECRET must be set to 32+ random characters to sign events")
+    secret = secret or SessionSettings.current().session_secret
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"an event's key must be {MIN_SECRET_LENGTH}+ random characters")
     return hmac.new(secret.encode(), b"roboshop events", hashlib.sha256).digest()
 
 

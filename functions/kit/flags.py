@@ -4,7 +4,7 @@ FLAGS_FILE (default /etc/roboshop/flags/flags.json, where the cluster mounts the
 `roboshop-flags` ConfigMap; `make run` points it at .state/flags.json) holds
 `{"flags": {"<key>": {"state", "variants", "defaultVariant"}}}`. A flag's value is its
 default variant's; a DISABLED flag, or one the file lacks, gives the caller's default -
-which is where the environment's fault knobs (GO_SLOW, DISPATCH_ERROR_PERCENT, ...) come
+which is where the environment's fault knobs (CATALOGUE_DELAY_MS, DISPATCH_ERROR_PERCENT, ...) come
 in. flagd's `targeting` rules are not evaluated.
 
 The file is looked at no more than twice a second and read again when it changes (a
@@ -23,10 +23,9 @@ import threading
 import time
 from typing import Any, TypeVar
 
-from kit._config import env
+from kit._config import KitSettings
 from kit._logs import get_logger
 
-DEFAULT_FILE = "/etc/roboshop/flags/flags.json"
 CHECK_EVERY_SECONDS = 0.5
 _DOMAIN = "roboshop-chaos"
 
@@ -48,7 +47,7 @@ class _Flags:
             with self._lock:
                 if now - self._checked_at >= CHECK_EVERY_SECONDS:
                     self._checked_at = now
-                    self._refresh(env("FLAGS_FILE", DEFAULT_FILE))
+                    self._refresh(KitSettings.current().flags_file)
         return self._client
 
     def _refresh(self, path: str) -> None:

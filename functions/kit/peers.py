@@ -20,14 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import urllib3
 from flask import Request
 
 from kit import _logs, _trace
-from kit._config import env_int, peer_url
+from kit._config import peer_url
 from kit._errors import ApiError, Unavailable
+from kit.settings import About, Settings
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # The shopper's session, for a peer that checks who is asking.
@@ -36,10 +37,24 @@ log = _logs.get_logger("peers")
 _pool: urllib3.PoolManager | None = None
 
 
+@dataclass(frozen=True)
+class PeerSettings(Settings):
+    owner = "every function that calls another"
+
+    peer_pool_size: Annotated[int, About("connections kept open to each peer", minimum=1)] = 10
+    peer_connect_timeout_ms: Annotated[
+        int, About("how long connecting to a peer may take", minimum=1)
+    ] = 1000
+    peer_read_timeout_ms: Annotated[
+        int,
+        About("how long a peer may take to answer (idempotent calls are retried twice)", minimum=1),
+    ] = 5000
+
+
 def _pool_manager() -> urllib3.PoolManager:
     global _pool
     if _pool is None:
-        _pool = urllib3.PoolManager(maxsize=env_int("PEER_POOL_SIZE", 10), block=False)
+        _pool = urllib3.PoolManager(maxsize=PeerSettings.current().peer_pool_size, block=False)
     return _pool
 
 
@@ -124,9 +139,10 @@ def _send(
         raise_on_status=False,
         respect_retry_after_header=False,
     )
+    settings = PeerSettings.current()
     timeout = urllib3.Timeout(
-        connect=env_int("PEER_CONNECT_TIMEOUT_MS", 1000) / 1000,
-        read=env_int("PEER_READ_TIMEOUT_MS", 5000) / 1000,
+        connect=settings.peer_connect_timeout_ms / 1000,
+        read=settings.peer_read_timeout_ms / 1000,
     )
     try:
         with _trace.client(function, f"{method} {function}") as trace_headers:

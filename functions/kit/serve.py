@@ -3,29 +3,51 @@
     python -m kit.serve                       # FUNCTION, SOURCE, PORT, ... from the environment
 
 The image and the local stack start every function this way; `functions-framework
---target NAME` (gunicorn) still runs one by hand. Settings, each from the environment:
-
-- FUNCTION: the function's name and entry point; SOURCE: its main.py (default
-  ./FUNCTION/main.py); HOST (0.0.0.0) and PORT (8080);
-- WORKERS x THREADS: how many requests run at once (the Knative containerConcurrency,
-  which queue-proxy enforces). granian's backpressure is left at its default: it counts
-  connections, and a limit of THREADS would leave a client's extra keep-alive connections
-  (nginx's, a peer's pool) unserved while the first ones stay open;
-- SHUTDOWN_SECONDS (25): on SIGTERM the server stops accepting, lets the requests in
-  flight finish, and kills a worker still busy after this long. It stays under the
-  pod's terminationGracePeriodSeconds, so a request ends before the kubelet's SIGKILL.
+--target NAME` (gunicorn) still runs one by hand. WORKERS x THREADS is how many requests
+run at once (the Knative containerConcurrency, which queue-proxy enforces). granian's
+backpressure is left at its default: it counts connections, and a limit of THREADS would
+leave a client's extra keep-alive connections (nginx's, a peer's pool) unserved while the
+first ones stay open. On SIGTERM the server stops accepting, lets the requests in flight
+finish, and kills a worker still busy after SHUTDOWN_SECONDS: under the pod's
+terminationGracePeriodSeconds, so a request ends before the kubelet's SIGKILL.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from kit._config import env, env_int
+from kit._errors import ConfigError
+from kit._logs import configure as configure_logs
+from kit.settings import About, Settings
 
-DEFAULT_THREADS = 4
-DEFAULT_SHUTDOWN_SECONDS = 25
+
+@dataclass(frozen=True)
+class ServeSettings(Settings):
+    owner = "every function's server (kit.serve)"
+
+    function: Annotated[
+        str, About("the function to serve (its name and entry point)", shown="the image's")
+    ] = ""
+    source: Annotated[str, About("its main.py", shown="`FUNCTION/main.py`")] = ""
+    host: Annotated[str, About("the address it listens on")] = "0.0.0.0"
+    port: Annotated[int, About("its port (Knative sets it)", minimum=1)] = 8080
+    workers: Annotated[int, About("granian's worker processes", minimum=1)] = 1
+    threads: Annotated[
+        int, About("threads per worker (requests at once: workers x threads)", minimum=1)
+    ] = 4
+    shutdown_seconds: Annotated[
+        int,
+        About(
+            "on SIGTERM, how long requests in flight may take before their worker is killed"
+            " (under Knative's `timeoutSeconds`)",
+            minimum=1,
+        ),
+    ] = 25
+
 
 _built: Callable[..., Any] | None = None
 
@@ -43,8 +65,9 @@ def app() -> Callable[..., Any]:
 
         # The framework's functions carry no type hints.
         create_app: Callable[..., Callable[..., Any]] = functions_framework.create_app
-        name = os.environ["FUNCTION"]
-        _built = create_app(target=name, source=env("SOURCE", os.path.join(name, "main.py")))
+        settings = ServeSettings.current()
+        name = settings.function
+        _built = create_app(target=name, source=settings.source or os.path.join(name, "main.py"))
     return _built
 
 
@@ -61,15 +84,15 @@ def server() -> Any:
     from granian.log import LogLevels
     from granian.server import Server
 
-    threads = env_int("THREADS", DEFAULT_THREADS)
+    settings = ServeSettings.current()
     return Server(
         "kit.serve:app",
-        address=env("HOST", "0.0.0.0"),
-        port=env_int("PORT", 8080),
+        address=settings.host,
+        port=settings.port,
         interface=Interfaces.WSGI,
-        workers=env_int("WORKERS", 1),
-        blocking_threads=threads,
-        workers_kill_timeout=env_int("SHUTDOWN_SECONDS", DEFAULT_SHUTDOWN_SECONDS),
+        workers=settings.workers,
+        blocking_threads=settings.threads,
+        workers_kill_timeout=settings.shutdown_seconds,
         factory=True,
         websockets=False,
         # The function logs JSON lines itself, one per request; granian's own lines (start,
@@ -82,9 +105,16 @@ def server() -> Any:
 
 
 def main() -> None:
-    if not os.environ.get("FUNCTION"):
-        raise SystemExit("set FUNCTION to the function to serve (and SOURCE to its main.py)")
-    app()
+    try:
+        if not ServeSettings.load().function:
+            raise ConfigError("FUNCTION must be set to the function to serve")
+        app()
+    except ConfigError as exc:
+        # One JSON line naming the variable, and a failed start (the pod's CrashLoopBackOff).
+        configure_logs(os.environ.get("FUNCTION") or "serve", "info").error(
+            "configuration refused", extra={"error": str(exc)}
+        )
+        sys.exit(2)
     server().serve()
 
 

@@ -22,13 +22,15 @@ import hmac
 import json
 import secrets
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from flask import Request, Response
 
 from kit import stores
-from kit._config import env, env_int, namespaced
-from kit._errors import ApiError, ConfigError
+from kit._config import namespaced
+from kit._errors import ApiError
+from kit.settings import About, Settings
 
 COOKIE = "roboshop_session"
 MIN_SECRET_LENGTH = 32
@@ -39,11 +41,23 @@ _OWN_SITE = frozenset({"same-origin", "none"})
 _ANONYMOUS_SIGNATURE_CHARS = 16
 
 
+@dataclass(frozen=True)
+class SessionSettings(Settings):
+    owner = "user, cart, payment, ratings, dispatch, deadletters"
+
+    session_secret: Annotated[
+        str,
+        About(
+            "signs sessions and events (every consumer checks them)",
+            min_chars=MIN_SECRET_LENGTH,
+            shown="`make run`: made once into `.state/session-secret`",
+        ),
+    ]
+    session_ttl_seconds: Annotated[int, About("how long a session lasts", minimum=60)] = 86400
+
+
 def _secret() -> bytes:
-    secret = env("SESSION_SECRET", "")
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise ConfigError(f"SESSION_SECRET must be set to {MIN_SECRET_LENGTH}+ random characters")
-    return secret.encode()
+    return SessionSettings.current().session_secret.encode()
 
 
 def _b64(raw: bytes) -> str:
@@ -60,8 +74,8 @@ def _sign(purpose: str, payload: str) -> str:
 
 
 def lifetime() -> int:
-    """How long a session lasts, in seconds (SESSION_TTL_SECONDS, default a day)."""
-    return env_int("SESSION_TTL_SECONDS", 86400)
+    """How long a session lasts, in seconds."""
+    return SessionSettings.current().session_ttl_seconds
 
 
 def issue(name: str, now: float | None = None) -> str:

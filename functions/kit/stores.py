@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from kit._config import env, env_int
 from kit._deps import Dependency
+from kit.settings import About, Settings
 
 if TYPE_CHECKING:
     import pymongo
@@ -20,6 +21,41 @@ if TYPE_CHECKING:
     from kit._mysql import MySQLPool
 
 T = TypeVar("T")
+
+_STORE_TIMEOUT = About("how long a store may take before the answer is 503", minimum=1)
+
+
+@dataclass(frozen=True)
+class MongoSettings(Settings):
+    owner = "catalogue, user, deadletters"
+
+    mongo_url: Annotated[str, About("MongoDB")] = "mongodb://127.0.0.1:27017"
+    mongo_timeout_ms: Annotated[int, _STORE_TIMEOUT] = 2000
+    k_service: Annotated[
+        str, About("set by Knative: the client's name in MongoDB's logs", shown="the service")
+    ] = "roboshop"
+
+
+@dataclass(frozen=True)
+class RedisSettings(Settings):
+    owner = "cart, user, payment, dispatch, ratings"
+
+    redis_url: Annotated[str, About("Redis")] = "redis://127.0.0.1:6379/0"
+    redis_timeout_ms: Annotated[int, _STORE_TIMEOUT] = 2000
+
+
+@dataclass(frozen=True)
+class MySQLSettings(Settings):
+    owner = "shipping, ratings"
+
+    mysql_host: Annotated[str, About("MySQL (MariaDB)")] = "127.0.0.1"
+    mysql_port: Annotated[int, About("its port", minimum=1)] = 3306
+    mysql_user: Annotated[
+        str, About("the function's own user (seeding makes `shipping` and `ratings`)")
+    ] = "root"
+    mysql_password: Annotated[str, About("that user's password (a Secret in Knative)")] = ""
+    mysql_pool_size: Annotated[int, About("connections kept open per process", minimum=1)] = 8
+
 
 _registry: dict[tuple[str, str], Dependency[Any]] = {}
 _registry_lock = threading.Lock()
@@ -35,13 +71,14 @@ def _dependency(key: tuple[str, str], build: Callable[[], Dependency[T]]) -> Dep
 
 def mongo() -> Dependency[pymongo.MongoClient[dict[str, Any]]]:
     """The MongoDB client for MONGO_URL."""
-    url = env("MONGO_URL", "mongodb://127.0.0.1:27017")
+    settings = MongoSettings.current()
+    url = settings.mongo_url
 
     def build() -> Dependency[pymongo.MongoClient[dict[str, Any]]]:
         import pymongo
         import pymongo.errors
 
-        timeout_ms = env_int("MONGO_TIMEOUT_MS", 2000)
+        timeout_ms = settings.mongo_timeout_ms
 
         def connect() -> pymongo.MongoClient[dict[str, Any]]:
             return pymongo.MongoClient(
@@ -49,7 +86,7 @@ def mongo() -> Dependency[pymongo.MongoClient[dict[str, Any]]]:
                 serverSelectionTimeoutMS=timeout_ms,
                 connectTimeoutMS=timeout_ms,
                 socketTimeoutMS=timeout_ms * 3,
-                appname=env("K_SERVICE", "roboshop"),
+                appname=settings.k_service,
             )
 
         return Dependency(
@@ -64,12 +101,13 @@ def mongo() -> Dependency[pymongo.MongoClient[dict[str, Any]]]:
 
 def redis() -> Dependency[redis_lib.Redis]:
     """The Redis client for REDIS_URL (answers decoded to str)."""
-    url = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings = RedisSettings.current()
+    url = settings.redis_url
 
     def build() -> Dependency[redis_lib.Redis]:
         import redis as redis_lib
 
-        timeout = env_int("REDIS_TIMEOUT_MS", 2000) / 1000
+        timeout = settings.redis_timeout_ms / 1000
 
         def connect() -> redis_lib.Redis:
             return redis_lib.Redis.from_url(
@@ -92,11 +130,12 @@ def redis() -> Dependency[redis_lib.Redis]:
 
 def mysql(database: str) -> Dependency[MySQLPool]:
     """A pool of connections to one MySQL database, as MYSQL_* configure it."""
+    configured = MySQLSettings.current()
     settings = {
-        "host": env("MYSQL_HOST", "127.0.0.1"),
-        "port": env_int("MYSQL_PORT", 3306),
-        "user": env("MYSQL_USER", "root"),
-        "password": env("MYSQL_PASSWORD", ""),
+        "host": configured.mysql_host,
+        "port": configured.mysql_port,
+        "user": configured.mysql_user,
+        "password": configured.mysql_password,
         "database": database,
     }
     key = ("mysql", "{user}@{host}:{port}/{database}".format(**settings))
@@ -106,7 +145,7 @@ def mysql(database: str) -> Dependency[MySQLPool]:
 
         from kit._mysql import MySQLPool
 
-        pool = MySQLPool(settings, size=env_int("MYSQL_POOL_SIZE", 8))
+        pool = MySQLPool(settings, size=configured.mysql_pool_size)
         return Dependency(
             "mysql",
             lambda: pool,

@@ -15,7 +15,7 @@ answers 2xx when voided, 404, 409 (captured) or 410 (expired) when it can't be.
 Every call carries an Idempotency-Key.
 
 Unset, a built-in simulated gateway answers without an outside call. It
-authorises any amount up to PAYMENT_DECLINE_ABOVE euros (default 50000) and
+authorises any amount up to PAYMENT_DECLINE_ABOVE_EUR euros (default 50000) and
 declines more, and keeps each authorisation in Redis (so every payment process
 sees it) for PAYMENT_AUTHORISATION_TTL_SECONDS (default 3600): one never
 captured lapses then, as a card authorisation does.
@@ -27,7 +27,8 @@ import random
 import uuid
 from typing import Any, Protocol
 
-from kit import ApiError, env, env_int, flags, namespaced, stores
+from kit import ApiError, flags, namespaced, stores
+from payment.settings import PaymentSettings
 
 
 class Declined(ApiError):
@@ -73,7 +74,7 @@ class SimulatedGateway:
     """Authorisations as Redis keys holding their state, with a TTL."""
 
     def authorise(self, amount: float, reference: str) -> str:
-        limit = env_int("PAYMENT_DECLINE_ABOVE", 50000)
+        limit = PaymentSettings.current().payment_decline_above_eur
         if amount > limit:
             raise Declined(f"{amount:.2f} EUR is above the card limit")
         # The reference (the order id) is part of the id, so the statement names the order.
@@ -107,7 +108,7 @@ def statement_key() -> str:
 
 
 def _ttl() -> int:
-    return max(1, env_int("PAYMENT_AUTHORISATION_TTL_SECONDS", 3600))
+    return PaymentSettings.current().payment_authorisation_ttl_seconds
 
 
 # Per action: the answers that are a success besides 2xx, and those that are final refusals.
@@ -122,7 +123,7 @@ class HttpGateway:
         self._base = base_url.rstrip("/")
         self._http = urllib3.PoolManager(maxsize=4)
         self._timeout = urllib3.Timeout(
-            connect=2, read=env_int("PAYMENT_GATEWAY_TIMEOUT_MS", 10000) / 1000
+            connect=2, read=PaymentSettings.current().payment_gateway_timeout_ms / 1000
         )
 
     def _post(self, path: str, body: dict[str, Any], reference: str) -> Any:
@@ -208,7 +209,7 @@ _http_gateways: dict[str, HttpGateway] = {}
 
 def current() -> Gateway:
     """The gateway PAYMENT_GATEWAY names, else the simulated one (behind the chaos switches)."""
-    url = env("PAYMENT_GATEWAY", "")
+    url = PaymentSettings.current().payment_gateway
     gateway: Gateway = _simulated
     if url:
         if url not in _http_gateways:

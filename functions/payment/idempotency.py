@@ -22,7 +22,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from kit import ApiError, env_int, get_logger, namespaced, stores
+from kit import ApiError, get_logger, namespaced, stores
+from payment.settings import PaymentSettings
 
 log = get_logger("payment.idempotency")
 REDIS_ERRORS = (RedisError, OSError)
@@ -79,7 +80,7 @@ def once(
 
 
 def _store(name: str, answer: dict[str, Any]) -> None:
-    ttl = env_int("PAYMENT_IDEMPOTENCY_TTL_SECONDS", 86400)
+    ttl = PaymentSettings.current().payment_idempotency_ttl_seconds
     stores.redis().get().set(name, json.dumps(answer), ex=ttl)
 
 

@@ -9,15 +9,16 @@ from typing import Any
 import functions_framework
 from flask import Request, Response, request
 
-from kit import FunctionApp, env_int, events, flags, stores
+from kit import FunctionApp, events, flags, stores
 from payment import checkout, idempotency, settlement
+from payment.settings import PaymentSettings
 
 app = FunctionApp("payment", dependencies=[stores.redis])
 
 
 @app.route("/pay/<cart_id>", methods=["POST"])
 def pay(cart_id: str) -> tuple[dict[str, Any], int]:
-    delay_ms = flags.integer("payment-delay-ms", env_int("PAYMENT_DELAY_MS", 0))
+    delay_ms = flags.integer("payment-delay-ms", PaymentSettings.current().payment_delay_ms)
     if delay_ms > 0:
         time.sleep(delay_ms / 1000)
     payer = checkout.payer(cart_id, request)

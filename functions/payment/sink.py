@@ -19,12 +19,11 @@ from kit import (
     ApiError,
     Unavailable,
     current_request_id,
-    env,
-    env_int,
     events,
     get_logger,
     trace_call,
 )
+from payment.settings import PaymentSettings
 
 log = get_logger("payment.sink")
 _pool = urllib3.PoolManager(maxsize=10)
@@ -49,13 +48,11 @@ def send(event: Any) -> None:
 
     Unavailable('broker') when it certainly did not; InDoubt when it may have.
     """
-    sink = env("K_SINK", "")
-    if not sink:
-        log.error("K_SINK is not set: no broker to send order events to")
-        raise Unavailable("broker")
+    sink = events.SinkSettings.current().k_sink
+    settings = PaymentSettings.current()
     headers, body = events.to_binary(event)
-    attempts = max(1, env_int("BROKER_ATTEMPTS", 3))
-    timeout = urllib3.Timeout(connect=1, read=env_int("BROKER_TIMEOUT_MS", 5000) / 1000)
+    attempts = settings.payment_broker_attempts
+    timeout = urllib3.Timeout(connect=1, read=settings.payment_broker_timeout_ms / 1000)
     in_doubt = False
     for attempt in range(attempts):
         if attempt:

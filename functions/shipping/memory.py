@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 
-from kit import ApiError, env_int
+from kit import ApiError
+from shipping.settings import ShippingSettings
 
 BLOCK_BYTES = 25 * 1024 * 1024
 _MIB = 1024 * 1024
@@ -31,7 +32,7 @@ def _answer() -> dict[str, int]:
 def hold() -> dict[str, int]:
     """Hold another 25 MiB, every page written so that it is really resident."""
     with _lock:
-        limit = env_int("MEMORY_KNOB_MAX_MIB", 2048) * _MIB
+        limit = ShippingSettings.current().memory_knob_max_mib * _MIB
         if held_bytes() + BLOCK_BYTES > limit:
             raise ApiError(409, "limit_reached", f"already holding {held_bytes() // _MIB} MiB")
         _held.append(bytearray(b"\x01") * BLOCK_BYTES)
@@ -47,7 +48,7 @@ def leak(kib: int) -> None:
         if kib <= 0:
             _leaked.clear()
             return
-        limit = env_int("MEMORY_KNOB_MAX_MIB", 2048) * _MIB
+        limit = ShippingSettings.current().memory_knob_max_mib * _MIB
         if held_bytes() + kib * 1024 <= limit:
             _leaked.append(bytearray(b"\x01") * (kib * 1024))
 

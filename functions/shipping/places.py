@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kit import ApiError, env_int
+from kit import ApiError
 from shipping import geo, names, store
+from shipping.settings import ShippingSettings
 
 MATCH_MIN_CHARS = 3
 MAX_MATCH_CHARS = 100
@@ -50,9 +51,9 @@ def public(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def paging(args: Mapping[str, str]) -> tuple[int, int]:
     """`limit` and `offset` from the query string: 400 unless whole numbers in range."""
-    default = env_int("CITIES_PAGE_DEFAULT", 100)
-    maximum = env_int("CITIES_PAGE_MAX", 1000)
-    limit = _whole_number(args, "limit", default)
+    settings = ShippingSettings.current()
+    maximum = settings.cities_page_max
+    limit = _whole_number(args, "limit", settings.cities_page_default)
     offset = _whole_number(args, "offset", 0)
     if not 1 <= limit <= maximum:
         raise ApiError(400, "bad_request", f"limit must be between 1 and {maximum}")

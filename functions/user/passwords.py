@@ -20,7 +20,7 @@ import hmac
 import secrets
 import threading
 
-from kit import env_int
+from user.settings import UserSettings
 
 COST = 2**14
 BLOCK_SIZE = 8
@@ -47,7 +47,7 @@ def _slots() -> threading.BoundedSemaphore:
     global _hashing
     with _hashing_lock:
         if _hashing is None:
-            _hashing = threading.BoundedSemaphore(max(1, env_int("PASSWORD_HASHES_AT_ONCE", 2)))
+            _hashing = threading.BoundedSemaphore(UserSettings.current().password_hashes_at_once)
         return _hashing
 
 

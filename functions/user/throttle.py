@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 
-from kit import ApiError, env_int, namespaced, stores
+from kit import ApiError, namespaced, stores
+from user.settings import UserSettings
 
 
 def _key(kind: str, value: str) -> str:
@@ -24,9 +25,10 @@ def _key(kind: str, value: str) -> str:
 
 
 def _keys(name: str, client: str) -> list[tuple[str, int]]:
+    settings = UserSettings.current()
     return [
-        (_key("name", name.lower()), env_int("LOGIN_FAILURES_PER_NAME", 5)),
-        (_key("client", client), env_int("LOGIN_FAILURES_PER_CLIENT", 20)),
+        (_key("name", name.lower()), settings.login_failures_per_name),
+        (_key("client", client), settings.login_failures_per_client),
     ]
 
 
@@ -53,7 +55,7 @@ def check(name: str, client: str) -> None:
 
 
 def failed(name: str, client: str) -> None:
-    window = env_int("LOGIN_WINDOW_SECONDS", 60)
+    window = UserSettings.current().login_window_seconds
     pipe = stores.redis().get().pipeline(transaction=True)
     for key, _ in _keys(name, client):
         pipe.incr(key)

@@ -14,7 +14,6 @@ MYSQL_HOST, MYSQL_PORT, MYSQL_ADMIN_USER/PASSWORD, DATA_NAMESPACE).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -26,9 +25,6 @@ from kit import env_int
 from scripts.backup import actions
 from scripts.backup.archive import ArchiveError, archives_in
 from scripts.backup.keys import UnsupportedKey
-from scripts.run import DEFAULTS
-
-_STORE_SETTINGS = ("MONGO_URL", "REDIS_URL", "MYSQL_HOST", "MYSQL_PORT")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,9 +46,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # The same addresses the local stack uses, unless the environment names others.
-    for key in _STORE_SETTINGS:
-        os.environ.setdefault(key, DEFAULTS[key])
     folder: Path = args.dir or actions.default_folder()
     try:
         if args.command == "create":

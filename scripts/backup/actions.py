@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from kit import env
+from kit.stores import MongoSettings, MySQLSettings, RedisSettings
 from scripts.backup import archive, keys, mongo, mysql
 from scripts.backup.archive import Archive, ArchiveError, ArchiveWriter
-from scripts.localstack import ROOT
 
 CONSISTENCY = {
     "mysql": "one REPEATABLE READ snapshot across both databases",
@@ -44,9 +43,9 @@ def _without_credentials(url: str) -> str:
 
 def _sources() -> dict[str, str]:
     return {
-        "mongodb": _without_credentials(env("MONGO_URL", "mongodb://127.0.0.1:27017")),
-        "redis": _without_credentials(env("REDIS_URL", "redis://127.0.0.1:6379/0")),
-        "mysql": f"{env('MYSQL_HOST', '127.0.0.1')}:{env('MYSQL_PORT', '3306')}",
+        "mongodb": _without_credentials(MongoSettings.current().mongo_url),
+        "redis": _without_credentials(RedisSettings.current().redis_url),
+        "mysql": "{0.mysql_host}:{0.mysql_port}".format(MySQLSettings.current()),
     }
 
 
@@ -130,5 +129,5 @@ def resolve(name: str, folder: Path) -> Path:
 
 
 def default_folder() -> Path:
-    state = os.environ.get("ROBOSHOP_STATE") or str(ROOT / ".state")
+    state = os.environ.get("ROBOSHOP_STATE") or str(archive.ROOT / ".state")
     return Path(os.environ.get("BACKUP_DIR") or Path(state) / "backups")

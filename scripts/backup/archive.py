@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from scripts.localstack import ROOT
+# The checkout, or the seed image's /app: the backup goes into an image without the rest
+# of scripts/, so it does not take this from scripts.localstack.
+ROOT = Path(__file__).resolve().parents[2]
 
 FORMAT = "roboshop-backup/1"
 MANIFEST = "manifest.json"

@@ -21,6 +21,7 @@ from typing import Any
 
 import urllib3
 
+from kit.stores import MySQLSettings, RedisSettings
 from scripts import localstack
 from scripts.localstack import ROOT, VENV_BIN, Process
 from tests.support import eventing, servers
@@ -132,19 +133,19 @@ class Shop:
 
 
 def bench_env(namespace: str, mongo_url: str, amqp_url: str) -> dict[str, str]:
+    configured = MySQLSettings.current()
     mysql: dict[str, Any] = {
-        "host": os.environ.get("MYSQL_HOST", "127.0.0.1"),
-        "port": os.environ.get("MYSQL_PORT", "3306"),
-        "user": os.environ.get("MYSQL_USER", "root"),
-        "password": os.environ.get("MYSQL_PASSWORD", ""),
+        "host": configured.mysql_host,
+        "port": configured.mysql_port,
+        "user": configured.mysql_user,
+        "password": configured.mysql_password,
     }
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    env = stack_env(mongo_url, redis_url, mysql, amqp_url, namespace)
+    env = stack_env(mongo_url, RedisSettings.current().redis_url, mysql, amqp_url, namespace)
     # As the shop runs (make run, the cluster): the catalogue's cache and the function's own
     # log level; no test's card limit, so that no benchmark order is declined.
     for test_only in ("CATALOGUE_CACHE_SECONDS", "LOG_LEVEL"):
         env.pop(test_only)
-    env["PAYMENT_DECLINE_ABOVE"] = str(10**9)
+    env["PAYMENT_DECLINE_ABOVE_EUR"] = str(10**9)
     env["SESSION_SECRET"] = secrets.token_urlsafe(48)
     return env
 

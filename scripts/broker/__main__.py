@@ -5,10 +5,8 @@ the cluster, NetworkPolicy lets only payment, the dispatchers and deadletters re
 broker's ingress). Dead letters go to the Triggers' dead-letter sink, the deadletters
 function; `python -m scripts.deadletters` lists and replays them.
 
-Configuration: AMQP_URL (default the local RabbitMQ), BROKER_PORT (8010),
-BROKER_TRIGGERS (the manifests folder, default knative/base/eventing),
-BROKER_SHUTDOWN_SECONDS (20: how long a stop waits for the events under way), and
-`<NAME>_URL` for each subscriber function (default its local port).
+Configuration: scripts/broker/settings.py, and `<NAME>_URL` for each subscriber function
+(default its local port).
 
 SIGTERM or Ctrl-C stops it gracefully: nothing it took or was delivering is lost or
 delivered twice (see deliverer.py).
@@ -23,12 +21,11 @@ import threading
 import time
 from pathlib import Path
 
-from kit import configure_logs, env, env_int, get_logger
+from kit import KitSettings, configure_logs, get_logger
 from scripts.broker import amqp, triggers
 from scripts.broker.deliverer import Deliverer
 from scripts.broker.ingress import Ingress
-
-DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
+from scripts.broker.settings import BrokerSettings
 
 
 def serve(port: int, manifests: Path, amqp_url: str) -> int:
@@ -66,7 +63,7 @@ def serve(port: int, manifests: Path, amqp_url: str) -> int:
 def stop(ingress: Ingress, deliverers: list[Deliverer], stopping: threading.Event) -> None:
     """What the broker took is in RabbitMQ, what it delivered is acked, nothing else is lost:
     answer the events being posted, then let the deliveries under way finish."""
-    grace = env_int("BROKER_SHUTDOWN_SECONDS", 20)
+    grace = BrokerSettings.current().broker_shutdown_seconds
     ingress.drain(grace)
     ingress.server_close()
     stopping.set()
@@ -76,15 +73,16 @@ def stop(ingress: Ingress, deliverers: list[Deliverer], stopping: threading.Even
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = BrokerSettings.load()
     parser = argparse.ArgumentParser(prog="python -m scripts.broker", description=__doc__)
     parser.add_argument("command", nargs="?", default="serve", choices=("serve",))
-    parser.add_argument("--port", type=int, default=env_int("BROKER_PORT", 8010))
+    parser.add_argument("--port", type=int, default=settings.broker_port)
     parser.add_argument(
-        "--triggers", type=Path, default=Path(env("BROKER_TRIGGERS", str(triggers.MANIFESTS)))
+        "--triggers", type=Path, default=Path(settings.broker_triggers or triggers.MANIFESTS)
     )
-    parser.add_argument("--amqp-url", default=env("AMQP_URL", DEFAULT_AMQP))
+    parser.add_argument("--amqp-url", default=settings.amqp_url)
     args = parser.parse_args(argv)
-    configure_logs("broker", env("LOG_LEVEL", "info"))
+    configure_logs("broker", KitSettings.current().log_level)
     return serve(args.port, args.triggers, args.amqp_url)
 
 

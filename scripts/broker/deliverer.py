@@ -41,11 +41,12 @@ from typing import Any
 import pika
 import urllib3
 
-from kit import env_int, events, get_logger, request_scope, trace_call, trace_request
+from kit import events, get_logger, request_scope, trace_call, trace_request
 from scripts.broker import amqp, metrics
 from scripts.broker.amqp import Channel, Publisher
 from scripts.broker.inflight import Closed, InFlight
 from scripts.broker.ingress import event_fields
+from scripts.broker.settings import BrokerSettings
 from scripts.broker.triggers import Trigger
 
 log = get_logger("broker.deliverer")
@@ -191,7 +192,7 @@ class Deliverer(threading.Thread):
 
     def _drain(self, connection: pika.BlockingConnection) -> None:
         """Let the deliveries under way finish, and send their acks, before closing."""
-        deadline = time.monotonic() + env_int("BROKER_SHUTDOWN_SECONDS", 20)
+        deadline = time.monotonic() + BrokerSettings.current().broker_shutdown_seconds
         self._delivering.close()
         while self._delivering.busy and time.monotonic() < deadline:
             connection.process_data_events(time_limit=0.1)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit import LOCAL_PORTS, env
+from kit import LOCAL_PORTS, peer_url
 from scripts.localstack import ROOT
 
 MANIFESTS = ROOT / "knative" / "base" / "eventing"
@@ -98,7 +98,7 @@ def destination_url(destination: Mapping[str, Any]) -> str:
     name = str(ref["name"])
     if name not in LOCAL_PORTS:
         raise ManifestError(f"no local function named {name!r}")
-    base = env(f"{name.upper()}_URL", f"http://127.0.0.1:{LOCAL_PORTS[name]}").rstrip("/")
+    base = peer_url(name)
     return base + ("/" + uri.lstrip("/") if uri else "")
 
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pymysql
 import pymysql.cursors
 
-from kit import env, env_int, namespaced
+from kit import env, namespaced
+from kit.stores import MySQLSettings
 
 if TYPE_CHECKING:
     Connection = pymysql.connections.Connection[Any]
@@ -34,8 +35,8 @@ def identifier(name: str) -> str:
 def admin(database: str | None = None) -> Iterator[Connection]:
     """A connection with the administrator's rights, closed afterwards."""
     conn = pymysql.connect(
-        host=env("MYSQL_HOST", "127.0.0.1"),
-        port=env_int("MYSQL_PORT", 3306),
+        host=MySQLSettings.current().mysql_host,
+        port=MySQLSettings.current().mysql_port,
         user=env("MYSQL_ADMIN_USER", "root"),
         password=env("MYSQL_ADMIN_PASSWORD", ""),
         database=database,

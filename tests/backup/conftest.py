@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.settings import reload
+
 ORDERS = ("order-ada-1", "order-ada-2", "order-bob-1")
 
 
@@ -24,11 +26,13 @@ def shop(
     previous = os.environ["DATA_NAMESPACE"]
     own = f"{namespace}bk{uuid.uuid4().hex[:6]}_"
     os.environ["DATA_NAMESPACE"] = own
+    reload()
     try:
         fill()
         yield own
     finally:
         os.environ["DATA_NAMESPACE"] = previous
+        reload()
 
 
 def fill() -> None:

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from cart import products
 from tests.cart.conftest import PRODUCTS, catalogue_answer
 from tests.support.clock import Clock, stopped_clock
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, Stub
 
 
@@ -21,7 +22,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def copies(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
-    monkeypatch.setenv("CART_CATALOGUE_SECONDS", "5")
+    restart_with(monkeypatch, CART_CATALOGUE_SECONDS="5")
     monkeypatch.setattr(products, "_copies", {})
     return client
 

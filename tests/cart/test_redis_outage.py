@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from scripts import localstack
 from scripts.localstack import Process
+from tests.support.settings import restart_with
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +37,8 @@ def test_redis_down_is_503_then_heals(
 ) -> None:
     port = localstack.free_port()
     redis = start_redis(port, tmp_path / "redis")
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
-    monkeypatch.setenv("REDIS_TIMEOUT_MS", "500")
+    restart_with(monkeypatch, REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    restart_with(monkeypatch, REDIS_TIMEOUT_MS="500")
     try:
         assert client.get(f"/add/{cart_id}/RMC/1").status_code == 200
 

@@ -7,6 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.mongo import on_nx_27017
+from tests.support.settings import restart_with
 
 FIELDS = {"sku", "name", "description", "price", "instock", "categories"}
 
@@ -123,10 +124,10 @@ def test_go_slow_delays_product_reads(client: FlaskClient, monkeypatch: pytest.M
             real_sleep(seconds)
 
     monkeypatch.setattr("time.sleep", sleep)
-    monkeypatch.setenv("GO_SLOW", "250")
+    restart_with(monkeypatch, CATALOGUE_DELAY_MS="250")
     assert client.get("/product/RMC").status_code == 200
     assert slept == [0.25]
-    monkeypatch.setenv("GO_SLOW", "0")
+    restart_with(monkeypatch, CATALOGUE_DELAY_MS="0")
     client.get("/product/RMC")
     assert slept == [0.25]
 

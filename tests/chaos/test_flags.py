@@ -15,6 +15,7 @@ import pytest
 from kit import flags
 from scripts import chaos
 from scripts.localstack import ROOT
+from tests.support.settings import restart_with
 
 
 def write(path: Path, document: dict[str, Any]) -> None:
@@ -24,7 +25,7 @@ def write(path: Path, document: dict[str, Any]) -> None:
 @pytest.fixture
 def flags_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "flags.json"
-    monkeypatch.setenv("FLAGS_FILE", str(path))
+    restart_with(monkeypatch, FLAGS_FILE=str(path))
     monkeypatch.setattr(flags, "_flags", flags._Flags())
     return path
 
@@ -88,9 +89,7 @@ def test_a_function_without_a_flags_file_never_imports_the_sdk(tmp_path: Path) -
         "print('openfeature' in sys.modules)"
     )
     env = {"FLAGS_FILE": str(tmp_path / "none.json"), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT / "functions", env=env, capture_output=True
-    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True)
     assert out.stdout.strip() == b"False", out.stderr
 
 

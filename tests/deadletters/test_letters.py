@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from deadletters import letters, store
 from kit import events
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
 PLACED = "com.roboshop.order.placed"
@@ -46,7 +47,7 @@ def parked(client: FlaskClient, status: str = "parked") -> list[dict[str, Any]]:
 def user(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stub]:
     """The user function, stubbed: it takes (204) whatever is replayed to it."""
     with stub_server(lambda seen: Reply(204)) as stub:
-        monkeypatch.setenv("USER_URL", stub.url)
+        restart_with(monkeypatch, USER_URL=stub.url)
         yield stub
 
 
@@ -156,8 +157,8 @@ def test_a_replayed_reply_event_goes_to_the_broker(
         stub_server(lambda seen: Reply(200, reply_body, reply_headers)) as dispatch,
         stub_server(lambda seen: Reply(202)) as broker,
     ):
-        monkeypatch.setenv("DISPATCH_URL", dispatch.url)
-        monkeypatch.setenv("K_SINK", broker.url + "/")
+        restart_with(monkeypatch, DISPATCH_URL=dispatch.url)
+        restart_with(monkeypatch, K_SINK=broker.url + "/")
         key = from_dispatcher(client, order(), f"{dispatch.url}/events/order-placed")
         assert client.post(f"/dead-letters/{key}/replay").get_json()["status"] == "replayed"
         (published,) = broker.seen

@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 from kit import events
 from tests.support.deadletters import DeadLetterSink
 from tests.support.orders import BAD_PLACED, placed_data, refuses_as_bad_event
+from tests.support.settings import restart_with
 
 PLACED = "com.roboshop.order.placed"
 
@@ -64,11 +65,11 @@ def test_failed_fulfilment_is_a_5xx_so_the_broker_retries(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     orderid = str(uuid.uuid4())
-    monkeypatch.setenv("DISPATCH_ERROR_PERCENT", "100")
+    restart_with(monkeypatch, DISPATCH_ERROR_PERCENT="100")
     answer = deliver(client, *placed(orderid))
     assert answer.status_code == 503
     assert answer.get_json()["error"] == "dispatch_failed"
-    monkeypatch.setenv("DISPATCH_ERROR_PERCENT", "0")
+    restart_with(monkeypatch, DISPATCH_ERROR_PERCENT="0")
     assert deliver(client, *placed(orderid)).status_code == 200
 
 

@@ -236,8 +236,8 @@ def payment_sending_to(
         "SESSION_SECRET": SECRET,
         "CART_URL": shop.functions["cart"],
         "CATALOGUE_URL": shop.functions["catalogue"],
-        "BROKER_TIMEOUT_MS": "300",
-        "BROKER_ATTEMPTS": "2",
+        "PAYMENT_BROKER_TIMEOUT_MS": "300",
+        "PAYMENT_BROKER_ATTEMPTS": "2",
     }
     return serve("payment", log_dir, env)
 

@@ -4,6 +4,7 @@ import pytest
 
 from kit import env, env_int, namespaced, peer_url
 from kit._errors import ConfigError
+from tests.support.settings import reload
 
 
 def test_env_falls_back_when_unset_or_empty(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,8 +26,10 @@ def test_env_int_refuses_words(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_namespaced_names(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATA_NAMESPACE", "t1_")
+    reload()
     assert namespaced("catalogue") == "t1_catalogue"
     monkeypatch.delenv("DATA_NAMESPACE")
+    reload()
     assert namespaced("catalogue") == "catalogue"
 
 

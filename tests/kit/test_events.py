@@ -10,6 +10,7 @@ from werkzeug.test import EnvironBuilder
 from kit import ApiError, Unavailable, events
 from kit._errors import ConfigError
 from tests.support.deadletters import DeadLetterSink
+from tests.support.settings import restart_with
 
 
 def request_for(event_type: str, path: str = "/events/order-placed") -> Request:
@@ -187,6 +188,7 @@ def test_a_signed_extension_cant_be_dropped_or_unlisted() -> None:
 
 
 def test_signing_needs_the_shops_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SESSION_SECRET", "short")
-    with pytest.raises(ConfigError):
-        events.signed(order())
+    with pytest.raises(ConfigError, match="SESSION_SECRET must be set to 32"):
+        restart_with(monkeypatch, SESSION_SECRET="short")
+    with pytest.raises(ConfigError, match="32"):
+        events.signed(order(), secret="short")

@@ -5,18 +5,19 @@ from flask import Flask, request
 
 from kit import Unavailable, _logs, peers
 from scripts.localstack import free_port
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, stub_server
 
 
 @pytest.fixture(autouse=True)
 def fast_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PEER_READ_TIMEOUT_MS", "300")
-    monkeypatch.setenv("PEER_CONNECT_TIMEOUT_MS", "300")
+    restart_with(monkeypatch, PEER_READ_TIMEOUT_MS="300")
+    restart_with(monkeypatch, PEER_CONNECT_TIMEOUT_MS="300")
 
 
 def test_get_returns_status_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
     with stub_server(lambda seen: Reply(200, {"path": seen.path})) as stub:
-        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        restart_with(monkeypatch, CATALOGUE_URL=stub.url)
         response = peers.call("catalogue", "GET", "/product/RMC")
     assert response.ok
     assert response.data == {"path": "/product/RMC"}
@@ -24,7 +25,7 @@ def test_get_returns_status_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_client_errors_are_returned_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     with stub_server(lambda seen: Reply(404, {"error": "not_found"})) as stub:
-        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        restart_with(monkeypatch, CATALOGUE_URL=stub.url)
         response = peers.call("catalogue", "GET", "/product/NOPE", expect=(404,))
         assert response.status == 404
         assert response.data == {"error": "not_found"}
@@ -36,14 +37,14 @@ def test_idempotent_calls_are_retried_a_bounded_number_of_times(
 ) -> None:
     answers = iter([Reply(503), Reply(502), Reply(200, {"ok": True})])
     with stub_server(lambda seen: next(answers)) as stub:
-        monkeypatch.setenv("CART_URL", stub.url)
+        restart_with(monkeypatch, CART_URL=stub.url)
         assert peers.call("cart", "GET", "/cart/a").data == {"ok": True}
         assert len(stub.seen) == 3
 
 
 def test_persistent_5xx_becomes_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     with stub_server(lambda seen: Reply(503)) as stub:
-        monkeypatch.setenv("CART_URL", stub.url)
+        restart_with(monkeypatch, CART_URL=stub.url)
         with pytest.raises(Unavailable) as refused:
             peers.call("cart", "GET", "/cart/a")
         assert len(stub.seen) == 3
@@ -53,7 +54,7 @@ def test_persistent_5xx_becomes_unavailable(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_posts_are_not_retried_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     with stub_server(lambda seen: Reply(503)) as stub:
-        monkeypatch.setenv("CART_URL", stub.url)
+        restart_with(monkeypatch, CART_URL=stub.url)
         with pytest.raises(Unavailable):
             peers.call("cart", "POST", "/shipping/a", body={"cost": 1})
         assert len(stub.seen) == 1
@@ -66,7 +67,7 @@ def test_json_body_request_id_and_session_are_sent(monkeypatch: pytest.MonkeyPat
         stub_server(lambda seen: Reply(200, {})) as stub,
         shopper.test_request_context(headers=headers),
     ):
-        monkeypatch.setenv("CART_URL", stub.url)
+        restart_with(monkeypatch, CART_URL=stub.url)
         token = _logs.request_id.set("rid-7")
         try:
             peers.call("cart", "POST", "/shipping/a", body={"cost": 1}, forward=request)
@@ -86,7 +87,7 @@ def test_a_body_not_json_or_an_unexpected_4xx_is_unavailable(
     reply: Reply, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with stub_server(lambda seen: reply) as stub:
-        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        restart_with(monkeypatch, CATALOGUE_URL=stub.url)
         with pytest.raises(Unavailable) as refused:
             peers.call("catalogue", "GET", "/products", expect=(404,))
     assert "catalogue" in refused.value.message
@@ -97,7 +98,7 @@ def test_an_expected_4xx_is_passed_on_as_the_peers_own_refusal(
 ) -> None:
     body = {"error": "checkout_in_progress", "message": "held", "orderid": "o-1", "x": "y"}
     with stub_server(lambda seen: Reply(409, body)) as stub:
-        monkeypatch.setenv("CART_URL", stub.url)
+        restart_with(monkeypatch, CART_URL=stub.url)
         answer = peers.call("cart", "POST", "/checkout/a", expect=(409,))
     refusal = answer.refusal(keep=("orderid",))
     assert (refusal.status, refusal.body()) == (
@@ -107,7 +108,7 @@ def test_an_expected_4xx_is_passed_on_as_the_peers_own_refusal(
 
 
 def test_nobody_listening_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("USER_URL", f"http://127.0.0.1:{free_port()}")
+    restart_with(monkeypatch, USER_URL=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(Unavailable):
         peers.call("user", "GET", "/check/stan")
 
@@ -120,6 +121,6 @@ def test_a_peer_slower_than_the_timeout_is_unavailable(monkeypatch: pytest.Monke
         return Reply(200, {})
 
     with stub_server(slow) as stub:
-        monkeypatch.setenv("USER_URL", stub.url)
+        restart_with(monkeypatch, USER_URL=stub.url)
         with pytest.raises(Unavailable):
             peers.call("user", "GET", "/check/stan", retries=0)

@@ -7,14 +7,15 @@ from werkzeug.test import EnvironBuilder
 
 from kit import ApiError, sessions
 from kit._errors import ConfigError
+from tests.support.settings import restart_with
 
 SECRET = "s" * 40
 
 
 @pytest.fixture(autouse=True)
 def secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SESSION_SECRET", SECRET)
-    monkeypatch.setenv("SESSION_TTL_SECONDS", "100")
+    restart_with(monkeypatch, SESSION_SECRET=SECRET)
+    restart_with(monkeypatch, SESSION_TTL_SECONDS="100")
 
 
 def request(headers: dict[str, str] | None = None, cookie: str | None = None) -> Request:
@@ -37,14 +38,13 @@ def test_tampered_or_foreign_tokens_are_refused(monkeypatch: pytest.MonkeyPatch)
     assert sessions.verify(f"{forged}.{signature}") is None
     assert sessions.verify(payload) is None
     assert sessions.verify("garbage") is None
-    monkeypatch.setenv("SESSION_SECRET", "t" * 40)
+    restart_with(monkeypatch, SESSION_SECRET="t" * 40)
     assert sessions.verify(token) is None
 
 
 def test_a_short_secret_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SESSION_SECRET", "short")
-    with pytest.raises(ConfigError):
-        sessions.issue("stan")
+    with pytest.raises(ConfigError, match="SESSION_SECRET must be set to 32"):
+        restart_with(monkeypatch, SESSION_SECRET="short")
 
 
 def test_token_from_bearer_header_or_cookie(redis_url: str) -> None:

@@ -54,7 +54,7 @@ def slow_catalogue(
     seed_catalogue.seed()
     env = {
         "MONGO_URL": mongo_url,
-        "GO_SLOW": str(slow_ms),
+        "CATALOGUE_DELAY_MS": str(slow_ms),
         "SHUTDOWN_SECONDS": str(shutdown_seconds),
     }
     return serve("catalogue", log_dir, env)

@@ -1,8 +1,8 @@
 """Which environment variables each function's code reads, found in its source.
 
 Every module under functions/ is parsed. Its units (top-level functions, classes,
-module-level code) record the variables they read (`env`, `env_int`,
-`os.environ`, `os.getenv`, and `<PEER>_URL` for `peers.call("peer", ...)` or
+module-level code) record the variables they read (a settings class's fields, `env`,
+`env_int`, `os.environ`, `os.getenv`, and `<PEER>_URL` for `peers.call("peer", ...)` or
 `peer_url("peer")`) and the names they refer to. A function needs what is
 reachable from its own package through those references, kit included, so a
 variable read by a kit helper the function never uses is not demanded of it.
@@ -30,8 +30,9 @@ class Read:
 
     @property
     def required(self) -> bool:
-        """No usable default outside this machine: the cluster must set it."""
-        if self.default is None or self.default == "":
+        """No default, or none usable outside this machine: the cluster must set it. An
+        empty default is a choice (off, none), not a missing value."""
+        if self.default is None:
             return True
         return "127.0.0.1" in self.default or "localhost" in self.default
 
@@ -67,6 +68,8 @@ def _default(node: ast.expr) -> str:
     """A default's text: a constant's value, an f-string's fixed parts, else a marker."""
     if isinstance(node, ast.Constant):
         return str(node.value)
+    if isinstance(node, ast.BinOp):
+        return "<computed>"
     if isinstance(node, ast.JoinedStr):
         return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
     return "<computed>"
@@ -79,6 +82,16 @@ def _dotted(node: ast.expr) -> tuple[str, ...] | None:
         inner = _dotted(node.value)
         return None if inner is None else (*inner, node.attr)
     return None
+
+
+def _settings_fields(unit: Unit, node: ast.ClassDef) -> None:
+    """A settings class (kit.settings) reads a variable per field, named as it in capitals."""
+    if not any(_dotted(base) in (("Settings",), ("settings", "Settings")) for base in node.bases):
+        return
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            default = None if statement.value is None else _default(statement.value)
+            unit.reads.add(Read(statement.target.id.upper(), default))
 
 
 def _scan(unit: Unit, tree: ast.AST) -> None:
@@ -122,6 +135,8 @@ def parse_module(path: Path, base: Path = FUNCTIONS) -> Module:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             unit = Unit()
             _scan(unit, node)
+            if isinstance(node, ast.ClassDef):
+                _settings_fields(unit, node)
             module.units[node.name] = unit
         else:
             _scan(top, node)

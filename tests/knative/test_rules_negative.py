@@ -212,11 +212,19 @@ def test_env_scan_follows_kit_calls(tmp_path: Path) -> None:
     )
     (tmp_path / "fn").mkdir()
     (tmp_path / "fn" / "main.py").write_text(
-        "from kit import conf, env\nA = conf.url()\nB = env('KNOB', '3')\nC = env('TOKEN', '')\n"
+        "from kit import conf, env\nA = conf.url()\nB = env('KNOB', '3')\nC = env('OFF', '')\n"
+        "from fn.settings import FnSettings\nD = FnSettings.current().fn_token\n"
+    )
+    (tmp_path / "fn" / "settings.py").write_text(
+        "from kit.settings import Settings\n"
+        "class FnSettings(Settings):\n    fn_token: str\n    fn_limit: int = 3\n"
+    )
+    (tmp_path / "kit" / "settings.py").write_text(
+        "class Settings:\n    pass\nclass Unused(Settings):\n    never_read: str\n"
     )
     reads = codeenv.Reach(codeenv.load_modules(tmp_path)).needs("fn")
-    assert {r.name for r in reads} == {"STORE_URL", "KNOB", "TOKEN"}
-    assert {r.name for r in reads if r.required} == {"STORE_URL", "TOKEN"}
+    assert {r.name for r in reads} == {"STORE_URL", "KNOB", "OFF", "FN_TOKEN", "FN_LIMIT"}
+    assert {r.name for r in reads if r.required} == {"STORE_URL", "FN_TOKEN"}
 
 
 def test_a_secret_on_a_command_line(prod: list[m.Obj]) -> None:

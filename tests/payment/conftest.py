@@ -136,9 +136,9 @@ def app(
         monkeypatch.setenv(name, peers.url)
     monkeypatch.setenv("K_SINK", sink.recorder.url)
     monkeypatch.setenv("SESSION_SECRET", SECRET)
-    monkeypatch.setenv("BROKER_ATTEMPTS", "2")
+    monkeypatch.setenv("PAYMENT_BROKER_ATTEMPTS", "2")
     monkeypatch.delenv("PAYMENT_GATEWAY", raising=False)
-    monkeypatch.delenv("PAYMENT_DECLINE_ABOVE", raising=False)
+    monkeypatch.delenv("PAYMENT_DECLINE_ABOVE_EUR", raising=False)
     yield create_app("payment")
 
 

@@ -9,6 +9,7 @@ import redis
 
 from payment import gateway
 from tests.support import authorisations
+from tests.support.settings import reload, restart_with
 from tests.support.threads import run_together
 
 pytestmark = pytest.mark.usefixtures("redis_url")
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.usefixtures("redis_url")
 @pytest.fixture
 def simulated(monkeypatch: pytest.MonkeyPatch) -> gateway.SimulatedGateway:
     monkeypatch.delenv("PAYMENT_AUTHORISATION_TTL_SECONDS", raising=False)
-    monkeypatch.delenv("PAYMENT_DECLINE_ABOVE", raising=False)
+    monkeypatch.delenv("PAYMENT_DECLINE_ABOVE_EUR", raising=False)
+    reload()
     return gateway.SimulatedGateway()
 
 
@@ -32,7 +34,7 @@ def test_an_authorisation_is_kept_in_redis_with_a_lifetime(
     authorisation = simulated.authorise(12.5, "order-1")
     assert store.get(authorisations.key(authorisation)) == "authorised"
     assert 3500 < store.ttl(authorisations.key(authorisation)) <= 3600
-    monkeypatch.setenv("PAYMENT_AUTHORISATION_TTL_SECONDS", "120")
+    restart_with(monkeypatch, PAYMENT_AUTHORISATION_TTL_SECONDS="120")
     assert 0 < store.ttl(authorisations.key(simulated.authorise(1.0, "order-2"))) <= 120
 
 
@@ -72,7 +74,7 @@ def test_a_voided_authorisation_cant_be_captured(simulated: gateway.SimulatedGat
 def test_amounts_above_the_limit_are_declined(
     simulated: gateway.SimulatedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100")
+    restart_with(monkeypatch, PAYMENT_DECLINE_ABOVE_EUR="100")
     with pytest.raises(gateway.Declined):
         simulated.authorise(100.01, "order-6")
     assert authorisations.state(simulated.authorise(100.0, "order-7")) == "authorised"

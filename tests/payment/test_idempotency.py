@@ -17,6 +17,7 @@ from scripts.localstack import Process
 from tests.payment.conftest import Peers, Sink, line, ship
 from tests.payment.test_pay import good_cart
 from tests.support.eventing import Call, Recorder
+from tests.support.settings import restart_with
 
 
 def pay(
@@ -78,10 +79,10 @@ def test_the_same_key_on_another_cart_is_another_payment(
 def test_a_decline_is_final_for_its_key(
     client: FlaskClient, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100")
+    restart_with(monkeypatch, PAYMENT_DECLINE_ABOVE_EUR="100")
     cart = good_cart(peers)
     assert pay(client, cart, "declined")[0] == 402
-    monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100000")
+    restart_with(monkeypatch, PAYMENT_DECLINE_ABOVE_EUR="100000")
     status, body = pay(client, cart, "declined")
     assert (status, body["error"]) == (402, "payment_declined")
     assert sink.events == []
@@ -101,7 +102,7 @@ def test_a_failure_that_may_heal_frees_the_key(
 def test_concurrent_duplicates_place_one_order(
     app: Flask, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PAYMENT_DELAY_MS", "200")
+    restart_with(monkeypatch, PAYMENT_DELAY_MS="200")
     cart = good_cart(peers)
 
     def attempt(_: int) -> int:
@@ -152,9 +153,9 @@ def test_redis_lost_after_the_order_was_placed_still_answers_the_order(
 
     broker = Recorder(accept_then_lose_redis)
     try:
-        monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
-        monkeypatch.setenv("REDIS_TIMEOUT_MS", "500")
-        monkeypatch.setenv("K_SINK", broker.url)
+        restart_with(monkeypatch, REDIS_URL=f"redis://127.0.0.1:{port}/0")
+        restart_with(monkeypatch, REDIS_TIMEOUT_MS="500")
+        restart_with(monkeypatch, K_SINK=broker.url)
         status, body = pay(client, good_cart(peers), "redis-goes-away")
         assert status == 200
         assert body == {"orderid": broker.calls[0].headers["ce-subject"]}

@@ -10,9 +10,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from kit import sessions
+from scripts.localstack import free_port
 from tests.payment.conftest import SECRET, Peers, Sink, line, ship
 from tests.support import authorisations
 from tests.support.eventing import Call, Recorder, Reply
+from tests.support.settings import restart_with
 
 PLACED = "com.roboshop.order.placed"
 
@@ -150,7 +152,7 @@ def test_the_session_cookie_is_forwarded_to_cart(
     client: FlaskClient, peers: Peers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good_cart(peers, "stan")
-    monkeypatch.setenv("SESSION_SECRET", SECRET)
+    restart_with(monkeypatch, SESSION_SECRET=SECRET)
     client.set_cookie(sessions.COOKIE, sessions.issue("stan"))
     assert pay(client, "stan")[0] == 200
     (cart_call,) = [c for c in peers.calls if c.path == "/checkout/stan"]
@@ -160,7 +162,7 @@ def test_the_session_cookie_is_forwarded_to_cart(
 def test_the_simulated_gateway_declines_above_its_limit(
     client: FlaskClient, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PAYMENT_DECLINE_ABOVE", "100")
+    restart_with(monkeypatch, PAYMENT_DECLINE_ABOVE_EUR="100")
     status, body = pay(client, good_cart(peers))  # 109.50 EUR
     assert (status, body["error"]) == (402, "payment_declined")
     assert sink.events == []
@@ -171,7 +173,7 @@ def test_the_simulated_gateway_declines_above_its_limit(
 def test_an_unreachable_gateway_is_a_502(
     client: FlaskClient, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
-    monkeypatch.setenv("PAYMENT_GATEWAY", f"http://127.0.0.1:{closed_port}")
+    restart_with(monkeypatch, PAYMENT_GATEWAY=f"http://127.0.0.1:{closed_port}")
     status, body = pay(client, good_cart(peers))
     assert (status, body["error"]) == (502, "gateway_failed")
     assert sink.events == []
@@ -190,7 +192,7 @@ def test_a_real_gateway_is_authorised_then_captured(
 
     gateway_stub = Recorder(answer)
     try:
-        monkeypatch.setenv("PAYMENT_GATEWAY", gateway_stub.url)
+        restart_with(monkeypatch, PAYMENT_GATEWAY=gateway_stub.url)
         assert pay(client, good_cart(peers))[0] == 200
         authorise, capture = gateway_stub.calls
         assert authorise.json()["amount"] == 109.5
@@ -211,7 +213,7 @@ def test_when_the_broker_refuses_the_order_nothing_is_charged(
     sink.status = 503
     status, body = pay(client, good_cart(peers))
     assert (status, body["error"]) == (503, "unavailable")
-    first, second = sink.events  # BROKER_ATTEMPTS
+    first, second = sink.events  # PAYMENT_BROKER_ATTEMPTS
     assert first.headers["ce-paymentauthorisation"] == second.headers["ce-paymentauthorisation"]
     assert authorisation_state(first) == "voided"
 
@@ -219,7 +221,7 @@ def test_when_the_broker_refuses_the_order_nothing_is_charged(
 def test_without_a_sink_payment_is_unavailable(
     client: FlaskClient, peers: Peers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("K_SINK")
+    restart_with(monkeypatch, K_SINK=f"http://127.0.0.1:{free_port()}/")
     assert pay(client, good_cart(peers))[0] == 503
 
 
@@ -258,8 +260,8 @@ def test_a_lost_broker_answer_leaves_the_order_in_doubt_and_the_authorisation_op
 ) -> None:
     broker = Recorder(slow_broker)
     try:
-        monkeypatch.setenv("K_SINK", broker.url)
-        monkeypatch.setenv("BROKER_TIMEOUT_MS", "100")
+        restart_with(monkeypatch, K_SINK=broker.url)
+        restart_with(monkeypatch, PAYMENT_BROKER_TIMEOUT_MS="100")
         status, body = pay(client, good_cart(peers), **{"Idempotency-Key": "lost-answer"})
         assert (status, body["error"]) == (503, "order_in_doubt")
         sent = {call.headers["ce-id"] for call in broker.calls}
@@ -288,8 +290,8 @@ def test_a_lost_answer_then_an_accepted_retry_is_one_paid_order(
 
     broker = Recorder(slow_once)
     try:
-        monkeypatch.setenv("K_SINK", broker.url)
-        monkeypatch.setenv("BROKER_TIMEOUT_MS", "100")
+        restart_with(monkeypatch, K_SINK=broker.url)
+        restart_with(monkeypatch, PAYMENT_BROKER_TIMEOUT_MS="100")
         status, body = pay(client, good_cart(peers))
         assert status == 200
         assert {call.headers["ce-id"] for call in broker.calls} == {

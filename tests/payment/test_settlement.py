@@ -14,6 +14,7 @@ from payment import gateway
 from tests.support import authorisations
 from tests.support.deadletters import DeadLetterSink
 from tests.support.eventing import Call, Recorder
+from tests.support.settings import restart_with
 
 PLACED = "com.roboshop.order.placed"
 PATH = "/events/order-placed"
@@ -91,7 +92,7 @@ def test_an_event_without_the_authorisation_is_acknowledged_and_ignored(
 ) -> None:
     stub = Recorder()
     try:
-        monkeypatch.setenv("PAYMENT_GATEWAY", stub.url)
+        restart_with(monkeypatch, PAYMENT_GATEWAY=stub.url)
         before = unpaid_count(client)
         assert deliver(client, order_event("o-4", None)) == 204
         assert stub.calls == []
@@ -103,7 +104,7 @@ def test_an_event_without_the_authorisation_is_acknowledged_and_ignored(
 def test_a_gateway_that_cant_be_reached_answers_503_for_the_broker_to_retry(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
-    monkeypatch.setenv("PAYMENT_GATEWAY", f"http://127.0.0.1:{closed_port}")
+    restart_with(monkeypatch, PAYMENT_GATEWAY=f"http://127.0.0.1:{closed_port}")
     headers, body = events.to_binary(order_event("o-5", "auth-5"))
     answer = client.post(PATH, data=body, headers=headers)
     assert answer.status_code == 503
@@ -114,8 +115,8 @@ def test_a_gateway_that_cant_be_reached_answers_503_for_the_broker_to_retry(
 def test_the_simulated_gateways_store_down_answers_503(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{closed_port}/0")
-    monkeypatch.setenv("REDIS_TIMEOUT_MS", "200")
+    restart_with(monkeypatch, REDIS_URL=f"redis://127.0.0.1:{closed_port}/0")
+    restart_with(monkeypatch, REDIS_TIMEOUT_MS="200")
     assert deliver(client, order_event("o-6", "sim-whatever")) == 503
 
 
@@ -132,7 +133,7 @@ def test_the_http_gateways_capture_answers(
 
     stub = Recorder(capture)
     try:
-        monkeypatch.setenv("PAYMENT_GATEWAY", stub.url)
+        restart_with(monkeypatch, PAYMENT_GATEWAY=stub.url)
         before = unpaid_count(client)
         assert deliver(client, order_event(f"o-7-{status}", "auth-7")) == answer
         (call,) = stub.calls
@@ -148,7 +149,7 @@ def test_a_failing_http_gateway_answers_503(
 ) -> None:
     stub = Recorder(lambda call: (500, {}, b""))
     try:
-        monkeypatch.setenv("PAYMENT_GATEWAY", stub.url)
+        restart_with(monkeypatch, PAYMENT_GATEWAY=stub.url)
         assert deliver(client, order_event("o-8", "auth-8")) == 503
     finally:
         stub.close()

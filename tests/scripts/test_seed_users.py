@@ -54,4 +54,4 @@ def _switch(overlay: str) -> str | None:
 def test_only_the_dev_overlay_and_make_run_ask_for_them() -> None:
     assert _switch("prod") == "false"
     assert _switch("dev") == "true"
-    assert run.DEFAULTS[seed_users.SWITCH] == "true"
+    assert run.LOCAL_ONLY[seed_users.SWITCH] == "true"

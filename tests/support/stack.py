@@ -49,7 +49,7 @@ def stack_env(
         "THREADS": "4",
         # Stock changes made by a test show at once, not after the catalogue's cache expires.
         "CATALOGUE_CACHE_SECONDS": "0",
-        "PAYMENT_DECLINE_ABOVE": str(DECLINE_ABOVE),
+        "PAYMENT_DECLINE_ABOVE_EUR": str(DECLINE_ABOVE),
     }
 
 

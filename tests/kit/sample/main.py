@@ -8,6 +8,7 @@ import functions_framework
 from flask import Request, Response, request
 
 from kit import ApiError, Dependency, FunctionApp, events, json_body
+from kit._errors import ConfigError
 
 
 class Broken(ConnectionError):
@@ -26,7 +27,12 @@ FLAKY = Dependency("flaky", lambda: object(), _fail_ping, (Broken,))
 DOWN = Dependency("down", _refuse, lambda _: None, (Broken,))
 UP = Dependency("up", lambda: object(), lambda _: None, (Broken,))
 
-app = FunctionApp("sample", dependencies=[lambda: UP, lambda: DOWN])
+
+def _unconfigured() -> Dependency[object]:
+    raise ConfigError("SAMPLE_STORE_URL names no store")
+
+
+app = FunctionApp("sample", dependencies=[lambda: UP, lambda: DOWN, _unconfigured])
 
 
 @app.route("/echo", methods=["POST"])

@@ -1,0 +1,140 @@
+"""kit.settings: typed variables read at start, a bad value named, the README's table."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import FrozenInstanceError, dataclass
+from pathlib import Path
+from typing import Annotated
+
+import pytest
+
+from kit._errors import ConfigError
+from kit.settings import About, Settings
+from scripts import settings_table
+from scripts.localstack import ROOT
+from tests.support.functions import create_app
+
+
+@dataclass(frozen=True)
+class ExampleSettings(Settings):
+    owner = "a test"
+
+    example_token: Annotated[str, About("must be set", min_chars=4)]
+    example_limit_ms: Annotated[int, About("a bounded number", minimum=1)] = 250
+    example_ratio: Annotated[float, About("")] = 0.5
+    example_switch: Annotated[bool, About("")] = False
+
+
+def test_defaults_and_values_from_the_environment() -> None:
+    loaded = ExampleSettings.load(
+        {"EXAMPLE_TOKEN": "abcd", "EXAMPLE_RATIO": "0.25", "EXAMPLE_SWITCH": "yes"}
+    )
+    assert loaded == ExampleSettings("abcd", 250, 0.25, True)
+    assert ExampleSettings.current() is loaded
+    with pytest.raises(FrozenInstanceError):
+        loaded.example_limit_ms = 1  # type: ignore[misc]
+
+
+def test_an_empty_value_is_the_default() -> None:
+    assert (
+        ExampleSettings.load({"EXAMPLE_TOKEN": "abcd", "EXAMPLE_LIMIT_MS": ""}).example_limit_ms
+        == 250
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"EXAMPLE_TOKEN": ""}, "EXAMPLE_TOKEN must be set"),
+        ({"EXAMPLE_TOKEN": "abc"}, "EXAMPLE_TOKEN must be set to 4+ random characters"),
+        ({"EXAMPLE_LIMIT_MS": "1s"}, "EXAMPLE_LIMIT_MS must be a whole number, not '1s'"),
+        ({"EXAMPLE_LIMIT_MS": "0"}, "EXAMPLE_LIMIT_MS must be at least 1, not '0'"),
+        ({"EXAMPLE_RATIO": "half"}, "EXAMPLE_RATIO must be a number, not 'half'"),
+        ({"EXAMPLE_SWITCH": "maybe"}, "EXAMPLE_SWITCH must be true or false, not 'maybe'"),
+    ],
+)
+def test_a_value_that_cannot_be_used_is_named(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        ExampleSettings.load({"EXAMPLE_TOKEN": "abcd", **environ})
+    assert str(refused.value) == message
+
+
+def test_a_function_with_a_bad_value_does_not_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CART_TTL_SECONDS", "1h")
+    with pytest.raises(ConfigError, match="CART_TTL_SECONDS must be a whole number"):
+        create_app("cart")
+
+
+def test_served_it_exits_with_one_json_line_naming_the_variable() -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "FUNCTION": "cart",
+        "SOURCE": str(ROOT / "functions" / "cart" / "main.py"),
+        "SESSION_SECRET": "s" * 40,
+        "CART_CHECKOUT_HOLD_SECONDS": "0",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "kit.serve"],
+        cwd=ROOT / "functions",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert [line["error"] for line in lines] == [
+        "CART_CHECKOUT_HOLD_SECONDS must be at least 1, not '0'"
+    ]
+    assert "Traceback" not in done.stderr
+
+
+def test_the_readme_table_is_the_settings() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert settings_table.table() in readme, (
+        "README.md's configuration table differs from the settings: paste the output of "
+        "`python -m scripts.settings_table`"
+    )
+
+
+def test_every_variable_the_cluster_sets_for_a_function_is_read() -> None:
+    """A renamed variable left in the ConfigMap would silently stop configuring anything."""
+    known = {v.name for cls in _all_settings() for v in cls.variables()}
+    env_file = ROOT / "knative" / "base" / "config" / "roboshop.env"
+    names = {
+        line.partition("=")[0]
+        for line in env_file.read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    peers = {name for name in names if name.endswith("_URL") and name not in known}
+    assert names - known - peers == set()
+
+
+def _all_settings() -> list[type[Settings]]:
+    settings_table.rows()  # imports every settings module
+    from kit import settings
+
+    return [cls for cls in settings.classes() if not cls.__module__.startswith("tests.")]
+
+
+def test_settings_table_lists_every_class(tmp_path: Path) -> None:
+    names = {row.split("|")[1].strip().strip("`") for row in settings_table.rows()[2:]}
+    assert {v.name for cls in _all_settings() for v in cls.variables()} <= names
+
+
+def test_the_readme_names_every_variable_the_tooling_reads() -> None:
+    """The tools (make run, seeding, backups, invoke) read a few variables of their own."""
+    from tests.knative import codeenv
+
+    modules = codeenv.load_modules(ROOT / "scripts")
+    read = {r.name for m in modules.values() for unit in m.units.values() for r in unit.reads}
+    readme = (ROOT / "README.md").read_text()
+    configuration = readme[readme.index("## Configuration") : readme.index("## Deploying")]
+    missing = {name for name in read if f"`{name}`" not in configuration}
+    # Read by the tools to pass on, named in the table through their pattern.
+    missing -= {"SHIPPING_MYSQL_PASSWORD", "RATINGS_MYSQL_PASSWORD", "PATH"}
+    assert missing == set()
