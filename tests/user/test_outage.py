@@ -6,12 +6,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from scripts.localstack import free_port
+from tests.support.settings import restart_with
 
 
 def test_redis_out_of_reach_makes_uniqueid_503(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    restart_with(monkeypatch, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     response = client.get("/uniqueid")
     assert response.status_code == 503
     assert "redis" in response.get_json()["message"]
@@ -22,8 +23,8 @@ def test_redis_out_of_reach_makes_uniqueid_503(
 def test_mongodb_out_of_reach_makes_register_and_login_503(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MONGO_URL", f"mongodb://127.0.0.1:{free_port()}")
-    monkeypatch.setenv("MONGO_TIMEOUT_MS", "300")
+    restart_with(monkeypatch, MONGO_URL=f"mongodb://127.0.0.1:{free_port()}")
+    restart_with(monkeypatch, MONGO_TIMEOUT_MS="300")
     body = {"name": "nobody-here", "password": "long-enough", "email": "n@example.com"}
     registered = client.post("/register", json=body)
     assert registered.status_code == 503
