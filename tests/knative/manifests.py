@@ -467,7 +467,7 @@ def rule_env_sources_exist(objects: list[Obj]) -> list[str]:
     return problems
 
 
-def _bound_sink(objects: list[Obj], function: str) -> bool:
+def bound_sink(objects: list[Obj], function: str) -> bool:
     return any(
         o.get("kind") == "SinkBinding"
         and o["spec"].get("subject", {}).get("name") == function
@@ -487,7 +487,7 @@ def rule_code_env_has_source(objects: list[Obj]) -> list[str]:
             continue
         container = service["spec"]["template"]["spec"]["containers"][0]
         provided = set(env_sources(objects, container)) | PLATFORM_ENV
-        if _bound_sink(objects, function):
+        if bound_sink(objects, function):
             provided.add("K_SINK")
         if TEST_ONLY_ENV in provided:
             problems.append(f"{label(service)}: {TEST_ONLY_ENV} must stay unset in a cluster")

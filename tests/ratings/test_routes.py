@@ -13,6 +13,7 @@ from kit import ApiError, sessions
 from ratings import votes
 from scripts.localstack import free_port
 from tests.support.http import json_body
+from tests.support.settings import restart_with
 from tests.support.stub import Stub
 from tests.support.threads import run_together
 
@@ -127,7 +128,7 @@ def test_an_unknown_sku_is_404_and_stores_nothing(client: FlaskClient) -> None:
 def test_catalogue_down_is_503_and_stores_nothing(
     client: FlaskClient, sku: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CATALOGUE_URL", f"http://127.0.0.1:{free_port()}")
+    restart_with(monkeypatch, CATALOGUE_URL=f"http://127.0.0.1:{free_port()}")
     response = client.put(f"/api/rate/{sku}/4")
     assert response.status_code == 503
     assert json_body(response)["error"] == "unavailable"
@@ -170,7 +171,7 @@ def test_concurrent_votes_are_all_counted_exactly(app: Flask, sku: str) -> None:
 def test_a_missing_database_is_503_not_500(
     client: FlaskClient, sku: str, monkeypatch: pytest.MonkeyPatch, namespace: str
 ) -> None:
-    monkeypatch.setenv("DATA_NAMESPACE", f"{namespace}unseeded_")
+    restart_with(monkeypatch, DATA_NAMESPACE=f"{namespace}unseeded_")
     response = client.get(f"/api/fetch/{sku}")
     assert response.status_code == 503
     assert json_body(response)["error"] == "unavailable"
@@ -189,9 +190,9 @@ def test_a_missing_table_is_503_not_500(
     with conn.cursor() as cursor:
         cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{namespace}empty_ratings`")
     conn.close()
-    monkeypatch.setenv("DATA_NAMESPACE", f"{namespace}empty_")
-    monkeypatch.setenv("MYSQL_USER", str(mysql_settings["user"]))
-    monkeypatch.setenv("MYSQL_PASSWORD", str(mysql_settings["password"]))
+    restart_with(monkeypatch, DATA_NAMESPACE=f"{namespace}empty_")
+    restart_with(monkeypatch, MYSQL_USER=str(mysql_settings["user"]))
+    restart_with(monkeypatch, MYSQL_PASSWORD=str(mysql_settings["password"]))
     response = client.get(f"/api/fetch/{sku}")
     assert response.status_code == 503
     assert json_body(response)["error"] == "unavailable"

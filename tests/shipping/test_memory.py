@@ -8,6 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.http import json_body
+from tests.support.settings import restart_with
 
 MIB = 1024 * 1024
 
@@ -27,7 +28,7 @@ def test_memory_holds_25_mib_more_per_call_and_free_releases_it(client: FlaskCli
 
 
 def test_memory_stops_at_its_cap(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MEMORY_KNOB_MAX_MIB", "60")
+    restart_with(monkeypatch, MEMORY_KNOB_MAX_MIB="60")
     assert client.get("/memory").status_code == 200
     assert json_body(client.get("/memory"))["held_mib"] == 50
     refused = client.get("/memory")

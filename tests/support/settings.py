@@ -16,7 +16,11 @@ def reload() -> None:
 
 
 def restart_with(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
-    """Set these variables and read the settings again (undone after the test)."""
+    """Set these variables and read the settings again. Both are undone together when the
+    test's monkeypatch is: the values read go into a table of their own, and the one from
+    before the test comes back with the environment, before any other fixture's teardown
+    runs."""
+    monkeypatch.setattr(settings, "_loaded", dict(settings._loaded))
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     reload()

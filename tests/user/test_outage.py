@@ -6,13 +6,14 @@ import pytest
 from flask.testing import FlaskClient
 
 from scripts.localstack import free_port
+from tests.support.settings import restart_with
 
 
 def test_mongodb_out_of_reach_makes_register_and_login_503(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MONGO_URL", f"mongodb://127.0.0.1:{free_port()}")
-    monkeypatch.setenv("MONGO_TIMEOUT_MS", "300")
+    restart_with(monkeypatch, MONGO_URL=f"mongodb://127.0.0.1:{free_port()}")
+    restart_with(monkeypatch, MONGO_TIMEOUT_MS="300")
     body = {"name": "nobody-here", "password": "long-enough", "email": "n@example.com"}
     registered = client.post("/register", json=body)
     assert registered.status_code == 503

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from kit import sessions
 from tests.support.accounts import unique_name
+from tests.support.settings import restart_with
 from tests.user.conftest import stored_user
 from user import passwords, store
 
@@ -28,9 +29,9 @@ def login(
 
 @pytest.fixture
 def limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOGIN_FAILURES_PER_NAME", "3")
-    monkeypatch.setenv("LOGIN_FAILURES_PER_CLIENT", "6")
-    monkeypatch.setenv("LOGIN_WINDOW_SECONDS", "30")
+    restart_with(monkeypatch, LOGIN_FAILURES_PER_NAME="3")
+    restart_with(monkeypatch, LOGIN_FAILURES_PER_CLIENT="6")
+    restart_with(monkeypatch, LOGIN_WINDOW_SECONDS="30")
 
 
 def test_a_name_is_throttled_after_its_failures(client: FlaskClient, limits: None) -> None:
