@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 import unicodedata
@@ -24,6 +25,9 @@ from kit import ApiError, flags
 
 Product = dict[str, Any]
 MAX_SEARCH_CHARS = 100
+# Each word is a query of its own: a bound on what one search may cost the store.
+MAX_SEARCH_WORDS = 8
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -120,4 +124,7 @@ def search(text: str) -> list[Product]:
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         # No product text holds control characters, and a NUL breaks some text searches.
         raise ApiError(400, "bad_request", "search text must not hold control characters")
-    return store.text_search(text)
+    words = list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ApiError(400, "bad_request", f"search text has more than {MAX_SEARCH_WORDS} words")
+    return store.text_search(words)

@@ -135,7 +135,7 @@ def test_the_restored_shop_still_works(made: tuple[Path, Picture]) -> None:
     wipe()
     actions.restore(path)
     assert users.insert_user("ada", "again@example.com", "x") is False
-    assert [p["sku"] for p in catalogue.text_search("cyborg")] == ["RMC"]
+    assert [p["sku"] for p in catalogue.text_search(["cyborg"])] == ["RMC"]
     assert [o["orderid"] for o in users.history("ada")] == ["order-ada-1", "order-ada-2"]
 
 

@@ -6,7 +6,6 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
-from tests.support.mongo import on_nx_27017
 from tests.support.settings import restart_with
 
 FIELDS = {"sku", "name", "description", "price", "instock", "categories"}
@@ -71,10 +70,28 @@ def test_search_ranks_the_best_match_first(client: FlaskClient) -> None:
     assert all(set(hit) == FIELDS for hit in hits)
 
 
-@pytest.mark.skipif(on_nx_27017(), reason="nx-27017: $text with several words matches nothing")
 def test_search_with_several_words_matches_any_of_them(client: FlaskClient) -> None:
     skus = {p["sku"] for p in client.get("/search/mining medical").get_json()}
     assert skus == {"RMC", "EMM"}
+
+
+def test_a_product_matching_more_of_the_words_ranks_higher(client: FlaskClient) -> None:
+    alone = [p["sku"] for p in client.get("/search/mining").get_json()]
+    both = [p["sku"] for p in client.get("/search/medical, cyborg MINING!").get_json()]
+    assert alone == ["RMC"]
+    assert both[0] == "RMC"  # "Robotic Mining Cyborg": two of the words
+    assert "EMM" in both
+
+
+def test_search_of_punctuation_only_finds_nothing(client: FlaskClient) -> None:
+    response = client.get("/search/!!!")
+    assert (response.status_code, response.get_json()) == (200, [])
+
+
+def test_search_of_too_many_words_is_400(client: FlaskClient) -> None:
+    response = client.get("/search/" + " ".join(f"w{n}" for n in range(9)))
+    assert response.status_code == 400
+    assert "more than 8 words" in response.get_json()["message"]
 
 
 def test_search_without_hits_is_an_empty_list(client: FlaskClient) -> None:
