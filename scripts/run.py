@@ -33,8 +33,8 @@ from scripts.nginx_conf import nginx_process
 
 STATE = Path(os.environ.get("ROBOSHOP_STATE") or ROOT / ".state")
 _ENV_REF = re.compile(r"\{\{\s*env:(\w+)\s*\}\}")
-NGINX_PORT = int(os.environ.get("NGINX_PORT", "8080"))
-PROMETHEUS_PORT = int(os.environ.get("PROMETHEUS_PORT", "9090"))
+NGINX_PORT = int(os.environ.get("NGINX_PORT") or "8080")
+PROMETHEUS_PORT = int(os.environ.get("PROMETHEUS_PORT") or "9090")
 
 # What only the local stack sets: the published demo accounts, never in production.
 LOCAL_ONLY = {"SEED_DEMO_USERS": "true"}

@@ -9,40 +9,41 @@ from __future__ import annotations
 
 import importlib
 
-from kit import LOCAL_PORTS, settings
+from kit import settings
+from scripts.localstack import ROOT
 
-# The settings modules, in the table's order: the kit's, each function's, the tooling's.
-MODULES = (
-    "kit._config",
-    "kit.serve",
-    "kit.stores",
-    "kit.peers",
-    "kit.sessions",
-    "kit.events",
-    *(f"{function}.settings" for function in LOCAL_PORTS if function != "ratings"),
-    "scripts.broker.settings",
-)
+# The settings modules, in the table's order: the kit's, each function's, the dev broker's.
+KIT_MODULES = ("kit._config", "kit.serve", "kit.stores", "kit.peers", "kit.sessions", "kit.events")
+
+
+def modules() -> list[str]:
+    functions = sorted(p.parent.name for p in (ROOT / "functions").glob("*/settings.py"))
+    own = [f"{name}.settings" for name in functions if name != "kit"]
+    return [*KIT_MODULES, *own, "scripts.broker.settings"]
+
+
 BEGIN, END = "<!-- settings: python -m scripts.settings_table -->", "<!-- /settings -->"
 
 
 def rows() -> list[str]:
-    for module in MODULES:
+    names = modules()
+    for module in names:
         importlib.import_module(module)
     lines = ["| variable | default | read by | what it is |", "|---|---|---|---|"]
-    peers = ", ".join(f"{name} {port}" for name, port in LOCAL_PORTS.items())
-    lines.append(
-        "| `<FUNCTION>_URL` (`CATALOGUE_URL`, `CART_URL`, ...) | `http://127.0.0.1:<its port>`"
-        f" ({peers}) | every function that calls another, the dev broker | where that function"
-        " answers |"
-    )
     classes = settings.classes()
-    for cls in (cls for module in MODULES for cls in classes if cls.__module__ == module):
+    for cls in (cls for module in names for cls in classes if cls.__module__ == module):
         for variable in cls.variables():
-            about = variable.about.text.replace("|", "\\|")
             lines.append(
-                f"| `{variable.name}` | {variable.shown_default()} | {variable.owner} | {about} |"
+                f"| `{variable.name}` | {variable.shown_default()} | {variable.owner} |"
+                f" {_meaning(variable.about)} |"
             )
     return lines
+
+
+def _meaning(about: settings.About) -> str:
+    bounds = about.bounds()
+    text = "; ".join(part for part in (about.text, bounds) if part)
+    return text.replace("|", "\\|")
 
 
 def table() -> str:

@@ -25,5 +25,6 @@ class DispatchSettings(Settings):
             "fault knob: the share of orders whose dispatch fails (and is retried); the default"
             " of the chaos switch `dispatch-error-percent`",
             minimum=0,
+            maximum=100,
         ),
     ] = 0

@@ -15,7 +15,7 @@ from kit._config import (
     peer_url,
 )
 from kit._deps import Dependency
-from kit._errors import ApiError, Unavailable
+from kit._errors import ApiError, ConfigError, Unavailable
 from kit._logs import bind_log_fields, current_request_id, get_logger, request_scope
 from kit._logs import configure as configure_logs
 from kit._metrics import counter, gauge, histogram
@@ -27,6 +27,7 @@ __all__ = [
     "LOCAL_BROKER_PORT",
     "LOCAL_PORTS",
     "ApiError",
+    "ConfigError",
     "Dependency",
     "FunctionApp",
     "KitSettings",

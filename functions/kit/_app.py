@@ -24,7 +24,7 @@ from werkzeug.routing import Map, MapAdapter, Rule
 from kit import _deps, _logs, _metrics, _trace, settings
 from kit._config import KitSettings
 from kit._deps import Dependency
-from kit._errors import ApiError, ConfigError
+from kit._errors import ApiError
 
 Handler = Callable[..., Any]
 
@@ -52,6 +52,8 @@ class FunctionApp:
         self._handlers: dict[str, Handler] = {}
         # The start: a value that can't be used stops it here, with the variable's name.
         settings.load_for(name)
+        for dependency in dependencies:
+            dependency()  # its client, not yet connected: the store's settings are read now
         self.log = _logs.configure(name, KitSettings.current().log_level)
         self.route(_HEALTH)(self._health)
         self.route(_LIVE)(self._live)
@@ -183,12 +185,7 @@ class FunctionApp:
         states: dict[str, str] = {}
         healthy = True
         for factory in self._dependencies:
-            try:
-                dependency = factory()
-            except ConfigError as exc:
-                states["config"] = str(exc)
-                healthy = False
-                continue
+            dependency = factory()  # built at start already: its settings can't fail now
             problem = dependency.check()
             states[dependency.name] = problem or "up"
             healthy = healthy and problem is None

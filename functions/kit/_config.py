@@ -30,7 +30,10 @@ class KitSettings(Settings):
 
     log_level: Annotated[
         str,
-        About("debug, info, warning or error: JSON lines on stdout, with request and trace ids"),
+        About(
+            "JSON lines on stdout, with request and trace ids",
+            choices=("debug", "info", "warning", "error"),
+        ),
     ] = "info"
     data_namespace: Annotated[
         str, About("prefixes every database, key and queue name (the tests use it)")
@@ -45,9 +48,29 @@ class KitSettings(Settings):
         str,
         About(
             "export spans over OTLP/HTTP there (the SDK's other `OTEL_*` variables apply);"
-            " unset: nothing exported"
+            " unset: nothing exported",
+            schemes=("http", "https"),
         ),
     ] = ""
+
+
+_PEER = About("where that function answers", schemes=("http", "https"))
+
+
+@dataclass(frozen=True)
+class PeerUrlSettings(Settings):
+    """Each function's address, for the others (Knative: its cluster-local route)."""
+
+    owner = "every function that calls it, the dev broker"
+
+    catalogue_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['catalogue']}"
+    cart_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['cart']}"
+    user_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['user']}"
+    shipping_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['shipping']}"
+    ratings_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['ratings']}"
+    payment_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['payment']}"
+    dispatch_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['dispatch']}"
+    deadletters_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['deadletters']}"
 
 
 def env(name: str, default: str) -> str:
@@ -75,5 +98,5 @@ def namespaced(name: str) -> str:
 
 def peer_url(function: str) -> str:
     """The base URL of another function: `<FUNCTION>_URL`, else its local port."""
-    default = f"http://127.0.0.1:{LOCAL_PORTS[function]}"
-    return env(f"{function.upper()}_URL", default).rstrip("/")
+    url: str = getattr(PeerUrlSettings.current(), f"{function}_url")
+    return url.rstrip("/")

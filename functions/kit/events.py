@@ -42,7 +42,10 @@ class SinkSettings(Settings):
 
     k_sink: Annotated[
         str,
-        About("where events are sent: the broker's ingress (in Knative, set by a SinkBinding)"),
+        About(
+            "where events are sent: the broker's ingress (in Knative, set by a SinkBinding)",
+            schemes=("http", "https"),
+        ),
     ] = f"http://127.0.0.1:{LOCAL_BROKER_PORT}/"
 
 

@@ -14,6 +14,7 @@ terminationGracePeriodSeconds, so a request ends before the kubelet's SIGKILL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -34,7 +35,7 @@ class ServeSettings(Settings):
     ] = ""
     source: Annotated[str, About("its main.py", shown="`FUNCTION/main.py`")] = ""
     host: Annotated[str, About("the address it listens on")] = "0.0.0.0"
-    port: Annotated[int, About("its port (Knative sets it)", minimum=1)] = 8080
+    port: Annotated[int, About("its port (Knative sets it)", minimum=1, maximum=65535)] = 8080
     workers: Annotated[int, About("granian's worker processes", minimum=1)] = 1
     threads: Annotated[
         int, About("threads per worker (requests at once: workers x threads)", minimum=1)
@@ -110,12 +111,26 @@ def main() -> None:
             raise ConfigError("FUNCTION must be set to the function to serve")
         app()
     except ConfigError as exc:
-        # One JSON line naming the variable, and a failed start (the pod's CrashLoopBackOff).
-        configure_logs(os.environ.get("FUNCTION") or "serve", "info").error(
-            "configuration refused", extra={"error": str(exc)}
-        )
-        sys.exit(2)
+        refuse(exc)
     server().serve()
+
+
+# Where Kubernetes reads a container's last words from (terminationMessagePath's default):
+# they show in `kubectl describe pod` and in the Knative Revision's failed condition.
+TERMINATION_LOG = "/dev/termination-log"
+
+
+def refuse(problem: ConfigError) -> None:
+    """One JSON line naming the variable, the same sentence as the container's termination
+    message, and a failed start (the pod's CrashLoopBackOff)."""
+    configure_logs(os.environ.get("FUNCTION") or "serve", "info").error(
+        "configuration refused", extra={"error": str(problem)}
+    )
+    # r+: only into the file the kubelet mounted, never a new one on another machine.
+    with contextlib.suppress(OSError), open(TERMINATION_LOG, "r+", encoding="utf-8") as log:
+        log.write(str(problem))
+        log.truncate()
+    sys.exit(2)
 
 
 if __name__ == "__main__":

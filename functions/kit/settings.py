@@ -18,6 +18,7 @@ import os
 import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 from kit._errors import ConfigError
 
@@ -33,9 +34,28 @@ class About:
 
     text: str
     minimum: float | None = None
+    maximum: float | None = None
     min_chars: int = 0
+    # One of these words (any case): what the value becomes, lower-cased.
+    choices: tuple[str, ...] = ()
+    # A URL of one of these schemes, with a host (but for unix sockets) and numeric ports.
+    schemes: tuple[str, ...] = ()
     # The default as the table shows it, when the value alone would mislead (made by `make run`).
     shown: str = ""
+
+    def bounds(self) -> str:
+        """What the table says a value may be, beside the meaning."""
+        if self.choices:
+            return "one of " + ", ".join(f"`{choice}`" for choice in self.choices)
+        if self.schemes:
+            return " or ".join(f"`{scheme}://`" for scheme in self.schemes)
+        if self.min_chars:
+            return f"{self.min_chars}+ characters"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f"at least {self.minimum:g}"
+        return ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,10 +69,10 @@ class Variable:
     owner: str
 
     def shown_default(self) -> str:
-        if self.about.shown:
+        if self.about.shown and self.default is not dataclasses.MISSING:
             return self.about.shown
         if self.default is dataclasses.MISSING:
-            return "must be set"
+            return "must be set" + (f"; {self.about.shown}" if self.about.shown else "")
         if self.default == "":
             return "empty"
         if self.kind is bool:
@@ -64,6 +84,8 @@ class Settings:
     """The base of every settings class; `owner` says who reads it (the table's column)."""
 
     owner: ClassVar[str] = ""
+    # False: read when first used (a store's client), not by every function's start.
+    read_at_start: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -104,10 +126,14 @@ class Settings:
 
 def load_for(package: str) -> None:
     """Read the kit's settings classes imported so far and the package's own: what a
-    function's start does."""
+    function's start does. A store's are read again when its client is built (at start,
+    for the stores the function depends on): a store a function doesn't use can't stop it."""
     for cls in _classes:
         if cls.__module__.partition(".")[0] in ("kit", package):
-            cls.load()
+            if cls.read_at_start:
+                cls.load()
+            else:
+                _loaded.pop(cls, None)
 
 
 def classes() -> list[type[Settings]]:
@@ -120,12 +146,43 @@ def _value(variable: Variable, raw: str | None) -> Any:
             raise ConfigError(f"{variable.name} must be set")
         return variable.default
     value = _parse(variable, raw)
-    about = variable.about
-    if about.minimum is not None and value < about.minimum:
-        raise ConfigError(f"{variable.name} must be at least {about.minimum:g}, not {raw!r}")
+    about, name = variable.about, variable.name
+    low, high = about.minimum, about.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(f"{name} must be {about.bounds()}, not {raw!r}")
     if len(raw) < about.min_chars:
-        raise ConfigError(f"{variable.name} must be set to {about.min_chars}+ random characters")
+        raise ConfigError(f"{name} must be set to {about.min_chars}+ random characters")
+    if about.choices:
+        value = raw.strip().lower()
+        if value not in about.choices:
+            raise ConfigError(f"{name} must be {about.bounds()}, not {raw!r}")
+    if about.schemes and not _is_url(raw, about.schemes):
+        # Not the value itself: a store's URL may hold its password.
+        raise ConfigError(f"{name} must be a {about.bounds()} URL with a host and numeric ports")
     return value
+
+
+def _is_url(raw: str, schemes: tuple[str, ...]) -> bool:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in schemes:
+        return False
+    if parts.scheme == "unix":
+        return bool(parts.path)
+    hosts = parts.netloc.rpartition("@")[2]
+    # MongoDB lists several hosts: `mongodb://a:27017,b:27017/`.
+    return bool(hosts) and all(_host_and_port(host) for host in hosts.split(","))
+
+
+def _host_and_port(host: str) -> bool:
+    if host.startswith("["):  # an IPv6 address: [::1]:6379
+        _, _, rest = host.partition("]")
+        return rest == "" or (rest.startswith(":") and _is_port(rest[1:]))
+    name, colon, port = host.partition(":")
+    return bool(name) and (not colon or _is_port(port))
+
+
+def _is_port(text: str) -> bool:
+    return text.isdigit() and 0 < int(text) < 65536
 
 
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}

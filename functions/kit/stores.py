@@ -28,28 +28,39 @@ _STORE_TIMEOUT = About("how long a store may take before the answer is 503", min
 @dataclass(frozen=True)
 class MongoSettings(Settings):
     owner = "catalogue, user, deadletters"
+    read_at_start = False
 
-    mongo_url: Annotated[str, About("MongoDB")] = "mongodb://127.0.0.1:27017"
+    mongo_url: Annotated[str, About("MongoDB", schemes=("mongodb", "mongodb+srv"))] = (
+        "mongodb://127.0.0.1:27017"
+    )
     mongo_timeout_ms: Annotated[int, _STORE_TIMEOUT] = 2000
     k_service: Annotated[
-        str, About("set by Knative: the client's name in MongoDB's logs", shown="the service")
+        str,
+        About(
+            "the client's name in MongoDB's logs",
+            shown="`roboshop`; in Knative, the service's name",
+        ),
     ] = "roboshop"
 
 
 @dataclass(frozen=True)
 class RedisSettings(Settings):
     owner = "cart, user, payment, dispatch, ratings"
+    read_at_start = False
 
-    redis_url: Annotated[str, About("Redis")] = "redis://127.0.0.1:6379/0"
+    redis_url: Annotated[str, About("Redis", schemes=("redis", "rediss", "unix"))] = (
+        "redis://127.0.0.1:6379/0"
+    )
     redis_timeout_ms: Annotated[int, _STORE_TIMEOUT] = 2000
 
 
 @dataclass(frozen=True)
 class MySQLSettings(Settings):
     owner = "shipping, ratings"
+    read_at_start = False
 
     mysql_host: Annotated[str, About("MySQL (MariaDB)")] = "127.0.0.1"
-    mysql_port: Annotated[int, About("its port", minimum=1)] = 3306
+    mysql_port: Annotated[int, About("its port", minimum=1, maximum=65535)] = 3306
     mysql_user: Annotated[
         str, About("the function's own user (seeding makes `shipping` and `ratings`)")
     ] = "root"

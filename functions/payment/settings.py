@@ -16,7 +16,8 @@ class PaymentSettings(Settings):
         str,
         About(
             "the card gateway (`POST /authorisations`, `/authorisations/{id}/capture`, `/void`);"
-            " unset: the simulated gateway"
+            " unset: the simulated gateway",
+            schemes=("http", "https"),
         ),
     ] = ""
     payment_gateway_timeout_ms: Annotated[

@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from kit import KitSettings, configure_logs, get_logger
+from kit import ConfigError, KitSettings, configure_logs, get_logger
 from scripts.broker import amqp, triggers
 from scripts.broker.deliverer import Deliverer
 from scripts.broker.ingress import Ingress
@@ -73,7 +73,11 @@ def stop(ingress: Ingress, deliverers: list[Deliverer], stopping: threading.Even
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = BrokerSettings.load()
+    try:
+        settings = BrokerSettings.load()
+    except ConfigError as exc:
+        configure_logs("broker", "info").error("configuration refused", extra={"error": str(exc)})
+        return 2
     parser = argparse.ArgumentParser(prog="python -m scripts.broker", description=__doc__)
     parser.add_argument("command", nargs="?", default="serve", choices=("serve",))
     parser.add_argument("--port", type=int, default=settings.broker_port)

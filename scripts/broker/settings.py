@@ -13,8 +13,12 @@ from kit.settings import About, Settings
 class BrokerSettings(Settings):
     owner = "the dev broker (`scripts.broker`)"
 
-    amqp_url: Annotated[str, About("RabbitMQ")] = "amqp://guest:guest@127.0.0.1:5672/%2F"
-    broker_port: Annotated[int, About("its ingress, on 127.0.0.1", minimum=1)] = LOCAL_BROKER_PORT
+    amqp_url: Annotated[str, About("RabbitMQ", schemes=("amqp", "amqps"))] = (
+        "amqp://guest:guest@127.0.0.1:5672/%2F"
+    )
+    broker_port: Annotated[int, About("its ingress, on 127.0.0.1", minimum=1, maximum=65535)] = (
+        LOCAL_BROKER_PORT
+    )
     broker_triggers: Annotated[
         str, About("the Broker and Trigger manifests it follows", shown="`knative/base/eventing`")
     ] = ""

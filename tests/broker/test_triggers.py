@@ -9,10 +9,11 @@ import pytest
 from scripts.broker import amqp, triggers
 from scripts.broker.triggers import Delivery, ManifestError, iso_seconds
 from tests.support.eventing import messages
+from tests.support.settings import restart_with
 
 
 def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("USER_URL", "http://users.test:9/")
+    restart_with(monkeypatch, USER_URL="http://users.test:9/")
     monkeypatch.delenv("DISPATCH_URL", raising=False)
     monkeypatch.delenv("CART_URL", raising=False)
     monkeypatch.delenv("PAYMENT_URL", raising=False)

@@ -16,6 +16,7 @@ from werkzeug.test import TestResponse
 from cart import store
 from kit import stores
 from tests.support.accounts import bearer, unique_name
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, Stub
 from tests.support.threads import run_together
 
@@ -135,7 +136,7 @@ def test_catalogue_unreachable_is_503(
 ) -> None:
     from scripts.localstack import free_port
 
-    monkeypatch.setenv("CATALOGUE_URL", f"http://127.0.0.1:{free_port()}")
+    restart_with(monkeypatch, CATALOGUE_URL=f"http://127.0.0.1:{free_port()}")
     response = add(client, cart_id, "RMC", 1)
     assert response.status_code == 503
     assert response.get_json()["error"] == "unavailable"

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from scripts.seed import catalogue as seed_catalogue
 from tests.support.functions import serve
+from tests.support.settings import restart_with
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def catalogue_url(mongo_url: str, log_dir: Path) -> Iterator[str]:
 def real_client(
     client: FlaskClient, catalogue_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> FlaskClient:
-    monkeypatch.setenv("CATALOGUE_URL", catalogue_url)
+    restart_with(monkeypatch, CATALOGUE_URL=catalogue_url)
     return client
 
 

@@ -20,6 +20,7 @@ from tests.support.accounts import use_test_secret
 from tests.support.functions import create_app
 from tests.support.http import json_body
 from tests.support.mysql import FunctionDatabase
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
 PRODUCT = {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 48}
@@ -99,8 +100,8 @@ def test_a_failing_peer_is_503_unavailable_naming_it(
     use_test_secret(monkeypatch)
     if caller.function == "shipping":
         shipping_database.connect_as_function(monkeypatch)
-    monkeypatch.setenv("CART_CATALOGUE_SECONDS", "0")
-    monkeypatch.setenv("K_SINK", f"http://127.0.0.1:{free_port()}")
+    restart_with(monkeypatch, CART_CATALOGUE_SECONDS="0")
+    restart_with(monkeypatch, K_SINK=f"http://127.0.0.1:{free_port()}")
     failing = f"http://127.0.0.1:{free_port()}" if FAILURES[failure] is None else stub.url
     for peer in caller.peers:
         monkeypatch.setenv(f"{peer.upper()}_URL", failing if peer == caller.peer else stub.url)
@@ -124,7 +125,7 @@ def test_a_failing_dead_letter_sink_is_the_same_503_for_every_consumer(
     """kit.events keeps a refused event with deadletters, for whichever function consumed it."""
     reply = FAILURES[failure]
     sink = f"http://127.0.0.1:{free_port()}" if reply is None else stub.url
-    monkeypatch.setenv("DEADLETTERS_URL", sink)
+    restart_with(monkeypatch, DEADLETTERS_URL=sink)
     stub.answer(lambda seen: reply or Reply(202, {"id": "dl-1"}))
     event = events.signed(events.make_event(events.ORDER_PLACED, "/test", {}, subject="o-1"))
     headers, body = events.to_binary(event)

@@ -35,6 +35,8 @@ def test_namespaced_names(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_peer_url_defaults_to_the_local_port(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CART_URL", raising=False)
+    reload()
     assert peer_url("cart") == "http://127.0.0.1:8002"
     monkeypatch.setenv("CART_URL", "http://cart.roboshop.svc.cluster.local/")
+    reload()
     assert peer_url("cart") == "http://cart.roboshop.svc.cluster.local"

@@ -93,6 +93,67 @@ def test_served_it_exits_with_one_json_line_naming_the_variable() -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_the_refusal_is_the_containers_termination_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kit import serve
+
+    mounted = tmp_path / "termination-log"
+    mounted.write_text("")
+    monkeypatch.setattr(serve, "TERMINATION_LOG", str(mounted))
+    with pytest.raises(SystemExit) as stopped:
+        serve.refuse(ConfigError("CART_TTL_SECONDS must be a whole number, not '1h'"))
+    assert stopped.value.code == 2
+    assert mounted.read_text() == "CART_TTL_SECONDS must be a whole number, not '1h'"
+    monkeypatch.setattr(serve, "TERMINATION_LOG", str(tmp_path / "absent"))
+    with pytest.raises(SystemExit):
+        serve.refuse(ConfigError("PORT must be 1 to 65535, not '0'"))
+    assert not (tmp_path / "absent").exists()  # nothing made where no kubelet mounted one
+
+
+def test_a_store_the_function_depends_on_is_checked_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "127.0.0.1:6379")  # no scheme: redis-py would refuse it later
+    with pytest.raises(ConfigError, match="REDIS_URL must be a `redis://`"):
+        create_app("cart")
+
+
+def test_a_store_the_function_does_not_use_cannot_stop_it(
+    monkeypatch: pytest.MonkeyPatch, mongo_url: str
+) -> None:
+    """MYSQL_PORT is in the ConfigMap every function reads: a typo there stops only
+    shipping and ratings, not all eight."""
+    monkeypatch.setenv("MYSQL_PORT", "3306/tcp")
+    assert create_app("catalogue").test_client().get("/health").status_code == 200
+    with pytest.raises(ConfigError, match="MYSQL_PORT must be a whole number"):
+        create_app("shipping")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL must be one of `debug`"),
+        ("CART_URL", "http://cart:80a", "CART_URL must be a `http://` or `https://` URL"),
+        ("K_SINK", "broker:8080", "K_SINK must be a `http://` or `https://` URL"),
+    ],
+)
+def test_a_shared_value_that_cannot_be_used_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        create_app("payment")
+
+
+def test_a_url_refused_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store's URL may carry its password: the refusal names the variable only."""
+    monkeypatch.setenv("REDIS_URL", "redis://:hunter2-secret@redis:6379x/0")
+    with pytest.raises(ConfigError) as refused:
+        create_app("cart")
+    assert "hunter2" not in str(refused.value)
+
+
 def test_the_readme_table_is_the_settings() -> None:
     readme = (ROOT / "README.md").read_text()
     assert settings_table.table() in readme, (
@@ -110,8 +171,7 @@ def test_every_variable_the_cluster_sets_for_a_function_is_read() -> None:
         for line in env_file.read_text().splitlines()
         if line and not line.startswith("#")
     }
-    peers = {name for name in names if name.endswith("_URL") and name not in known}
-    assert names - known - peers == set()
+    assert names - known == set()
 
 
 def _all_settings() -> list[type[Settings]]:

@@ -11,6 +11,7 @@ import pytest
 
 from kit import _trace, events, peers
 from scripts.localstack import ROOT
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, stub_server
 
 PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -42,7 +43,7 @@ def test_a_request_continues_its_callers_trace_with_a_span_of_its_own() -> None:
 
 def test_peer_calls_carry_the_trace_on(monkeypatch: pytest.MonkeyPatch) -> None:
     with stub_server(lambda seen: Reply(200, {})) as stub:
-        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        restart_with(monkeypatch, CATALOGUE_URL=stub.url)
         with _trace.server("sample", "GET", PARENT) as span:
             peers.call("catalogue", "GET", "/products")
     (seen,) = stub.seen

@@ -88,6 +88,8 @@ def _settings_fields(unit: Unit, node: ast.ClassDef) -> None:
     """A settings class (kit.settings) reads a variable per field, named as it in capitals."""
     if not any(_dotted(base) in (("Settings",), ("settings", "Settings")) for base in node.bases):
         return
+    if node.name == "PeerUrlSettings":
+        return  # each function's `<PEER>_URL` is found from its own peers.call("peer", ...)
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             default = None if statement.value is None else _default(statement.value)

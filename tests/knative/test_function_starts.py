@@ -16,8 +16,11 @@ from tests.knative import manifests as m
 FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/main.py"))
 # From a Secret: a value of a Secret's shape (the rules check the Secret has the key).
 SECRET_VALUE = "s" * 48
+# As kit.serve starts it: the server's settings (WORKERS, THREADS, ...), then the app.
 START = (
     "import sys, functions_framework\n"
+    "from kit.serve import ServeSettings\n"
+    "ServeSettings.load()\n"
     "functions_framework.create_app(target=sys.argv[1], source=sys.argv[2])\n"
 )
 
@@ -62,6 +65,12 @@ def test_without_a_variable_it_needs_it_does_not_start(prod: list[m.Obj]) -> Non
     started = start("cart", env)
     assert started.returncode != 0
     assert "SESSION_SECRET must be set" in started.stderr
+
+
+def test_a_server_setting_the_cluster_sets_is_checked_at_start(prod: list[m.Obj]) -> None:
+    started = start("cart", {**cluster_env(prod, "cart"), "THREADS": "four"})
+    assert started.returncode != 0
+    assert "THREADS must be a whole number" in started.stderr
 
 
 def test_a_value_the_cluster_sets_is_checked_at_start(prod: list[m.Obj]) -> None:

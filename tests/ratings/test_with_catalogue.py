@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from scripts.seed import catalogue as seed_catalogue
 from tests.support.functions import serve
 from tests.support.http import json_body
+from tests.support.settings import restart_with
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def catalogue_url(mongo_url: str, log_dir: Path) -> Iterator[str]:
 def test_a_catalogue_product_can_be_rated_and_an_unknown_one_cannot(
     client: FlaskClient, catalogue_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CATALOGUE_URL", catalogue_url)
+    restart_with(monkeypatch, CATALOGUE_URL=catalogue_url)
     before = json_body(client.get("/api/fetch/RMC"))
     voter = {"X-Real-IP": "10.77.0.1"}  # a shopper no other test is
     assert client.put("/api/rate/RMC/5", headers=voter).status_code == 200

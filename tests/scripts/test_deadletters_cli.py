@@ -12,6 +12,7 @@ from deadletters import store
 from kit import events
 from scripts import deadletters as cli
 from tests.support.functions import serve
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, Stub, stub_server
 
 
@@ -27,7 +28,7 @@ def sink(
 ) -> Iterator[str]:
     store.letters().delete_many({})
     process, url = serve("deadletters", log_dir, {"MONGO_URL": mongo_url, "CART_URL": consumer.url})
-    monkeypatch.setenv("DEADLETTERS_URL", url)
+    restart_with(monkeypatch, DEADLETTERS_URL=url)
     try:
         yield url
     finally:

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from scripts import invoke
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, stub_server
 
 
@@ -56,7 +57,7 @@ def test_event_is_sent_in_binary_mode() -> None:
 
 def test_function_names_resolve_to_their_url(monkeypatch: pytest.MonkeyPatch) -> None:
     with stub_server(lambda seen: Reply(200, [])) as stub:
-        monkeypatch.setenv("CATALOGUE_URL", stub.url)
+        restart_with(monkeypatch, CATALOGUE_URL=stub.url)
         assert invoke.main(["catalogue", "categories"]) == 0
         assert stub.seen[0].path == "/categories"
 

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from scripts.localstack import free_port
 from tests.support.http import json_body
+from tests.support.settings import restart_with
 from tests.support.stub import Stub
 
 LONDON = {"distance": 501, "cost": 25.05, "location": "London, United Kingdom"}
@@ -141,7 +142,7 @@ def test_unknown_city_uuid_is_404(client: FlaskClient) -> None:
 
 
 def test_cart_down_is_503(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CART_URL", f"http://127.0.0.1:{free_port()}")
+    restart_with(monkeypatch, CART_URL=f"http://127.0.0.1:{free_port()}")
     response = client.post("/confirm/cart-5", json=LONDON)
     assert response.status_code == 503
     assert json_body(response)["error"] == "unavailable"

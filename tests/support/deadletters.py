@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
 
@@ -39,5 +40,5 @@ def dead_letter_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[DeadLetterSink
 
     with stub_server(answer) as stub:
         sink = DeadLetterSink(stub)
-        monkeypatch.setenv("DEADLETTERS_URL", stub.url)
+        restart_with(monkeypatch, DEADLETTERS_URL=stub.url)
         yield sink

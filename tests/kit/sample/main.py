@@ -8,7 +8,6 @@ import functions_framework
 from flask import Request, Response, request
 
 from kit import ApiError, Dependency, FunctionApp, events, json_body
-from kit._errors import ConfigError
 
 
 class Broken(ConnectionError):
@@ -26,13 +25,7 @@ def _fail_ping(_: object) -> None:
 FLAKY = Dependency("flaky", lambda: object(), _fail_ping, (Broken,))
 DOWN = Dependency("down", _refuse, lambda _: None, (Broken,))
 UP = Dependency("up", lambda: object(), lambda _: None, (Broken,))
-
-
-def _unconfigured() -> Dependency[object]:
-    raise ConfigError("SAMPLE_STORE_URL names no store")
-
-
-app = FunctionApp("sample", dependencies=[lambda: UP, lambda: DOWN, _unconfigured])
+app = FunctionApp("sample", dependencies=[lambda: UP, lambda: DOWN])
 
 
 @app.route("/echo", methods=["POST"])
