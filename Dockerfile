@@ -41,7 +41,7 @@ RUN /opt/venv/bin/pip install -r /build/functions-requirements.txt \
  && /opt/venv/bin/pip install -r /build/seed.txt
 
 FROM ${PYTHON_IMAGE} AS seed
-# The release's version, recorded in every backup's manifest (scripts/backup).
+# The release's version, recorded in every backup's manifest (scripts/jobs/backup).
 ARG VERSION=dev
 ENV PATH=/opt/venv/bin:$PATH \
     ROBOSHOP_VERSION=${VERSION} \
@@ -60,12 +60,13 @@ COPY functions/shipping/ /app/shipping/
 COPY functions/ratings/ /app/ratings/
 COPY functions/deadletters/ /app/deadletters/
 COPY scripts/__init__.py /app/scripts/
-COPY scripts/seed/ /app/scripts/seed/
-COPY scripts/backup/ /app/scripts/backup/
+COPY scripts/jobs/__init__.py /app/scripts/jobs/
+COPY scripts/jobs/seed/ /app/scripts/jobs/seed/
+COPY scripts/jobs/backup/ /app/scripts/jobs/backup/
 RUN python -m compileall -q --invalidation-mode unchecked-hash /app
 WORKDIR /app
 USER 10001:10001
-ENTRYPOINT ["python", "-m", "scripts.seed"]
+ENTRYPOINT ["python", "-m", "scripts.jobs.seed"]
 
 # ---- one function: its functions-framework app served by granian (the default target) ----
 FROM ${PYTHON_IMAGE} AS function

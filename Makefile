@@ -43,15 +43,15 @@ $(VENV)/.installed: requirements.txt functions/requirements.txt functions/requir
 # first when this runs as root or with passwordless sudo; otherwise nothing is
 # changed and the one command to run is printed.
 setup-run setup-test setup-bench:
-	@$(PYTHON) -m scripts.setup $(@:setup-%=%)
+	@$(PYTHON) -m scripts.stack.setup $(@:setup-%=%)
 
 run: setup-run $(VENV)/.installed
-	$(PY) -m scripts.run
+	$(PY) -m scripts.stack.run
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check $(CODE)
 	$(PY) -m ruff format --check $(CODE)
-	$(PY) -m mypy functions scripts knative/rollout.py knative/components/load/locustfile.py tests
+	$(PY) -m mypy functions scripts knative/rollout.py knative/checks knative/components/load/locustfile.py tests
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -69,29 +69,29 @@ fuzz: setup-test $(VENV)/.installed
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_JOURNEYS=$(FUZZ_JOURNEYS) $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
 seed: $(VENV)/.installed
-	$(PY) -m scripts.seed
+	$(PY) -m scripts.jobs.seed
 
 # Switch a failure scenario on or off in the running shop (no restart); no ARGS lists them.
 chaos: $(VENV)/.installed
-	$(PY) -m scripts.chaos $(ARGS)
+	$(PY) -m scripts.ops.chaos $(ARGS)
 
 invoke: $(VENV)/.installed
-	$(PY) -m scripts.invoke $(ARGS)
+	$(PY) -m scripts.ops.invoke $(ARGS)
 
 # Locust's shopper journeys against a running shop (make run), headless unless ARGS='--ui'.
 load: $(VENV)/.installed
-	$(PY) -m scripts.load $(ARGS)
+	$(PY) -m scripts.bench.load $(ARGS)
 
 bench: setup-bench $(VENV)/.installed
 	$(PY) -m scripts.bench $(ARGS)
 
 # The stores `make run` uses (or MONGO_URL, REDIS_URL, MYSQL_* ...), into BACKUP_DIR.
 backup: $(VENV)/.installed
-	$(PY) -m scripts.backup create $(ARGS)
+	$(PY) -m scripts.jobs.backup create $(ARGS)
 
 restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "!! which backup? make restore FILE=.state/backups/roboshop-<time>.tar.gz (or FILE=latest)"; exit 1; }
-	$(PY) -m scripts.backup restore "$(FILE)"
+	$(PY) -m scripts.jobs.backup restore "$(FILE)"
 
 # Every function that has a main.py, the seed image and the web image, tagged
 # $(IMAGE_PREFIX)/<name>:$(IMAGE_VERSION) as the manifests expect. CONTAINER_ENGINE

@@ -88,7 +88,7 @@ def mysql_settings() -> Iterator[dict[str, Any]]:
         "password": os.environ.get("MYSQL_PASSWORD", ""),
     }
     yield settings
-    from scripts.seed import _mysql
+    from scripts.jobs.seed import _mysql
 
     conn = pymysql.connect(**settings)
     _mysql.drop_namespace(conn, NAMESPACE)
@@ -98,7 +98,7 @@ def mysql_settings() -> Iterator[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def shipping_database(mysql_settings: dict[str, Any]) -> Iterator[FunctionDatabase]:
     """shipping's cities, the full GeoNames load (about 8 s, so once a session)."""
-    from scripts.seed import cities
+    from scripts.jobs.seed import cities
 
     with seeded_database("shipping", cities.seed) as database:
         yield database
@@ -107,7 +107,7 @@ def shipping_database(mysql_settings: dict[str, Any]) -> Iterator[FunctionDataba
 @pytest.fixture(scope="session")
 def ratings_database(mysql_settings: dict[str, Any]) -> Iterator[FunctionDatabase]:
     """ratings' tables, empty: shoppers' votes are all it holds."""
-    from scripts.seed import ratings
+    from scripts.jobs.seed import ratings
 
     with seeded_database("ratings", ratings.seed) as database:
         yield database

@@ -1,7 +1,7 @@
 """deadletters: the dead-letter sink of every Trigger, and of the events consumers refuse.
 
 It keeps each one durably (MongoDB) until an operator replays or discards it:
-`python -m scripts.deadletters list|replay|discard` (knative/README.md, on a cluster).
+`python -m scripts.ops.deadletters list|replay|discard` (knative/README.md, on a cluster).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ The file is looked at no more than twice a second and read again when it changes
 ConfigMap update swaps it under the mount), so a switch needs no restart and no new
 revision. The OpenFeature SDK is imported only once the file exists: a function without
 one pays nothing for the flags. The SDK's in-memory provider serves the values; flagd's
-own provider would watch the file too, but brings in grpc (scripts/bench_flags.py
+own provider would watch the file too, but brings in grpc (scripts/bench/flags.py
 measures both).
 """
 

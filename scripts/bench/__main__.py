@@ -24,7 +24,7 @@ from scripts.bench import chart
 from scripts.bench.figures import summary, table, to_json
 from scripts.bench.sections import SECTIONS, Bench, Settings
 from scripts.bench.shop import shop, start_reference
-from scripts.localstack import ROOT, StackError
+from scripts.stack.processes import ROOT, StackError
 
 RESULTS = ROOT / "bench-results"
 

@@ -23,7 +23,6 @@ from typing import Any
 import urllib3
 import yaml
 
-from scripts import localstack
 from scripts.bench import proc
 from scripts.bench.figures import (
     AT_LEAST,
@@ -45,7 +44,8 @@ from scripts.bench.shop import (
     wait_for_200,
 )
 from scripts.bench.wrk import Measured, Request, post_json, rotating, wrk
-from scripts.localstack import ROOT
+from scripts.stack import processes
+from scripts.stack.processes import ROOT
 
 CATALOGUE_READS = Target(AT_LEAST, 1.5)
 SESSION_READS = Target(AT_LEAST, 1.3)
@@ -428,14 +428,14 @@ class Bench:
     def seed_small_cities(self) -> dict[str, str]:
         namespace = f"{self.shop.namespace}small_"
         env = {**self.shop.env, "DATA_NAMESPACE": namespace, "SEED_COUNTRIES": SMALL_CITIES}
-        localstack.seed(["cities"], env, quiet=True)
+        processes.seed(["cities"], env, quiet=True)
         return {"DATA_NAMESPACE": namespace}
 
     def seed_big_catalogue(self) -> dict[str, str]:
         import pymongo
 
         namespace = f"{self.shop.namespace}big_"
-        localstack.seed(["catalogue"], {**self.shop.env, "DATA_NAMESPACE": namespace}, quiet=True)
+        processes.seed(["catalogue"], {**self.shop.env, "DATA_NAMESPACE": namespace}, quiet=True)
         client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
             self.shop.env["MONGO_URL"]
         )
@@ -588,13 +588,13 @@ class Bench:
         return orders
 
     def tracing(self) -> None:
-        """scripts/bench_otel.py: what OpenTelemetry costs a cold start. The default image
+        """scripts/otel.py: what OpenTelemetry costs a cold start. The default image
         (lean) has none of it, so tracing off costs it nothing; the figures beside it are an
         image built with TRACING=otel, not exporting (redis-py probes the SDK when it is
         installed) and exporting."""
-        from scripts import bench_otel
+        from scripts.bench import otel
 
-        lean, *others = bench_otel.measure()
+        lean, *others = otel.measure()
         self.figures.append(
             Figure("tracing", f"{lean.function}: {lean.setup}", lean.ms, "ms", ratio=1.0)
         )
@@ -611,8 +611,8 @@ class Bench:
             )
 
     def flags(self) -> None:
-        """scripts/bench_flags.py: what the chaos switches cost a function."""
-        subprocess.run([sys.executable, "-m", "scripts.bench_flags"], cwd=ROOT, check=True)
+        """scripts/bench/flags.py: what the chaos switches cost a function."""
+        subprocess.run([sys.executable, "-m", "scripts.bench.flags"], cwd=ROOT, check=True)
         found = json.loads((ROOT / "bench-results" / "flags.json").read_text())
         for variant, figures in found.items():
             if variant == "in-process" or figures is None:
@@ -660,7 +660,7 @@ class ColdStart:
         return f"{self.function}{', ' + self.variant if self.variant else ''}"
 
     def start(self, shop: Shop, cart_id: str) -> float:
-        port = localstack.free_port()
+        port = processes.free_port()
         process = shop.function(self.function, port, self.env)
         started = time.perf_counter()
         process.start()

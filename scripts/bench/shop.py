@@ -1,7 +1,7 @@
 """The shop under test and R1, each server pinned to the server core.
 
 The functions, nginx and the dev broker are started by the same code as the test stack
-(tests/support/stack.py, itself built on scripts/localstack.py and scripts/nginx_conf.py),
+(tests/support/stack.py, itself built on scripts/processes.py and scripts/stack/nginx.py),
 so whatever serves a function there - the server, its settings - is what is measured here.
 The data servers are private (MongoDB-wire) or the machine's own (Redis, MariaDB,
 RabbitMQ), inside a data namespace of this run's, removed at the end.
@@ -22,8 +22,8 @@ from typing import Any
 import urllib3
 
 from kit.stores import MySQLSettings, RedisSettings
-from scripts import localstack
-from scripts.localstack import ROOT, VENV_BIN, Process
+from scripts.stack import processes
+from scripts.stack.processes import ROOT, VENV_BIN, Process
 from tests.support import eventing, servers
 from tests.support.stack import Stack, stack_env
 
@@ -62,9 +62,9 @@ def wait_for_200(url: str, process: Process, timeout: float = 60) -> float:
         except urllib3.exceptions.HTTPError:
             pass
         if not process.running():
-            raise localstack.StackError(f"{process.name} exited:\n{process.tail()}")
+            raise processes.StackError(f"{process.name} exited:\n{process.tail()}")
         time.sleep(0.005)
-    raise localstack.StackError(f"{url} did not answer 200 in {timeout:.0f}s")
+    raise processes.StackError(f"{url} did not answer 200 in {timeout:.0f}s")
 
 
 def reference_process(port: int, log: Path) -> Process:
@@ -95,7 +95,7 @@ class Server:
 
 def start_reference(logs: Path) -> tuple[Server, float]:
     """R1 started, and the seconds until its first 200."""
-    port = localstack.free_port()
+    port = processes.free_port()
     process = reference_process(port, logs / f"R1-{port}.log").start()
     url = f"http://127.0.0.1:{port}"
     return Server(process, url), wait_for_200(url + "/", process)
@@ -124,7 +124,7 @@ class Shop:
 
     def start_extra(self, name: str, env: dict[str, str], probe: str) -> Server:
         """Another process of the function beside the stack's (other data), on its own port."""
-        port = localstack.free_port()
+        port = processes.free_port()
         process = self.function(name, port, env).start()
         server = Server(process, f"http://127.0.0.1:{port}")
         self.extra.append(server)
@@ -155,7 +155,7 @@ def forget(namespace: str, env: dict[str, str]) -> None:
     import pymysql
     import redis
 
-    from scripts.seed import _mysql
+    from scripts.jobs.seed import _mysql
 
     client = redis.Redis.from_url(env["REDIS_URL"])
     keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
@@ -182,7 +182,7 @@ def shop(work: Path, cities: str = "") -> Iterator[Shop]:
         with eventing.vhost(f"{namespace}broker") as amqp_url:
             env = bench_env(namespace, f"mongodb://127.0.0.1:{port}", amqp_url)
             seeding = {**env, "SEED_COUNTRIES": cities} if cities else env
-            localstack.seed(["catalogue", "users", "ratings", "cities"], seeding, quiet=True)
+            processes.seed(["catalogue", "users", "ratings", "cities"], seeding, quiet=True)
             stack = PinnedStack(env, work / "logs")
             running = Shop(stack, env, work / "logs", namespace)
             try:

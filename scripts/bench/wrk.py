@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scripts.bench import proc
 from scripts.bench.figures import WrkRun, parse_wrk
-from scripts.localstack import require
+from scripts.stack.processes import require
 
 LOAD_CPU = "1"
 

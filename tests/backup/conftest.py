@@ -40,8 +40,8 @@ def fill() -> None:
     from dispatch import store as dispatch
     from kit import namespaced, stores
     from ratings import store as ratings
-    from scripts.seed import catalogue, cities
-    from scripts.seed import ratings as ratings_seed
+    from scripts.jobs.seed import catalogue, cities
+    from scripts.jobs.seed import ratings as ratings_seed
     from user import store as users
 
     catalogue.seed()
@@ -92,8 +92,8 @@ Picture = dict[str, Any]
 def picture() -> Picture:
     """Every record the shop holds in the current namespace, in a comparable form."""
     from kit import namespaced, stores
-    from scripts.backup import registry
-    from scripts.seed import _mysql
+    from scripts.jobs.backup import registry
+    from scripts.jobs.seed import _mysql
 
     found: Picture = {}
     client = stores.mongo().get()
@@ -127,8 +127,8 @@ def without_ttls(found: Picture) -> Picture:
 def wipe() -> None:
     """Drop everything the shop holds in the current namespace (and only there)."""
     from kit import namespaced, stores
-    from scripts.backup import registry
-    from scripts.seed import _mysql
+    from scripts.jobs.backup import registry
+    from scripts.jobs.seed import _mysql
 
     namespace = namespaced("")
     assert namespace, "never wipe without a namespace: that would be the shared stores' data"

@@ -1,6 +1,6 @@
 """The backup CronJob and the restore Job, as the cluster would take them.
 
-The overlay tests don't walk a CronJob's pods (tests/knative/manifests.pod_specs
+The overlay tests don't walk a CronJob's pods (knative/checks/manifests.pod_specs
 knows Jobs, not CronJobs), so here each backup pod goes through the same rules as
 every other workload, the LimitRange, and the NetworkPolicies it needs.
 """
@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scripts.backup.__main__ import _parser
-from tests.knative import manifests as m
+from knative.checks import manifests as m
+from scripts.jobs.backup.__main__ import _parser
 
 STORES = {"mongodb": 27017, "redis": 6379, "mysql": 3306}
 # Pods that no manifest of ours templates: the RabbitMQ operator labels its nodes so.
@@ -125,7 +125,7 @@ def test_both_jobs_run_the_backup_command_on_the_backups_volume(shop: list[m.Obj
     for job in backup_pods(shop):
         spec = job["spec"]["template"]["spec"]
         [container] = spec["containers"]
-        assert container["command"] == ["python", "-m", "scripts.backup"]
+        assert container["command"] == ["python", "-m", "scripts.jobs.backup"]
         values = {item["name"]: item.get("value") for item in container["env"]}
         args = [values.get(a[2:-1], a) if a.startswith("$(") else a for a in container["args"]]
         parsed = _parser().parse_args(args)

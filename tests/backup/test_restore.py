@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from scripts.backup import actions, archive, registry
-from scripts.backup.archive import ArchiveError
-from scripts.localstack import ROOT
+from scripts.jobs.backup import actions, archive, registry
+from scripts.jobs.backup.archive import ArchiveError
+from scripts.stack.processes import ROOT
 from tests.backup import archives
 from tests.backup.conftest import ORDERS, Picture, picture, wipe, without_ttls
 
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.usefixtures("shop")
 
 
 def backup_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m scripts.backup ...` as `make backup` runs it, in this namespace."""
+    """`python -m scripts.jobs.backup ...` as `make backup` runs it, in this namespace."""
     return subprocess.run(
-        [sys.executable, "-m", "scripts.backup", *args],
+        [sys.executable, "-m", "scripts.jobs.backup", *args],
         cwd=ROOT,
         env=dict(os.environ),
         capture_output=True,

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 
 QUICK = ["--seconds", "1", "--warmup", "1", "--runs", "1", "--cities", "gb"]
 

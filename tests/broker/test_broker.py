@@ -13,9 +13,9 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts import localstack
-from scripts.broker import amqp
-from scripts.broker.triggers import Trigger
+from scripts.stack import processes
+from scripts.stack.broker import amqp
+from scripts.stack.broker.triggers import Trigger
 from tests.support.eventing import (
     Call,
     Recorder,
@@ -234,14 +234,14 @@ def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
 def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_only(
     log_dir: Path,
 ) -> None:
-    closed = f"amqp://guest:guest@127.0.0.1:{localstack.free_port()}/%2F"
+    closed = f"amqp://guest:guest@127.0.0.1:{processes.free_port()}/%2F"
     process, url = start_broker(closed, log_dir, {"LOG_LEVEL": "info"})
     try:
         port = int(url.rstrip("/").rsplit(":", 1)[1])
         wait_for(lambda: "loopback only" in process.log.read_text(), what="the ingress's log line")
         # Bound to 127.0.0.1 itself, not to every address: even 127.0.0.2 gets no answer.
-        assert localstack.port_open(port, "127.0.0.1")
-        assert not localstack.port_open(port, "127.0.0.2")
+        assert processes.port_open(port, "127.0.0.1")
+        assert not processes.port_open(port, "127.0.0.2")
         event = events.make_event(PLACED, "/tests", {"orderid": "x"})
         headers, body = events.to_binary(event)
         answer = urllib3.request("POST", url, body=body, headers=headers, retries=False)

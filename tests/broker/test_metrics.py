@@ -6,7 +6,7 @@ import time
 
 from prometheus_client import REGISTRY
 
-from scripts.broker import metrics
+from scripts.stack.broker import metrics
 
 
 def oldest(trigger: str) -> float:

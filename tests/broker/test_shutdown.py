@@ -12,7 +12,7 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.localstack import Process
+from scripts.stack.processes import Process
 from tests.support.eventing import (
     Call,
     Recorder,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.broker import amqp, triggers
-from scripts.broker.triggers import Delivery, ManifestError, iso_seconds
+from scripts.stack.broker import amqp, triggers
+from scripts.stack.broker.triggers import Delivery, ManifestError, iso_seconds
 from tests.support.eventing import messages
 from tests.support.settings import restart_with
 

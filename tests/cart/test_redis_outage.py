@@ -10,15 +10,15 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from scripts import localstack
-from scripts.localstack import Process
+from scripts.stack import processes
+from scripts.stack.processes import Process
 from tests.support.settings import restart_with
 
 pytestmark = pytest.mark.slow
 
 
 def start_redis(port: int, folder: Path) -> Process:
-    process = Process("redis", localstack.redis_command(port, folder), folder / "redis.log")
+    process = Process("redis", processes.redis_command(port, folder), folder / "redis.log")
     process.start().wait_for_port(port)
     return process
 
@@ -35,7 +35,7 @@ def wait_for(call: Callable[[], TestResponse], status: int, seconds: float = 30)
 def test_redis_down_is_503_then_heals(
     client: FlaskClient, cart_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = localstack.free_port()
+    port = processes.free_port()
     redis = start_redis(port, tmp_path / "redis")
     restart_with(monkeypatch, REDIS_URL=f"redis://127.0.0.1:{port}/0")
     restart_with(monkeypatch, REDIS_TIMEOUT_MS="500")

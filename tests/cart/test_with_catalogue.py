@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from scripts.seed import catalogue as seed_catalogue
+from scripts.jobs.seed import catalogue as seed_catalogue
 from tests.support.functions import serve
 from tests.support.settings import restart_with
 

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts.seed import catalogue as seed_catalogue
+from scripts.jobs.seed import catalogue as seed_catalogue
 from tests.support.functions import create_app
 
 

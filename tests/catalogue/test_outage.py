@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import localstack
+from scripts.stack import processes
 from tests.support import servers
 from tests.support.functions import serve
 from tests.support.http import call, wait_for_status
@@ -21,7 +21,7 @@ def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(
     mongo, port = servers.start_mongo(tmp_path / "mongo")
     mongo_url = f"mongodb://127.0.0.1:{port}"
     env = {"MONGO_URL": mongo_url, "CATALOGUE_CACHE_SECONDS": "0", "MONGO_TIMEOUT_MS": "500"}
-    localstack.seed(["catalogue"], env, quiet=True)
+    processes.seed(["catalogue"], env, quiet=True)
     catalogue, url = serve("catalogue", log_dir, env)
     try:
         assert call("GET", f"{url}/products").status == 200

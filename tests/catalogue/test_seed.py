@@ -5,7 +5,7 @@ import pymongo.errors
 import pytest
 
 from catalogue import store
-from scripts.seed import catalogue as seed_catalogue
+from scripts.jobs.seed import catalogue as seed_catalogue
 
 
 def snapshot() -> list[dict[str, object]]:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from kit import flags
-from scripts import chaos
-from scripts.localstack import ROOT
+from scripts.ops import chaos
+from scripts.stack.processes import ROOT
 from tests.support.settings import restart_with
 
 
@@ -101,7 +101,7 @@ def test_every_flag_the_code_reads_is_a_scenario() -> None:
         )
     read |= set(
         re.findall(
-            r'flags\.boolean\("([a-z-]+)"\)', (ROOT / "scripts/broker/ingress.py").read_text()
+            r'flags\.boolean\("([a-z-]+)"\)', (ROOT / "scripts/stack/broker/ingress.py").read_text()
         )
     )
     assert read == {scenario.flag for scenario in chaos.SCENARIOS.values()}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kit import flags
-from scripts import chaos
+from scripts.ops import chaos
 from tests.origin.conftest import Visitor
 from tests.support.stack import Stack
 

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 
 SPEC_FILE = ROOT / "web" / "openapi.yaml"
 NGINX_TEMPLATE = ROOT / "web" / "nginx" / "default.conf.template"

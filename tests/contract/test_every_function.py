@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from kit import LOCAL_PORTS, FunctionApp, events
-from scripts.localstack import free_port
+from scripts.stack.processes import free_port
 from tests.support.accounts import bearer
 from tests.support.functions import create_app
 from tests.support.http import json_body

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import yaml
 
-from scripts import release
-from scripts.localstack import ROOT
-from tests.knative import manifests as m
+from knative.checks import manifests as m
+from scripts.ops import release
+from scripts.stack.processes import ROOT
 
 REGISTRY = "ghcr.io/example/roboshop"
 
 
 def run_release(version: str, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scripts.release", "--version", version, "--registry", REGISTRY,
+        [sys.executable, "-m", "scripts.ops.release", "--version", version, "--registry", REGISTRY,
          "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip

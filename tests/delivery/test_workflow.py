@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from scripts import release
-from scripts.localstack import ROOT
+from scripts.ops import release
+from scripts.stack.processes import ROOT
 from tests.delivery import workflow as w
 
 PATH = w.WORKFLOWS / "ci.yml"
@@ -50,7 +50,7 @@ def test_a_tag_builds_pushes_and_publishes(flow: w.Workflow) -> None:
     assert "VERSION=${{ steps.names.outputs.version }}" in build["with"]["build-args"]
     assert any(s.get("uses", "").startswith("docker/setup-qemu") for s in images["steps"])
     scripts = " ".join(str(s.get("run", "")) for s in published["steps"])
-    assert "python3 -m scripts.release" in scripts and "gh release upload" in scripts
+    assert "python3 -m scripts.ops.release" in scripts and "gh release upload" in scripts
 
 
 def test_permissions_are_the_least_each_job_needs(flow: w.Workflow) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 LOCK = ROOT / ".github" / "actions-lock.json"

@@ -13,9 +13,9 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts import localstack
-from scripts.localstack import Process
-from scripts.seed import catalogue as seed_catalogue
+from scripts.jobs.seed import catalogue as seed_catalogue
+from scripts.stack import processes
+from scripts.stack.processes import Process
 from tests.support.eventing import Call, Recorder, Reply, manifests_with_delivery, start_broker
 from tests.support.functions import serve
 
@@ -37,7 +37,7 @@ def functions(mongo_url: str, redis_url: str, log_dir: Path) -> Iterator[dict[st
         "DISPATCH_DELAY_MS": "300",
         "DISPATCH_ERROR_PERCENT": "0",
     }
-    dead_letter_port = localstack.free_port()
+    dead_letter_port = processes.free_port()
     urls = {"deadletters": f"http://127.0.0.1:{dead_letter_port}"}
     started: list[Process] = []
     try:

@@ -13,7 +13,7 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts import localstack
+from scripts.stack import processes
 from tests.events.conftest import (
     PLACED,
     SECRET,
@@ -203,7 +203,7 @@ def test_paying_twice_with_one_idempotency_key_places_one_order(shop: Shop) -> N
 def test_pay_with_the_broker_down_answers_503_and_records_nothing(
     shop: Shop, functions: dict[str, str], redis_url: str, log_dir: Path
 ) -> None:
-    dead_broker = f"http://127.0.0.1:{localstack.free_port()}/"
+    dead_broker = f"http://127.0.0.1:{processes.free_port()}/"
     env = {
         "K_SINK": dead_broker,
         "REDIS_URL": redis_url,
@@ -228,7 +228,7 @@ def test_pay_with_the_broker_down_answers_503_and_records_nothing(
 
 def payment_sending_to(
     sink: str, shop: Shop, redis_url: str, log_dir: Path
-) -> tuple[localstack.Process, str]:
+) -> tuple[processes.Process, str]:
     """Another payment process, which waits 0.3 s for the broker's answer, twice."""
     env = {
         "K_SINK": sink,

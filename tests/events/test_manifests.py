@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from kit import LOCAL_PORTS
-from scripts.localstack import ROOT
-from tests.knative import schemas
+from knative.checks import schemas
+from scripts.stack.processes import ROOT
 
 EVENTING = ROOT / "knative" / "base" / "eventing"
 

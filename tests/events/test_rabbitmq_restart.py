@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from scripts import localstack
+from scripts.stack import processes
 from tests.events.conftest import Shopper, open_shop
 from tests.support.eventing import manifests_with_delivery, wait_for
 
 pytestmark = pytest.mark.slow
 
 
-def start_rabbitmq(port: int, data: Path, log: Path) -> localstack.Process:
-    node = localstack.rabbitmq_process("events", port, data, log).start()
+def start_rabbitmq(port: int, data: Path, log: Path) -> processes.Process:
+    node = processes.rabbitmq_process("events", port, data, log).start()
     node.wait_for_port(port, timeout=120)
     return node
 
@@ -23,7 +23,7 @@ def start_rabbitmq(port: int, data: Path, log: Path) -> localstack.Process:
 def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
     functions: dict[str, str], redis_url: str, log_dir: Path, tmp_path: Path
 ) -> None:
-    port = localstack.free_port()
+    port = processes.free_port()
     rabbit_log = log_dir / f"rabbitmq-{port}.log"
     rabbit = start_rabbitmq(port, tmp_path / "rabbitmq", rabbit_log)
     # Retries must outlast the restart: many, close together.
@@ -45,7 +45,7 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
         wait_for(lambda: shop.proxies["cart"].answers, what="a first (failed) delivery")
 
         rabbit.stop(timeout=60)
-        wait_for(lambda: not localstack.port_open(port), what="RabbitMQ down")
+        wait_for(lambda: not processes.port_open(port), what="RabbitMQ down")
         late = Shopper(shop)
         late.add("STAN-1", 1)
         late.ship()

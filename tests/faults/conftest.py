@@ -1,4 +1,4 @@
-"""The fault drills' shop: `make run`'s own runner (scripts/run.py) in front of private
+"""The fault drills' shop: `make run`'s own runner (scripts/stack/run.py) in front of private
 Redis, MariaDB, MongoDB-wire and RabbitMQ servers on free ports (never the machine's),
 a bounded load of shoppers checking out, and the ledger of everything they were told."""
 
@@ -22,8 +22,8 @@ import pytest
 import redis as redis_lib
 
 from kit import LOCAL_PORTS
-from scripts import localstack
-from scripts.localstack import ROOT, Process
+from scripts.stack import processes
+from scripts.stack.processes import ROOT, Process
 from tests.origin.conftest import Answer, Visitor
 from tests.support.servers import start_mongo
 
@@ -67,24 +67,24 @@ class Servers:
     ports: dict[str, int] = field(default_factory=dict)
 
     def start(self, name: str) -> None:
-        port = self.ports.setdefault(name, localstack.free_port())
+        port = self.ports.setdefault(name, processes.free_port())
         data = self.folder / name
         if name == "mongodb":
             self.processes[name], _ = start_mongo(data, port)
             return
         if name == "rabbitmq":
-            process = localstack.rabbitmq_process("drills", port, data, data / "server.log")
+            process = processes.rabbitmq_process("drills", port, data, data / "server.log")
         elif name == "redis":
-            process = Process(name, localstack.redis_command(port, data), data / "server.log")
+            process = Process(name, processes.redis_command(port, data), data / "server.log")
         else:
-            process = Process(name, localstack.mariadb_command(port, data), data / "server.log")
+            process = Process(name, processes.mariadb_command(port, data), data / "server.log")
         self.processes[name] = process.start()
         process.wait_for_port(port, timeout=120)
 
     def stop(self, name: str) -> None:
         self.processes[name].stop(timeout=60)
         deadline = time.monotonic() + 30
-        while localstack.port_open(self.ports[name]) and time.monotonic() < deadline:
+        while processes.port_open(self.ports[name]) and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def stop_all(self) -> None:
@@ -122,8 +122,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     servers = Servers(folder)
     for name in ("redis", "mysql", "mongodb", "rabbitmq"):
         servers.start(name)
-    ports = {name: localstack.free_port() for name in LOCAL_PORTS}
-    nginx_port, broker_port = localstack.free_port(), localstack.free_port()
+    ports = {name: processes.free_port() for name in LOCAL_PORTS}
+    nginx_port, broker_port = processes.free_port(), processes.free_port()
     flags_file = folder / "flags.json"
     env = {
         **os.environ,
@@ -150,7 +150,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     log = folder / "run.log"
     with log.open("ab") as out:
         runner = subprocess.Popen(
-            [sys.executable, "-m", "scripts.run"],
+            [sys.executable, "-m", "scripts.stack.run"],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import pytest
 
-from scripts import chaos
+from scripts.ops import chaos
 from tests.faults.conftest import (
     ANSWER_WITHIN,
     HEAL_WITHIN,

@@ -30,7 +30,7 @@ from requests.adapters import HTTPAdapter
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from kit import namespaced, stores
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 from tests.contract.spec import SPEC_FILE
 from tests.origin.conftest import new_address
 from tests.support.stack import Stack

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 from tests.support.functions import create_app
 
 

@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from kit import _logs
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 
 # The code that runs inside a function or the dev broker.
 SERVED = [ROOT / "functions", ROOT / "scripts" / "broker"]

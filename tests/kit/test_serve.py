@@ -52,7 +52,7 @@ def test_the_app_is_built_once_for_the_main_process_and_its_worker(
 ) -> None:
     """main() builds it before granian forks; the worker's factory call gets that one."""
     from kit import serve as kit_serve
-    from scripts.localstack import ROOT
+    from scripts.stack.processes import ROOT
 
     monkeypatch.setattr(kit_serve, "_built", None)
     monkeypatch.setenv("FUNCTION", "catalogue")

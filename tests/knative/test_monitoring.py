@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.knative import manifests as m
+from knative.checks import manifests as m
 
 COMPONENT = m.KNATIVE / "components" / "monitoring"
 RULES = COMPONENT / "prometheus" / "rules.yml"

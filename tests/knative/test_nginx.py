@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts import nginx_conf
-from scripts.localstack import ROOT
-from tests.knative import manifests as m
+from knative.checks import manifests as m
+from scripts.stack import nginx as nginx_conf
+from scripts.stack.processes import ROOT
 from tests.support import nginx
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not installed")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.knative import manifests as m
+from knative.checks import manifests as m
 
 
 @pytest.fixture(scope="module", params=m.OVERLAYS)
@@ -86,7 +86,7 @@ def test_prod_renders_no_secret_and_the_examples_agree() -> None:
 
 
 def test_every_seed_module_has_a_job_and_every_job_a_module() -> None:
-    from scripts.seed.__main__ import SEEDS
+    from scripts.jobs.seed.__main__ import SEEDS
 
     jobs = [o for o in m.render("prod") if o["kind"] == "Job"]
     stores = sorted(job["spec"]["template"]["spec"]["containers"][0]["args"][0] for job in jobs)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.knative import manifests as m
+from knative.checks import manifests as m
 
 SCRIPT = m.KNATIVE / "rollout.py"
 

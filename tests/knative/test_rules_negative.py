@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.knative import codeenv
-from tests.knative import manifests as m
+from knative.checks import codeenv
+from knative.checks import manifests as m
 
 KSVC = "Service"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.knative import manifests as m
-from tests.knative import schemas, versions, webhooks
+from knative.checks import manifests as m
+from knative.checks import schemas, versions, webhooks
 
 
 @pytest.fixture(scope="module", params=m.OVERLAYS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from scripts import load
-from scripts.localstack import ROOT
-from tests.knative import manifests as m
+from knative.checks import manifests as m
+from scripts.bench import load
+from scripts.stack.processes import ROOT
 
 
 def test_the_job_runs_our_locustfile_and_pinned_locust() -> None:

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts import load
-from scripts.localstack import ROOT
+from scripts.bench import load
+from scripts.stack.processes import ROOT
 from tests.support.stack import Stack
 
 QUICK = {"THINK_MIN": "0.05", "THINK_MAX": "0.2", "ERROR": "1"}
@@ -19,7 +19,7 @@ QUICK = {"THINK_MIN": "0.05", "THINK_MAX": "0.2", "ERROR": "1"}
 def run_load(host: str, stats: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
-            *(sys.executable, "-m", "scripts.load", "--host", host, "--users", "3"),
+            *(sys.executable, "-m", "scripts.bench.load", "--host", host, "--users", "3"),
             *("--spawn-rate", "3", "--time", "8s", "--", "--csv", str(stats)),
         ],
         cwd=ROOT,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from scripts import prometheus
-from scripts.localstack import ROOT
+from scripts.stack import prometheus
+from scripts.stack.processes import ROOT
 
 DASHBOARD = ROOT / "knative" / "components" / "monitoring" / "grafana" / "roboshop.json"
 # What Grafana fills in before the query reaches Prometheus.

@@ -17,8 +17,8 @@ import urllib3
 import yaml
 
 from kit import LOCAL_PORTS
-from scripts import prometheus, run
-from scripts.localstack import ROOT, free_port
+from scripts.stack import prometheus, run
+from scripts.stack.processes import ROOT, free_port
 from tests.observability.conftest import Observed
 from tests.origin.conftest import Visitor
 

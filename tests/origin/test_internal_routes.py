@@ -15,7 +15,7 @@ import urllib3
 import yaml
 
 from kit import events
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 from tests.origin.conftest import Visitor
 from tests.support.orders import placed_data
 from tests.support.stack import SESSION_SECRET, Stack

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts import localstack
+from scripts.stack import processes
 from tests.support.eventing import Call, Recorder
 from tests.support.functions import create_app
 
@@ -149,4 +149,4 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def closed_port() -> int:
-    return localstack.free_port()
+    return processes.free_port()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import localstack
-from scripts.localstack import Process
+from scripts.stack import processes
+from scripts.stack.processes import Process
 from tests.support.functions import serve
 from tests.support.http import call, wait_for_status
 from tests.support.stub import Stub
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def start_mariadb(data_dir: Path, port: int) -> Process:
-    command = localstack.mariadb_command(port, data_dir)
+    command = processes.mariadb_command(port, data_dir)
     process = Process("mariadb", command, data_dir.parent / f"mariadb-{port}.log")
     process.start().wait_for_port(port, timeout=60)
     return process
@@ -27,7 +27,7 @@ def start_mariadb(data_dir: Path, port: int) -> Process:
 def test_ratings_answers_503_while_mysql_is_down_and_heals_alone(
     tmp_path: Path, log_dir: Path, catalogue: Stub
 ) -> None:
-    port = localstack.free_port()
+    port = processes.free_port()
     data_dir = tmp_path / "mariadb"
     mariadb = start_mariadb(data_dir, port)
     password = secrets.token_urlsafe(16)
@@ -39,7 +39,7 @@ def test_ratings_answers_503_while_mysql_is_down_and_heals_alone(
         "RATINGS_MYSQL_USER": "ratings",
         "RATINGS_MYSQL_PASSWORD": password,
     }
-    localstack.seed(["ratings"], seed_env, quiet=True)
+    processes.seed(["ratings"], seed_env, quiet=True)
     function_env = {
         **mysql_env,
         "MYSQL_USER": "ratings",

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from kit import namespaced
-from scripts.seed import ratings as seed_ratings
+from scripts.jobs.seed import ratings as seed_ratings
 from tests.support.mysql import FunctionDatabase
 
 

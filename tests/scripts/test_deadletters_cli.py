@@ -1,4 +1,5 @@
-"""`python -m scripts.deadletters` against a served deadletters function, and through a gateway."""
+"""`python -m scripts.ops.deadletters` against a served deadletters function, and through a
+gateway."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import urllib3
 
 from deadletters import store
 from kit import events
-from scripts import deadletters as cli
+from scripts.ops import deadletters as cli
 from tests.support.functions import serve
 from tests.support.settings import restart_with
 from tests.support.stub import Reply, Stub, stub_server
@@ -97,7 +98,7 @@ def test_replay_without_ids_is_a_usage_error() -> None:
 
 
 def test_invoke_goes_through_the_gateway_the_same_way() -> None:
-    from scripts import invoke
+    from scripts.ops import invoke
 
     with stub_server(lambda seen: Reply(200, {"ok": True})) as gateway:
         assert invoke.main(["--gateway", gateway.url, "catalogue", "/products"]) == 0

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from kit import LOCAL_PORTS
-from tests.knative import codeenv, schemas
-from tests.knative import manifests as m
+from knative.checks import codeenv, schemas
+from knative.checks import manifests as m
 from tests.support.paths import ROOT
 
 FUNCTIONS = sorted(p.parent for p in (ROOT / "functions").glob("*/main.py"))

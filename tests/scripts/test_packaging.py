@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 
 # Each function's package lies under functions/, as in its image's /app; the tooling at the root.
 PACKAGES = {

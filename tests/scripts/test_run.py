@@ -15,7 +15,7 @@ import pytest
 import urllib3
 
 from kit import LOCAL_PORTS
-from scripts.localstack import ROOT, free_port, port_open
+from scripts.stack.processes import ROOT, free_port, port_open
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def start_runner(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "scripts.run"],
+            [sys.executable, "-m", "scripts.stack.run"],
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=out,

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import urllib3
 
-from scripts.localstack import ROOT, Process, free_port
-from scripts.nginx_conf import worker_user
+from scripts.stack.nginx import worker_user
+from scripts.stack.processes import ROOT, Process, free_port
 
 WAIT_FOR_CTRL_C = """
 import time
-from scripts.run import stop_on_ctrl_c
+from scripts.stack.run import stop_on_ctrl_c
 stop_on_ctrl_c()
 print("ready", flush=True)
 time.sleep(60)

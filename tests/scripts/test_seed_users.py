@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import run
-from scripts.seed import users as seed_users
-from tests.knative import manifests as m
+from knative.checks import manifests as m
+from scripts.jobs.seed import users as seed_users
+from scripts.stack import run
 from user import store
 
 DEMO_NAMES = [name for name, _, _ in seed_users.DEMO_USERS]

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from scripts import setup
-from scripts.localstack import ROOT, Process, free_port
-from scripts.setup import Machine, Plan, Step
+from scripts.stack import setup
+from scripts.stack.processes import ROOT, Process, free_port
+from scripts.stack.setup import Machine, Plan, Step
 
 EVERYTHING = [
     "apt-get", "sudo", "nginx", "redis-server", "mariadbd", "mariadb", "rabbitmq-server",
@@ -134,7 +134,7 @@ def test_ubuntu_gets_its_own_chromium_package() -> None:
 
 
 def test_the_ports_are_the_runners(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scripts.run import addresses
+    from scripts.stack.run import addresses
 
     assert setup.service_ports({}) == setup.service_ports(addresses())
     moved = {"REDIS_URL": "redis://127.0.0.1:6390/0", "MYSQL_PORT": "3307"}
@@ -148,7 +148,7 @@ def run_setup(tmp_path: Path, goal: str, **facts: Any) -> subprocess.CompletedPr
     described = tmp_path / "machine.json"
     described.write_text(json.dumps({"programs": ["apt-get", "kubectl"], **facts}))
     return subprocess.run(
-        [sys.executable, "-m", "scripts.setup", goal, "--machine", str(described)],
+        [sys.executable, "-m", "scripts.stack.setup", goal, "--machine", str(described)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -198,7 +198,7 @@ def test_make_sets_the_machine_up_before_anything_else() -> None:
             text=True,
             check=True,
         ).stdout.splitlines()
-        assert f"scripts.setup {goal}" in planned[0], planned[:3]
+        assert f"scripts.stack.setup {goal}" in planned[0], planned[:3]
 
 
 @pytest.mark.slow

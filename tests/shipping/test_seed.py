@@ -9,7 +9,7 @@ import pymysql
 import pytest
 
 from kit import namespaced
-from scripts.seed import cities as seed_cities
+from scripts.jobs.seed import cities as seed_cities
 from shipping import names
 from tests.support.mysql import FunctionDatabase
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from scripts.localstack import ROOT
+from scripts.stack.processes import ROOT
 from tests.support.stack import Stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

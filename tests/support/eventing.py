@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 import yaml
 
-from scripts import localstack
-from scripts.broker import amqp
-from scripts.broker.triggers import MANIFESTS
-from scripts.localstack import Process
+from scripts.stack import processes
+from scripts.stack.broker import amqp
+from scripts.stack.broker.triggers import MANIFESTS
+from scripts.stack.processes import Process
 
 T = TypeVar("T")
 
@@ -87,15 +87,15 @@ def manifests_with_delivery(folder: Path, **delivery: Any) -> Path:
 def start_broker(
     amqp_url: str, log_dir: Path, env: dict[str, str], manifests: Path = MANIFESTS
 ) -> tuple[Process, str]:
-    """`python -m scripts.broker` on a free port; returns it and its ingress URL."""
-    port = localstack.free_port()
+    """`python -m scripts.stack.broker` on a free port; returns it and its ingress URL."""
+    port = processes.free_port()
     full_env = {
         "AMQP_URL": amqp_url,
         "BROKER_TRIGGERS": str(manifests),
         "DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""),
         **env,
     }
-    process = localstack.broker_process(port, log_dir / f"broker-{port}.log", full_env).start()
+    process = processes.broker_process(port, log_dir / f"broker-{port}.log", full_env).start()
     process.wait_for_port(port)
     return process, f"http://127.0.0.1:{port}/"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import functions_framework
 from flask import Flask
 
-from scripts import localstack
-from scripts.localstack import ROOT, Process
+from scripts.stack import processes
+from scripts.stack.processes import ROOT, Process
 
 
 def source(name: str) -> Path:
@@ -34,8 +34,8 @@ def serve(
 ) -> tuple[Process, str]:
     """Run the function under granian on `port` (default: a free one); returns it and its
     URL."""
-    port = port or localstack.free_port()
+    port = port or processes.free_port()
     full_env = {"DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""), **(env or {})}
-    process = localstack.function_process(name, port, log_dir / f"{name}-{port}.log", full_env)
+    process = processes.function_process(name, port, log_dir / f"{name}-{port}.log", full_env)
     process.start().wait_for_port(port)
     return process, f"http://127.0.0.1:{port}"

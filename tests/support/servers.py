@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts import localstack
-from scripts.localstack import Process
+from scripts.stack import processes
+from scripts.stack.processes import Process
 
 
 def start_mongo(data_dir: Path, port: int | None = None) -> tuple[Process, int]:
     """A MongoDB-wire server (mongod, else nx-27017) keeping its data in `data_dir`."""
-    port = port or localstack.free_port()
-    process = Process("mongodb", localstack.mongo_command(port, data_dir), data_dir / "server.log")
+    port = port or processes.free_port()
+    process = Process("mongodb", processes.mongo_command(port, data_dir), data_dir / "server.log")
     process.start().wait_for_port(port)
     return process, port

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts import localstack
-from scripts.localstack import ROOT, Process
-from scripts.nginx_conf import nginx_process
-from scripts.run import func_yaml_envs
+from scripts.stack import processes
+from scripts.stack.nginx import nginx_process
+from scripts.stack.processes import ROOT, Process
+from scripts.stack.run import func_yaml_envs
 
 # Start order: each function's peers are up before it.
 FUNCTIONS = [
@@ -54,7 +54,7 @@ def stack_env(
 
 
 def seed_stores() -> None:
-    from scripts.seed import catalogue, cities, ratings, users
+    from scripts.jobs.seed import catalogue, cities, ratings, users
 
     catalogue.seed()
     users.seed(demo=True)
@@ -73,7 +73,7 @@ class Stack:
     def function_process(self, name: str, port: int) -> Process:
         folder = ROOT / "functions" / name
         env = {**self.env, **func_yaml_envs(folder / "func.yaml", self.env), **self.peer_env()}
-        return localstack.function_process(name, port, self.log_dir / f"{name}-{port}.log", env)
+        return processes.function_process(name, port, self.log_dir / f"{name}-{port}.log", env)
 
     def peer_env(self) -> dict[str, str]:
         return {f"{name.upper()}_URL": url for name, url in self.urls.items()}
@@ -84,20 +84,20 @@ class Stack:
         self.urls[name] = f"http://127.0.0.1:{port}"
 
     def start_function(self, name: str) -> None:
-        url = self.urls.get(name) or f"http://127.0.0.1:{localstack.free_port()}"
+        url = self.urls.get(name) or f"http://127.0.0.1:{processes.free_port()}"
         port = int(url.rsplit(":", 1)[1])
         self.launch(name, self.function_process(name, port), port)
 
     def start_broker(self) -> None:
-        port = localstack.free_port()
+        port = processes.free_port()
         env = {**self.env, **self.peer_env()}
         self.launch(
-            "broker", localstack.broker_process(port, self.log_dir / "broker.log", env), port
+            "broker", processes.broker_process(port, self.log_dir / "broker.log", env), port
         )
         self.env["K_SINK"] = self.urls["broker"]
 
     def start_nginx(self, prefix: Path) -> None:
-        port = localstack.free_port()
+        port = processes.free_port()
         upstreams = {name: self.urls[name].removeprefix("http://") for name in PUBLIC}
         nginx = nginx_process(prefix, port, self.log_dir / "nginx.log", upstreams)
         self.launch("nginx", nginx, port)
@@ -108,7 +108,7 @@ class Stack:
             if name == "payment":
                 # payment subscribes to its own order events: the broker must know its address
                 # before payment, which needs the broker's (K_SINK), starts.
-                self.urls["payment"] = f"http://127.0.0.1:{localstack.free_port()}"
+                self.urls["payment"] = f"http://127.0.0.1:{processes.free_port()}"
                 self.start_broker()
             self.start_function(name)
         self.start_nginx(prefix)

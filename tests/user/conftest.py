@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts.seed import users as seed_users
+from scripts.jobs.seed import users as seed_users
 from tests.support.accounts import forget_failed_logins, use_test_secret
 from tests.support.functions import create_app
 from user import store

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kit import namespaced, sessions
-from scripts.seed import users as seed_users
+from scripts.jobs.seed import users as seed_users
 from tests.support.accounts import unique_name
 from tests.support.threads import run_together
 from tests.user.conftest import stored_user

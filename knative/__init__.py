@@ -1,0 +1,1 @@
+"""The shop's Kubernetes manifests; `knative.checks` is the offline model they are tested on."""

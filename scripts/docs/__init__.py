@@ -1,0 +1,1 @@
+"""What docs/ prints from the code rather than repeating it by hand."""
