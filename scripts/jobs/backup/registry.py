@@ -71,7 +71,7 @@ REDIS_FAMILIES = (
     RedisFamily("revoked-sessions", "session-revoked:"),
 )
 # Names the functions make with kit.namespaced that are deliberately not backed up,
-# each with the reason (tests/backup checks that every name is one or the other).
+# each with the reason (tests/jobs/backup checks that every name is one or the other).
 NOT_BACKED_UP: dict[str, str] = {
     "login-throttle:": "failed logins of the last minute: a restore starts them afresh",
     "cart-checkout:": "a cart held by a checkout under way: restored, it would block the cart"

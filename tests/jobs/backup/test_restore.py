@@ -18,8 +18,8 @@ import pytest
 from scripts.jobs.backup import actions, archive, registry
 from scripts.jobs.backup.archive import ArchiveError
 from scripts.stack.processes import ROOT
-from tests.backup import archives
-from tests.backup.conftest import ORDERS, Picture, picture, wipe, without_ttls
+from tests.jobs.backup import archives
+from tests.jobs.backup.conftest import ORDERS, Picture, picture, wipe, without_ttls
 
 pytestmark = pytest.mark.usefixtures("shop")
 
