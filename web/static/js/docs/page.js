@@ -1,10 +1,10 @@
-// The API reference page: /api/openapi.yaml rendered as a list of operations by tag, each
-// with its parameters, body and answers, and the shared schemas at the end.
+// The API reference page: the spec rendered as a list of operations by tag, each with its
+// parameters, body and answers, and the shared schemas at the end. It reads
+// /api/openapi.json, which scripts/docs/openapi_json.py makes from web/openapi.yaml.
 
 import { h, replace } from "../dom.js";
-import { parseYaml } from "./yaml.js";
 
-const SPEC_URL = "/api/openapi.yaml";
+const SPEC_URL = "/api/openapi.json";
 const METHODS = ["get", "put", "post", "delete", "patch"];
 
 // `code` spans and nothing else: the spec's descriptions are short prose.
@@ -188,7 +188,7 @@ async function main() {
   try {
     const response = await fetch(SPEC_URL, { cache: "no-cache" });
     if (!response.ok) throw new Error(`${SPEC_URL} answered ${response.status}`);
-    render(parseYaml(await response.text()));
+    render(await response.json());
   } catch (error) {
     replace(document.getElementById("spec"), h("p", { class: "error", role: "alert" }, `The API description could not be shown: ${error.message}`));
     document.body.dataset.operations = "error";
