@@ -21,7 +21,7 @@ function refName(ref) {
 
 function resolve(spec, node) {
   let current = node;
-  for (let hops = 0; current && current.$ref && hops < 10; hops += 1) {
+  for (let hops = 0; current?.$ref && hops < 10; hops += 1) {
     const path = current.$ref.replace(/^#\//, "").split("/");
     current = path.reduce((at, key) => (at ? at[key] : undefined), spec);
   }
@@ -92,7 +92,7 @@ function parameters(spec, operation, shared) {
 
 function requestBody(spec, operation) {
   const body = operation.requestBody && resolve(spec, operation.requestBody);
-  if (!body || !body.content) return null;
+  if (!body?.content) return null;
   return h("section", {},
     h("h4", {}, `Body${body.required ? "" : " (optional)"}`),
     Object.entries(body.content).map(([media, content]) => h("div", {},
@@ -146,7 +146,7 @@ function operations(spec) {
 }
 
 function schemasSection(spec) {
-  const schemas = (spec.components && spec.components.schemas) || {};
+  const schemas = spec.components?.schemas || {};
   return h("section", { class: "schemas" },
     h("h2", { id: "schemas" }, "Schemas"),
     Object.entries(schemas).map(([name, schema]) => h("article", { class: "schema", id: `schema-${name}` },
@@ -164,7 +164,7 @@ function render(spec) {
     if (!byTag.has(tag)) byTag.set(tag, []);
     byTag.get(tag).push(op);
   }
-  const description = (name) => ((spec.tags || []).find((t) => t.name === name) || {}).description;
+  const description = (name) => (spec.tags || []).find((t) => t.name === name)?.description;
   replace(document.getElementById("toc"),
     [...byTag].map(([tag, ops]) => h("div", {},
       h("a", { class: "tag", href: `#tag-${tag}` }, tag),
