@@ -48,10 +48,20 @@ setup-run setup-test setup-bench:
 run: setup-run $(VENV)/.installed
 	$(PY) -m scripts.stack.run
 
-lint: $(VENV)/.installed
+# The storefront's linter (Biome, pinned by web/package-lock.json) is reinstalled whenever
+# the lock changes, as the venv is for its requirements.
+WEB_TOOLS := web/node_modules/.installed
+$(WEB_TOOLS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || \
+		{ echo "!! npm is missing: make setup-test installs it (Debian: nodejs npm)"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: $(VENV)/.installed $(WEB_TOOLS)
 	$(PY) -m ruff check $(CODE)
 	$(PY) -m ruff format --check $(CODE)
 	$(PY) -m mypy functions scripts knative/rollout.py knative/checks knative/components/load/locustfile.py tests
+	cd web && node_modules/.bin/biome lint --error-on-warnings
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
