@@ -43,8 +43,6 @@ _ANONYMOUS_SIGNATURE_CHARS = 16
 
 @dataclass(frozen=True)
 class SessionSettings(Settings):
-    owner = "user, cart, payment, ratings, dispatch, deadletters"
-
     session_secret: Annotated[
         str,
         About(

@@ -11,16 +11,17 @@ import json
 
 import yaml
 
+from scripts.docs import pages
 from scripts.stack.processes import ROOT
 
 SOURCE = ROOT / "web" / "openapi.yaml"
-TARGET = ROOT / "web" / "openapi.json"
+PAGE = ROOT / "web" / "openapi.json"
 
 
-def generated() -> str:
+def page() -> str:
     spec = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
     return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
 
 
 if __name__ == "__main__":
-    TARGET.write_text(generated(), encoding="utf-8")
+    pages.write(PAGE, page)
