@@ -118,7 +118,7 @@ def test_stored_record_holds_only_a_salted_hash(client: FlaskClient) -> None:
     for record in records:
         assert set(record) == {"name", "email", "password_hash"}
         assert password not in str(record)
-        assert record["password_hash"].startswith("scrypt$")
+        assert record["password_hash"].startswith("scrypt:16384:8:3$")
     # The same password under two salts gives two different hashes.
     assert records[0]["password_hash"] != records[1]["password_hash"]
 
