@@ -3,25 +3,23 @@ a recording subscriber, and polling with a deadline."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import yaml
+from werkzeug.wrappers import Request, Response
 
 from scripts.stack import processes
 from scripts.stack.broker import amqp
 from scripts.stack.broker.triggers import MANIFESTS
 from scripts.stack.processes import Process
+from tests.support.stub import Seen, answer, base_url, started, stopped
 
 T = TypeVar("T")
 
@@ -100,58 +98,28 @@ def start_broker(
     return process, f"http://127.0.0.1:{port}/"
 
 
-@dataclass
-class Call:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
+# What a subscriber was sent.
+Call = Seen
 Reply = tuple[int, dict[str, str], bytes]
 
 
-@dataclass
 class Recorder:
     """An HTTP subscriber on a free port that records every call; `respond` decides answers."""
 
-    respond: Callable[[Call], Reply] = field(default=lambda call: (200, {}, b""))
-    calls: list[Call] = field(default_factory=list)
+    def __init__(self, respond: Callable[[Call], Reply] = lambda call: (200, {}, b"")) -> None:
+        self.respond = respond
+        self.calls: list[Call] = []
+        self._server = started(self._handle)
+        self.url = base_url(self._server)
 
-    def __post_init__(self) -> None:
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                call = Call(
-                    self.path,
-                    {k.lower(): v for k, v in self.headers.items()},
-                    self.rfile.read(length),
-                )
-                recorder.calls.append(call)
-                status, headers, body = recorder.respond(call)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+    def _handle(self, request: Request) -> Response:
+        call = Seen.of(request)
+        self.calls.append(call)
+        status, headers, body = self.respond(call)
+        return answer(status, body, headers)
 
     def on(self, path: str) -> list[Call]:
         return [call for call in self.calls if call.path == path]
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        stopped(self._server)
