@@ -1,15 +1,14 @@
-"""For the event tests: a RabbitMQ vhost of our own, the dev broker as a process,
-a recording subscriber, and polling with a deadline."""
+"""For the event tests: a RabbitMQ vhost of our own, the dev broker as a process, and a
+recording subscriber."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import yaml
@@ -20,8 +19,6 @@ from scripts.stack.broker import amqp
 from scripts.stack.broker.triggers import MANIFESTS
 from scripts.stack.processes import Process
 from tests.support.stub import Seen, answer, base_url, started, stopped
-
-T = TypeVar("T")
 
 
 def messages(amqp_url: str, queue: str, take: bool = False) -> list[tuple[Any, bytes]]:
@@ -37,18 +34,6 @@ def messages(amqp_url: str, queue: str, take: bool = False) -> list[tuple[Any, b
         found.append((properties, body))
     connection.close()
     return found
-
-
-def wait_for(probe: Callable[[], T | None], seconds: float = 30, what: str = "condition") -> T:
-    """Poll until `probe()` is truthy; its value, or AssertionError at the deadline."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
-        time.sleep(0.05)
 
 
 def _rabbitmqctl(*args: str) -> None:
