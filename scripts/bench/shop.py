@@ -24,6 +24,7 @@ import urllib3
 from kit.stores import MySQLSettings, RedisSettings
 from scripts.stack import processes
 from scripts.stack.processes import ROOT, VENV_BIN, Process
+from scripts.stack.wait import until
 from tests.support import eventing, servers
 from tests.support.stack import Stack, stack_env
 
@@ -50,21 +51,24 @@ class PinnedStack(Stack):
 def wait_for_200(url: str, process: Process, timeout: float = 60) -> float:
     """Seconds from now until `url` first answers 200 (polled every 5 ms)."""
     started = time.perf_counter()
-    deadline = started + timeout
-    while time.perf_counter() < deadline:
+
+    def status() -> int | None:
+        seen = None
         try:
             # No kept-alive connection: a server stops at once, not after its keep-alive.
             answer = urllib3.request(
                 "GET", url, headers={"Connection": "close"}, timeout=2, retries=False
             )
-            if answer.status == 200:
-                return time.perf_counter() - started
+            seen = answer.status
         except urllib3.exceptions.HTTPError:
             pass
-        if not process.running():
+        if seen != 200 and not process.running():
             raise processes.StackError(f"{process.name} exited:\n{process.tail()}")
-        time.sleep(0.005)
-    raise processes.StackError(f"{url} did not answer 200 in {timeout:.0f}s")
+        return seen
+
+    what = f"{url} to answer 200"
+    until(status, timeout, what, 0.005, done=lambda seen: seen == 200, error=processes.StackError)
+    return time.perf_counter() - started
 
 
 def reference_process(port: int, log: Path) -> Process:

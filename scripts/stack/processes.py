@@ -13,10 +13,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from scripts.stack.wait import until
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -70,14 +71,14 @@ class Process:
         return self.popen is not None and self.popen.poll() is None
 
     def wait_for_port(self, port: int, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def listening() -> bool:
             if port_open(port):
-                return
+                return True
             if not self.running():
                 raise StackError(f"{self.name} exited; see {self.log}:\n{self.tail()}")
-            time.sleep(0.1)
-        raise StackError(f"{self.name} did not listen on port {port} in {timeout:.0f}s")
+            return False
+
+        until(listening, timeout, f"{self.name} to listen on port {port}", 0.1, error=StackError)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.popen is None or self.popen.poll() is not None:

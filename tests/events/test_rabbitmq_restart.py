@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from scripts.stack import processes
+from scripts.stack.wait import until
 from tests.events.conftest import Shopper, open_shop
-from tests.support.eventing import manifests_with_delivery, wait_for
+from tests.support.eventing import manifests_with_delivery
 
 pytestmark = pytest.mark.slow
 
@@ -42,10 +43,10 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
         status, body = shopper.pay()
         assert status == 200, body
         orderid = body["orderid"]
-        wait_for(lambda: shop.proxies["cart"].answers, what="a first (failed) delivery")
+        until(lambda: shop.proxies["cart"].answers, what="a first (failed) delivery")
 
         rabbit.stop(timeout=60)
-        wait_for(lambda: not processes.port_open(port), what="RabbitMQ down")
+        until(lambda: not processes.port_open(port), what="RabbitMQ down")
         late = Shopper(shop)
         late.add("STAN-1", 1)
         late.ship()
@@ -54,12 +55,12 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
         for proxy in shop.proxies.values():
             proxy.down = False
 
-        wait_for(
+        until(
             lambda: (shopper.order(orderid) or {}).get("status") == "dispatched",
             seconds=60,
             what="the order dispatched after the restart",
         )
-        wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+        until(lambda: shopper.cart()[0] == 404, what="the cart cleared")
         assert [o["orderid"] for o in shopper.history()] == [orderid]
         assert late.history() == []
 
@@ -67,12 +68,12 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
             answer = late.pay()
             return answer if answer[0] == 200 else None
 
-        status, body = wait_for(
+        status, body = until(
             paid,
             seconds=60,
             what="pay healed",
         )
-        wait_for(
+        until(
             lambda: (late.order(body["orderid"]) or {}).get("status") == "dispatched",
             what="the later order dispatched",
         )

@@ -48,7 +48,7 @@ INTERNAL_DETAIL = re.compile(
             r"\b(pymongo|pymysql|redis\.exceptions|urllib3|werkzeug|gunicorn|granian|flask|bson)\b",
             r"\b(ConnectionError|TimeoutError|OperationalError|KeyError|TypeError|ValueError)\b",
             r"127\.0\.0\.1:\d+",
-            r"scrypt\$",
+            r"scrypt[$:]",
             r"nginx/\d",
         ]
     ),

@@ -16,6 +16,7 @@ import pytest
 from scripts.jobs.seed import catalogue as seed_catalogue
 from scripts.stack import processes
 from scripts.stack.processes import Process
+from scripts.stack.wait import until
 from tests.support.functions import serve
 
 pytestmark = pytest.mark.slow
@@ -101,24 +102,12 @@ def test_a_new_connection_is_refused_while_the_last_request_drains(
     port = int(url.rsplit(":", 1)[1])
     try:
         request = sigterm_during_a_request(process, url)
-        refused = wait_until_closed(port)
-
-        assert refused
+        until(lambda: not processes.port_open(port), 5, f"port {port} to stop taking connections")
         assert process.running()
         request.join(30)
         assert request.status == 200
     finally:
         process.kill()
-
-
-def wait_until_closed(port: int) -> bool:
-    """Whether the port stops taking connections within a few seconds of SIGTERM."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        if not processes.port_open(port):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_request_that_outlasts_the_grace_is_cut_and_the_process_still_exits(

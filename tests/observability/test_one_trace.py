@@ -5,10 +5,10 @@ every process of the stack logged is a JSON object with the fields of its reques
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
+from scripts.stack.wait import until
 from tests.observability.conftest import Observed
 from tests.origin.conftest import PASSWORD, Visitor
 from tests.support.otlp import ReceivedSpan
@@ -31,19 +31,18 @@ def checkout(visitor: Visitor) -> tuple[str, str]:
 def wait_for_trace(observed: Observed, trace_id: str, seconds: float = 30) -> list[ReceivedSpan]:
     """The trace's spans once every service of a checkout has sent its own, the user's
     order.dispatched consumption is in, and every span's parent has arrived."""
-    deadline = time.monotonic() + seconds
-    while True:
-        spans = observed.receiver.trace(trace_id)
+
+    def whole(spans: list[ReceivedSpan]) -> bool:
         services = {span.service for span in spans}
         delivered = [s for s in spans if s.service == "user" and "dispatched" in s.name]
         # Spans are exported in batches as they end: a parent (the broker's delivery) ends
         # after its child and may arrive a batch later.
         ids = {span.span_id for span in spans}
         parents_in = all(not s.parent_id or s.parent_id in ids for s in spans)
-        if services >= CHECKOUT_SERVICES and delivered and parents_in:
-            return spans
-        assert time.monotonic() < deadline, sorted((s.service, s.name) for s in spans)
-        time.sleep(0.2)
+        return services >= CHECKOUT_SERVICES and bool(delivered) and parents_in
+
+    what = f"trace {trace_id} whole"
+    return until(lambda: observed.receiver.trace(trace_id), seconds, what, 0.2, done=whole)
 
 
 def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:

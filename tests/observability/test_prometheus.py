@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ import yaml
 from kit import LOCAL_PORTS
 from scripts.stack import prometheus, run
 from scripts.stack.processes import ROOT, free_port
+from scripts.stack.wait import until
 from tests.observability.conftest import Observed
 from tests.origin.conftest import Visitor
 
@@ -104,11 +104,11 @@ def test_a_real_prometheus_finds_every_target_up_with_the_shops_metrics(
 
 def wait_for_query(base: str, query: str, count: int, seconds: float = 60) -> list[dict[str, Any]]:
     """The query's result once it has `count` series (Prometheus scrapes every 5 s)."""
-    deadline = time.monotonic() + seconds
-    while True:
+
+    def result() -> list[dict[str, Any]]:
         answer = urllib3.request("GET", f"{base}/api/v1/query", fields={"query": query})
-        result: list[dict[str, Any]] = json.loads(answer.data)["data"]["result"]
-        if len(result) >= count:
-            return result
-        assert time.monotonic() < deadline, (query, result)
-        time.sleep(0.5)
+        series: list[dict[str, Any]] = json.loads(answer.data)["data"]["result"]
+        return series
+
+    what = f"{count} series of {query}"
+    return until(result, seconds, what, 0.5, done=lambda series: len(series) >= count)

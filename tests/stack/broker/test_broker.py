@@ -16,6 +16,7 @@ from kit import events
 from scripts.stack import processes
 from scripts.stack.broker import amqp
 from scripts.stack.broker.triggers import Trigger
+from scripts.stack.wait import until
 from tests.support.eventing import (
     Call,
     Recorder,
@@ -23,7 +24,6 @@ from tests.support.eventing import (
     manifests_with_delivery,
     messages,
     start_broker,
-    wait_for,
 )
 
 PLACED = "com.roboshop.order.placed"
@@ -94,7 +94,7 @@ def broker(
         for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL", "DEADLETTERS_URL")
     }
     process, url = start_broker(amqp_url, log_dir, env, manifests)
-    wait_for(lambda: post_json(url + "health") == 200, what="the broker's health")
+    until(lambda: post_json(url + "health") == 200, what="the broker's health")
     yield url
     process.stop()
 
@@ -136,7 +136,7 @@ def test_an_event_reaches_every_matching_subscriber_in_binary_mode(
     subject = f"order-{uuid.uuid4()}"
     event_id = publish(broker, subject)
     for path in ("/user/events/order-placed", "/cart/events/order-placed"):
-        (call,) = wait_for(functools.partial(calls_for, recorder, path, subject), what=path)
+        (call,) = until(functools.partial(calls_for, recorder, path, subject), what=path)
         assert call.headers["ce-id"] == event_id
         assert call.headers["ce-type"] == PLACED
         assert call.headers["ce-source"] == "/tests"
@@ -151,7 +151,7 @@ def test_the_reply_event_of_a_subscriber_is_published_back_into_the_broker(
 ) -> None:
     subject = f"order-{uuid.uuid4()}"
     publish(broker, subject)
-    (call,) = wait_for(
+    (call,) = until(
         lambda: calls_for(recorder, "/user/events/order-dispatched", subject), what="the reply"
     )
     assert call.headers["ce-type"] == DISPATCHED
@@ -164,7 +164,7 @@ def test_a_failing_subscriber_is_retried_until_it_takes_the_event(
 ) -> None:
     flaky = f"{FLAKY}{uuid.uuid4()}"
     publish(broker, flaky)
-    wait_for(
+    until(
         lambda: len(calls_for(recorder, "/cart/events/order-placed", flaky)) == 3,
         what="three attempts",
     )
@@ -177,7 +177,7 @@ def test_a_transient_4xx_is_retried_as_knative_does(
 ) -> None:
     busy = f"{BUSY}{uuid.uuid4()}"
     publish(broker, busy)
-    wait_for(
+    until(
         lambda: len(calls_for(recorder, "/cart/events/order-placed", busy)) == 2,
         what="a second attempt after the 409",
     )
@@ -190,10 +190,10 @@ def test_a_refused_event_is_acked_and_gone_as_eventing_rabbitmq_does(
     """A 400 is final: one attempt, no dead letter (the consumers keep such events
     themselves), and the next event is not held up."""
     publish(broker, POISON)
-    wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", POISON), what="poison")
+    until(lambda: calls_for(recorder, "/cart/events/order-placed", POISON), what="poison")
     following = f"order-{uuid.uuid4()}"
     publish(broker, following)
-    wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", following), what="next")
+    until(lambda: calls_for(recorder, "/cart/events/order-placed", following), what="next")
     time.sleep(0.5)  # time enough for the retries a 400 must not get
     assert len(calls_for(recorder, "/cart/events/order-placed", POISON)) == 1
     assert not calls_for(recorder, DEAD_LETTER_PATH, POISON)
@@ -205,7 +205,7 @@ def test_an_event_that_fails_every_retry_goes_to_the_dead_letter_sink(
 ) -> None:
     doomed = f"{DOOMED}{uuid.uuid4()}"
     event_id = publish(broker, doomed)
-    (letter,) = wait_for(lambda: calls_for(recorder, DEAD_LETTER_PATH, doomed), what="dead letter")
+    (letter,) = until(lambda: calls_for(recorder, DEAD_LETTER_PATH, doomed), what="dead letter")
     assert len(calls_for(recorder, "/cart/events/order-placed", doomed)) == 5  # 1 + 4 retries
     assert letter.headers["ce-id"] == event_id
     assert letter.headers["ce-type"] == PLACED
@@ -215,7 +215,7 @@ def test_an_event_that_fails_every_retry_goes_to_the_dead_letter_sink(
     assert letter.json() == {"orderid": doomed}
     # user took it the first time: its dead-letter sink never hears of it.
     assert len(calls_for(recorder, "/user/events/order-placed", doomed)) == 1
-    wait_for(lambda: dead_letters(amqp_url, "cart-order-placed") == [], what="the queue emptied")
+    until(lambda: dead_letters(amqp_url, "cart-order-placed") == [], what="the queue emptied")
 
 
 def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
@@ -223,9 +223,7 @@ def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
 ) -> None:
     lost = f"{LOST}{uuid.uuid4()}"
     publish(broker, lost)
-    wait_for(
-        lambda: len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5, what="the sink's 5 tries"
-    )
+    until(lambda: len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5, what="the sink's 5 tries")
     time.sleep(0.5)
     assert len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5
     assert dead_letters(amqp_url, "cart-order-placed") == []
@@ -238,7 +236,7 @@ def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_onl
     process, url = start_broker(closed, log_dir, {"LOG_LEVEL": "info"})
     try:
         port = int(url.rstrip("/").rsplit(":", 1)[1])
-        wait_for(lambda: "loopback only" in process.log.read_text(), what="the ingress's log line")
+        until(lambda: "loopback only" in process.log.read_text(), what="the ingress's log line")
         # Bound to 127.0.0.1 itself, not to every address: even 127.0.0.2 gets no answer.
         assert processes.port_open(port, "127.0.0.1")
         assert not processes.port_open(port, "127.0.0.2")

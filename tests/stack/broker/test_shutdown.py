@@ -13,6 +13,7 @@ import urllib3
 
 from kit import events
 from scripts.stack.processes import Process
+from scripts.stack.wait import until
 from tests.support.eventing import (
     Call,
     Recorder,
@@ -20,7 +21,6 @@ from tests.support.eventing import (
     manifests_with_delivery,
     start_broker,
     vhost,
-    wait_for,
 )
 
 PLACED = "com.roboshop.order.placed"
@@ -65,7 +65,7 @@ class Brokers:
     def start(self) -> str:
         process, url = start_broker(self.amqp_url, self.log_dir, self.env, self.manifests)
         self.running.append(process)
-        wait_for(lambda: health(url) == 200, what="the broker's health")
+        until(lambda: health(url) == 200, what="the broker's health")
         return url
 
     def stop_all(self) -> None:
@@ -116,12 +116,12 @@ def test_an_event_being_delivered_is_finished_and_acked_not_delivered_again(
     url = brokers.start()
     subject = f"{SLOW}{uuid.uuid4()}"
     assert post(url, subject) == 202
-    wait_for(lambda: delivered(recorder, subject), what="the slow delivery to start")
+    until(lambda: delivered(recorder, subject), what="the slow delivery to start")
     assert stop(brokers.running[-1]) == 0  # while cart is still answering
     after = brokers.start()
     marker = f"marker-{uuid.uuid4()}"
     assert post(after, marker) == 202
-    wait_for(lambda: delivered(recorder, marker), what="the next broker to deliver")
+    until(lambda: delivered(recorder, marker), what="the next broker to deliver")
     assert delivered(recorder, subject) == 1
 
 
@@ -145,9 +145,9 @@ def test_events_posted_while_it_stops_are_taken_or_refused_and_each_taken_one_de
     posting.set()
     poster = threading.Thread(target=keep_posting)
     poster.start()
-    wait_for(lambda: len(answers) >= 20, what="events flowing")
+    until(lambda: len(answers) >= 20, what="events flowing")
     code = stop(brokers.running[-1])
-    wait_for(lambda: 0 in answers.values(), what="the ingress to be gone")
+    until(lambda: 0 in answers.values(), what="the ingress to be gone")
     posting.clear()
     poster.join()
     assert code == 0
@@ -155,7 +155,7 @@ def test_events_posted_while_it_stops_are_taken_or_refused_and_each_taken_one_de
     assert set(answers.values()) <= {202, 503, 0}
     taken = [subject for subject, status in answers.items() if status == 202]
     brokers.start()
-    wait_for(
+    until(
         lambda: all(delivered(recorder, subject) for subject in taken),
         what="every taken event delivered",
     )
