@@ -184,9 +184,7 @@ class Stack:
         self.data_server(
             "rabbitmq",
             self.env["AMQP_URL"],
-            lambda port, folder: processes.rabbitmq_process(
-                "roboshop", port, folder, self.log("rabbitmq")
-            ),
+            lambda port, folder: processes.rabbitmq_process(port, folder, self.log("rabbitmq")),
         )
 
     @staticmethod

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def start_rabbitmq(port: int, data: Path, log: Path) -> processes.Process:
-    node = processes.rabbitmq_process("events", port, data, log).start()
+    node = processes.rabbitmq_process(port, data, log).start()
     node.wait_for_port(port, timeout=120)
     return node
 

@@ -73,7 +73,7 @@ class Servers:
             self.processes[name], _ = start_mongo(data, port)
             return
         if name == "rabbitmq":
-            process = processes.rabbitmq_process("drills", port, data, data / "server.log")
+            process = processes.rabbitmq_process(port, data, data / "server.log")
         elif name == "redis":
             process = Process(name, processes.redis_command(port, data), data / "server.log")
         else:
