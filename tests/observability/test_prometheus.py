@@ -58,9 +58,8 @@ def test_the_local_configuration_scrapes_every_function_and_the_broker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(run, "STATE", tmp_path)  # its secrets go there, not to .state/
-    stack = run.Stack()
-    targets = {name: urlsplit(stack.env[f"{name.upper()}_URL"]).netloc for name in LOCAL_PORTS}
-    targets["broker"] = urlsplit(stack.env["K_SINK"]).netloc
+    stack = run.stack()
+    targets = {name: urlsplit(stack.urls[name]).netloc for name in [*LOCAL_PORTS, "broker"]}
     conf = tmp_path / "prometheus.yml"
     conf.write_text(yaml.safe_dump(prometheus.config(targets)))
     done = promtool("check", "config", str(conf))
@@ -75,7 +74,7 @@ def test_make_run_says_how_to_install_it_when_it_is_missing(
 ) -> None:
     monkeypatch.setattr(run, "STATE", tmp_path)
     monkeypatch.setattr(prometheus, "installed", lambda: None)
-    run.Stack().prometheus()
+    run.stack().start(["prometheus"])
     assert "apt-get install prometheus" in capsys.readouterr().out
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from scripts.stack import processes
 from scripts.stack.nginx import nginx_process
-from scripts.stack.processes import ROOT, Process
-from scripts.stack.run import func_yaml_envs
+from scripts.stack.processes import Process
+from scripts.stack.shop import func_yaml_envs
 
 # Start order: each function's peers are up before it.
 FUNCTIONS = [
@@ -71,8 +71,7 @@ class Stack:
     nginx_url: str = ""
 
     def function_process(self, name: str, port: int) -> Process:
-        folder = ROOT / "functions" / name
-        env = {**self.env, **func_yaml_envs(folder / "func.yaml", self.env), **self.peer_env()}
+        env = {**self.env, **func_yaml_envs(name, self.env), **self.peer_env()}
         return processes.function_process(name, port, self.log_dir / f"{name}-{port}.log", env)
 
     def peer_env(self) -> dict[str, str]:
