@@ -25,10 +25,11 @@ os.environ.setdefault("MYSQL_USER", "root")
 # Sessions and signed events need one; the suites that test it set their own.
 os.environ.setdefault("SESSION_SECRET", "test-session-secret-" + "x" * 32)
 
-from tests.support import deadletters, servers  # noqa: E402
+from scripts.stack.shop import SHOP, Stack  # noqa: E402
+from tests.support import deadletters  # noqa: E402
 from tests.support.mysql import FunctionDatabase, seeded_database  # noqa: E402
 from tests.support.settings import reload as reload_settings  # noqa: E402
-from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402
+from tests.support.stack import data_urls, seed_stores, stack_env  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -49,17 +50,16 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A MongoDB-wire server of this session's own; its databases go with it."""
     import pymongo
 
-    process, port = servers.start_mongo(tmp_path_factory.mktemp("mongodb"))
-    url = f"mongodb://127.0.0.1:{port}"
-    os.environ["MONGO_URL"] = url
-    reload_settings()
-    yield url
-    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url)
-    for name in client.list_database_names():
-        if name.startswith(NAMESPACE):
-            client.drop_database(name)
-    client.close()
-    process.stop()
+    with Stack({}, tmp_path_factory.mktemp("mongodb")) as server:
+        url = server.start(["mongodb"]).urls["mongodb"]
+        os.environ["MONGO_URL"] = url
+        reload_settings()
+        yield url
+        client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url)
+        for name in client.list_database_names():
+            if name.startswith(NAMESPACE):
+                client.drop_database(name)
+        client.close()
 
 
 @pytest.fixture(scope="session")
@@ -144,21 +144,18 @@ def stack(
     mysql_settings: dict[str, Any],
     stack_amqp_url: str,
     namespace: str,
-    log_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
-    """The whole shop behind nginx, once per test session: what a shopper or an outsider
-    reaches (the storefront and origin suites)."""
-    env = stack_env(mongo_url, redis_url, mysql_settings, stack_amqp_url, namespace)
+    """The whole shop behind nginx, once per test session, started by the first suite that
+    asks: what a shopper or an outsider reaches (storefront, origin, contract, fuzz, chaos,
+    load)."""
+    env = stack_env(mysql_settings, namespace)
     # The chaos switches' file (tests/chaos flips them): absent, every scenario is off.
     env["FLAGS_FILE"] = str(tmp_path_factory.mktemp("flags") / "flags.json")
     seed_stores()
-    shop = Stack(env, log_dir)
-    try:
-        shop.start(tmp_path_factory.mktemp("nginx"))
-        yield shop
-    finally:
-        shop.stop_all()
+    urls = data_urls(mongo_url, redis_url, mysql_settings, stack_amqp_url)
+    with Stack(env, tmp_path_factory.mktemp("stack"), urls) as shop:
+        yield shop.start(SHOP)
 
 
 @pytest.fixture

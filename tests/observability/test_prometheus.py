@@ -17,7 +17,7 @@ import yaml
 
 from kit import LOCAL_PORTS
 from scripts.stack import prometheus, run
-from scripts.stack.processes import ROOT, free_port
+from scripts.stack.processes import ROOT
 from scripts.stack.wait import until
 from tests.observability.conftest import Observed
 from tests.origin.conftest import Visitor
@@ -79,26 +79,21 @@ def test_make_run_says_how_to_install_it_when_it_is_missing(
 
 
 def test_a_real_prometheus_finds_every_target_up_with_the_shops_metrics(
-    observed: Observed, tmp_path: Path
+    observed: Observed,
 ) -> None:
-    binary = prometheus.installed()
-    assert binary, "prometheus is missing: apt-get install prometheus"
-    urls = observed.shop.urls
-    targets = {name: urls[name].removeprefix("http://") for name in SCRAPED | {"broker"}}
-    port = free_port()
-    process = prometheus.prometheus_process(
-        tmp_path / "prometheus", port, tmp_path / "prometheus.log", targets, binary
-    ).start()
+    assert prometheus.installed(), "prometheus is missing: apt-get install prometheus"
+    shop = observed.shop
+    shop.start(["prometheus"])  # as `make run` starts it, scraping what the stack serves
     try:
-        process.wait_for_port(port, timeout=60)
-        base = f"http://127.0.0.1:{port}"
+        base = shop.urls["prometheus"]
+        targets = SCRAPED | {"broker"}
         up = wait_for_query(base, "up == 1", len(targets))
-        assert {sample["metric"]["function"] for sample in up} == set(targets)
-        assert Visitor(observed.shop.nginx_url).get("/api/catalogue/products").status == 200
+        assert {sample["metric"]["function"] for sample in up} == targets
+        assert Visitor(shop.nginx_url).get("/api/catalogue/products").status == 200
         assert wait_for_query(base, 'http_requests_total{function="catalogue"}', 1)
         assert wait_for_query(base, "broker_oldest_waiting_event_seconds", 1)
     finally:
-        process.stop()
+        shop.stop("prometheus")
 
 
 def wait_for_query(base: str, query: str, count: int, seconds: float = 60) -> list[dict[str, Any]]:
