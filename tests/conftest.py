@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,22 +115,17 @@ def ratings_database(mysql_settings: dict[str, Any]) -> Iterator[FunctionDatabas
 @pytest.fixture(scope="session")
 def amqp_url(namespace: str) -> Iterator[str]:
     """A vhost of this session's own on the machine's RabbitMQ, deleted with all it holds."""
-    from tests.support.eventing import vhost
+    from scripts.stack.processes import vhost
 
     with vhost(f"{namespace}broker") as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("logs")
-
-
-@pytest.fixture(scope="session")
 def stack_amqp_url(namespace: str) -> Iterator[str]:
     """A vhost of the whole-shop stack's own: its broker lives for the whole session, and
     must not take events from the queues of the broker and event suites' brokers."""
-    from tests.support.eventing import vhost
+    from scripts.stack.processes import vhost
 
     with vhost(f"{namespace}stack") as url:
         yield url

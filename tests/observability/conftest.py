@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from scripts.stack.processes import vhost
 from scripts.stack.shop import SHOP, Stack
 from tests.support import otlp
-from tests.support.eventing import vhost
 from tests.support.stack import data_urls, seed_stores, stack_env
 
 
