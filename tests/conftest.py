@@ -142,7 +142,7 @@ def stack(
 ) -> Iterator[Stack]:
     """The whole shop behind nginx, once per test session, started by the first suite that
     asks: what a shopper or an outsider reaches (storefront, origin, contract, fuzz, chaos,
-    load)."""
+    load), and the functions the events suite's brokers deliver to."""
     env = stack_env(mysql_settings, namespace)
     # The chaos switches' file (tests/chaos flips them): absent, every scenario is off.
     env["FLAGS_FILE"] = str(tmp_path_factory.mktemp("flags") / "flags.json")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,25 +12,22 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.jobs.seed import catalogue as seed_catalogue
 from scripts.stack.shop import Stack
 from tests.support.eventing import Call, Recorder, Reply, manifests_with_delivery
+from tests.support.stack import SESSION_SECRET
 
-SECRET = "event-tests-secret-0123456789abcdefghijkl"
+SECRET = SESSION_SECRET  # the session's shop's, which signs the shoppers' tokens and events
 PLACED = "com.roboshop.order.placed"
 SUBSCRIBERS = ("user", "cart", "dispatch", "payment")
 
 
 @pytest.fixture(scope="package")
-def functions(
-    mongo_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, str]]:
-    """catalogue, cart, user, dispatch and deadletters served for real; their URLs by name."""
-    seed_catalogue.seed()
-    env = {"SESSION_SECRET": SECRET, "DISPATCH_DELAY_MS": "300", "DISPATCH_ERROR_PERCENT": "0"}
-    urls = {"mongodb": mongo_url, "redis": redis_url}
-    with Stack(env, tmp_path_factory.mktemp("functions"), urls) as stack:
-        yield stack.start(["catalogue", "cart", "user", "dispatch", "deadletters"]).served
+def functions(stack: Stack) -> dict[str, str]:
+    """catalogue, cart, user, dispatch and deadletters of the session's shop (tests/conftest.py),
+    their URLs by name: this suite's own brokers deliver to them, and its payments call them."""
+    return {
+        name: stack.urls[name] for name in ("catalogue", "cart", "user", "dispatch", "deadletters")
+    }
 
 
 @dataclass
