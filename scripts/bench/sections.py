@@ -49,6 +49,7 @@ from scripts.bench.targets import (
 from scripts.bench.wrk import Measured, Request, post_json, rotating, wrk
 from scripts.stack import processes
 from scripts.stack.processes import ROOT
+from scripts.stack.shop import FUNCTIONS
 
 
 @dataclass
@@ -330,7 +331,7 @@ class Bench:
             Figure("memory", "R1 PSS", r1_pss, "MiB", ratio=1.0, note=f"RSS {r1_rss} MiB")
         )
         for name, process in self.shop.stack.processes.items():
-            if name in ("broker", "nginx") or process.popen is None:
+            if name not in FUNCTIONS or process.popen is None:
                 continue
             rss, pss = proc.memory_mib(process.popen.pid)
             self.figures.append(

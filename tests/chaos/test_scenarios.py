@@ -11,9 +11,9 @@ import pytest
 
 from kit import flags
 from scripts.ops import chaos
+from scripts.stack.shop import Stack
 from scripts.stack.wait import until
 from tests.origin.conftest import Visitor
-from tests.support.stack import Stack
 
 SETTLE = flags.CHECK_EVERY_SECONDS + 0.5
 

@@ -6,7 +6,6 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ import urllib3
 
 from kit import events
 from scripts.stack import processes
+from scripts.stack.processes import vhost
 from scripts.stack.wait import until
 from tests.events.conftest import (
     PLACED,
@@ -24,8 +24,7 @@ from tests.events.conftest import (
     open_shop,
 )
 from tests.support import authorisations
-from tests.support.eventing import Call, Recorder, Reply, vhost
-from tests.support.functions import serve
+from tests.support.eventing import Call, Recorder, Reply
 
 PLACED_PATH = "/events/order-placed"
 
@@ -35,12 +34,12 @@ def shop(
     functions: dict[str, str],
     namespace: str,
     redis_url: str,
-    log_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Shop]:
     with vhost(f"{namespace}checkout") as amqp_url:
         manifests = fast_manifests(tmp_path_factory.mktemp("manifests"))
-        opened = open_shop(functions, amqp_url, log_dir, manifests, redis_url)
+        folder = tmp_path_factory.mktemp("checkout")
+        opened = open_shop(functions, amqp_url, folder, manifests, redis_url)
         try:
             yield opened
         finally:
@@ -201,18 +200,9 @@ def test_paying_twice_with_one_idempotency_key_places_one_order(shop: Shop) -> N
     assert [o["orderid"] for o in shopper.history()] == [first[1]["orderid"]]
 
 
-def test_pay_with_the_broker_down_answers_503_and_records_nothing(
-    shop: Shop, functions: dict[str, str], redis_url: str, log_dir: Path
-) -> None:
+def test_pay_with_the_broker_down_answers_503_and_records_nothing(shop: Shop) -> None:
     dead_broker = f"http://127.0.0.1:{processes.free_port()}/"
-    env = {
-        "K_SINK": dead_broker,
-        "REDIS_URL": redis_url,
-        "SESSION_SECRET": SECRET,
-        "CART_URL": functions["cart"],
-        "CATALOGUE_URL": functions["catalogue"],
-    }
-    payment, url = serve("payment", log_dir, env)
+    payment, url = shop.stack.another("payment", {"K_SINK": dead_broker})
     try:
         shopper = Shopper(shop)
         shopper.add("RMC", 1)
@@ -227,24 +217,14 @@ def test_pay_with_the_broker_down_answers_503_and_records_nothing(
         payment.stop()
 
 
-def payment_sending_to(
-    sink: str, shop: Shop, redis_url: str, log_dir: Path
-) -> tuple[processes.Process, str]:
+def payment_sending_to(sink: str, shop: Shop) -> tuple[processes.Process, str]:
     """Another payment process, which waits 0.3 s for the broker's answer, twice."""
-    env = {
-        "K_SINK": sink,
-        "REDIS_URL": redis_url,
-        "SESSION_SECRET": SECRET,
-        "CART_URL": shop.functions["cart"],
-        "CATALOGUE_URL": shop.functions["catalogue"],
-        "PAYMENT_BROKER_TIMEOUT_MS": "300",
-        "PAYMENT_BROKER_ATTEMPTS": "2",
-    }
-    return serve("payment", log_dir, env)
+    env = {"K_SINK": sink, "PAYMENT_BROKER_TIMEOUT_MS": "300", "PAYMENT_BROKER_ATTEMPTS": "2"}
+    return shop.stack.another("payment", env)
 
 
 def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
-    shop: Shop, redis_url: str, log_dir: Path
+    shop: Shop,
 ) -> None:
     def take_then_lose_the_answer(call: Call) -> Reply:
         headers = {k: v for k, v in call.headers.items() if k not in ("host", "content-length")}
@@ -253,7 +233,7 @@ def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
         return taken.status, {}, b""
 
     lossy_broker = Recorder(take_then_lose_the_answer)
-    payment, url = payment_sending_to(lossy_broker.url, shop, redis_url, log_dir)
+    payment, url = payment_sending_to(lossy_broker.url, shop)
     try:
         shopper = Shopper(shop)
         shopper.add("RMC", 1)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from scripts.stack import processes
+from scripts.stack.shop import Stack, port_of
 from scripts.stack.wait import until
 from tests.events.conftest import Shopper, open_shop
 from tests.support.eventing import manifests_with_delivery
@@ -15,25 +16,16 @@ from tests.support.eventing import manifests_with_delivery
 pytestmark = pytest.mark.slow
 
 
-def start_rabbitmq(port: int, data: Path, log: Path) -> processes.Process:
-    node = processes.rabbitmq_process("events", port, data, log).start()
-    node.wait_for_port(port, timeout=120)
-    return node
-
-
 def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
-    functions: dict[str, str], redis_url: str, log_dir: Path, tmp_path: Path
+    functions: dict[str, str], redis_url: str, tmp_path: Path
 ) -> None:
-    port = processes.free_port()
-    rabbit_log = log_dir / f"rabbitmq-{port}.log"
-    rabbit = start_rabbitmq(port, tmp_path / "rabbitmq", rabbit_log)
+    rabbit = Stack({}, tmp_path / "rabbitmq").start(["rabbitmq"])
+    amqp_url = rabbit.urls["rabbitmq"]
     # Retries must outlast the restart: many, close together.
     manifests = manifests_with_delivery(
         tmp_path / "manifests", retry=500, backoffPolicy="linear", backoffDelay="PT0.02S"
     )
-    shop = open_shop(
-        functions, f"amqp://guest:guest@127.0.0.1:{port}/%2F", log_dir, manifests, redis_url
-    )
+    shop = open_shop(functions, amqp_url, tmp_path / "shop", manifests, redis_url)
     try:
         for proxy in shop.proxies.values():
             proxy.down = True
@@ -45,13 +37,13 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
         orderid = body["orderid"]
         until(lambda: shop.proxies["cart"].answers, what="a first (failed) delivery")
 
-        rabbit.stop(timeout=60)
-        until(lambda: not processes.port_open(port), what="RabbitMQ down")
+        rabbit.stop("rabbitmq")
+        assert not processes.port_open(port_of(amqp_url))
         late = Shopper(shop)
         late.add("STAN-1", 1)
         late.ship()
         assert late.pay()[0] == 503
-        rabbit = start_rabbitmq(port, tmp_path / "rabbitmq", rabbit_log)
+        rabbit.restart("rabbitmq")
         for proxy in shop.proxies.values():
             proxy.down = False
 
@@ -79,4 +71,4 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
         )
     finally:
         shop.stop()
-        rabbit.stop(timeout=60)
+        rabbit.stop_all()

@@ -147,7 +147,7 @@ def drill(shop: Shop, fault: Callable[[], None], heal: Callable[[], None], down:
 
 @pytest.mark.parametrize("server", ["redis", "mysql", "mongodb", "rabbitmq"])
 def test_a_store_stopped_and_started_again(shop: Shop, server: str) -> None:
-    drill(shop, lambda: shop.servers.stop(server), lambda: shop.servers.start(server), down=4)
+    drill(shop, lambda: shop.servers.stop(server), lambda: shop.servers.restart(server), down=4)
 
 
 def test_a_function_killed_mid_load_is_restarted_by_the_runner(shop: Shop) -> None:

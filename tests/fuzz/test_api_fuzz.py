@@ -31,9 +31,9 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from kit import namespaced, stores
 from scripts.stack.processes import ROOT
+from scripts.stack.shop import Stack
 from tests.contract.spec import SPEC_FILE
 from tests.origin.conftest import new_address
-from tests.support.stack import Stack
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 STATEFUL_JOURNEYS = int(os.environ.get("FUZZ_JOURNEYS", "15"))

@@ -91,7 +91,7 @@ def log_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:
 def test_every_line_logged_is_json_with_its_fields_and_no_secret(observed: Observed) -> None:
     orderid, trace_id = checkout(Visitor(observed.shop.nginx_url))
     wait_for_trace(observed, trace_id)
-    logs = log_lines(observed.log_dir)
+    logs = log_lines(observed.shop.logs)
     assert CHECKOUT_SERVICES | {"nginx", "deadletters"} <= set(logs)
     for process, lines in logs.items():
         for line in lines:

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import urllib3
 
+from scripts.stack.shop import Stack
 from scripts.stack.wait import until
 from tests.support.accounts import forget_failed_logins
-from tests.support.stack import Stack
 
 PASSWORD = "an outsider's secret"
 

@@ -145,8 +145,9 @@ def test_ubuntu_gets_its_own_chromium_package() -> None:
 
 def test_the_ports_are_the_runners(monkeypatch: pytest.MonkeyPatch) -> None:
     from scripts.stack.run import addresses
+    from scripts.stack.shop import environment
 
-    assert setup.service_ports({}) == setup.service_ports(addresses())
+    assert setup.service_ports({}) == setup.service_ports(environment(addresses()))
     moved = {"REDIS_URL": "redis://127.0.0.1:6390/0", "MYSQL_PORT": "3307"}
     assert setup.service_ports(moved)["redis"] == 6390
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6390/0")

@@ -9,8 +9,8 @@ from typing import Any
 import urllib3
 import yaml
 
+from scripts.stack.shop import Stack
 from tests.contract.spec import SPEC_FILE, operations
-from tests.support.stack import Stack
 
 
 def test_nginx_serves_the_description(stack: Stack) -> None:

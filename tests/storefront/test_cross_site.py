@@ -13,9 +13,9 @@ import urllib3
 from playwright.sync_api import expect
 from werkzeug.wrappers import Request, Response
 
+from scripts.stack.shop import Stack
 from tests.storefront.test_account import add, register
 from tests.support import stub
-from tests.support.stack import Stack
 
 
 class AttackerSite:

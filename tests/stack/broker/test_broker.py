@@ -16,6 +16,7 @@ from kit import events
 from scripts.stack import processes
 from scripts.stack.broker import amqp
 from scripts.stack.broker.triggers import Trigger
+from scripts.stack.shop import Stack, port_of
 from scripts.stack.wait import until
 from tests.support.eventing import (
     Call,
@@ -23,7 +24,6 @@ from tests.support.eventing import (
     Reply,
     manifests_with_delivery,
     messages,
-    start_broker,
 )
 
 PLACED = "com.roboshop.order.placed"
@@ -34,6 +34,7 @@ BUSY = "busy-"
 DOOMED = "doomed-"
 LOST = "lost-"
 DEAD_LETTER_PATH = "/deadletters/events/dead-letter"
+SUBSCRIBERS = ("user", "cart", "dispatch", "payment", "deadletters")
 
 
 def respond(call: Call) -> Reply:
@@ -84,19 +85,19 @@ def recorder() -> Iterator[Recorder]:
 
 @pytest.fixture(scope="module")
 def broker(
-    amqp_url: str, recorder: Recorder, log_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    amqp_url: str, recorder: Recorder, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     manifests = manifests_with_delivery(
         tmp_path_factory.mktemp("manifests"), retry=4, backoffPolicy="linear", backoffDelay="PT0.1S"
     )
-    env = {
-        name: f"{recorder.url}/{name.split('_')[0].lower()}"
-        for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL", "DEADLETTERS_URL")
-    }
-    process, url = start_broker(amqp_url, log_dir, env, manifests)
-    until(lambda: post_json(url + "health") == 200, what="the broker's health")
-    yield url
-    process.stop()
+    # Every subscriber is the recorder, each under a path of its own.
+    urls = {name: f"{recorder.url}/{name}" for name in SUBSCRIBERS}
+    overrides = {"broker": {"BROKER_TRIGGERS": str(manifests)}}
+    folder = tmp_path_factory.mktemp("broker")
+    with Stack({}, folder, {**urls, "rabbitmq": amqp_url}, overrides) as stack:
+        url = stack.start(["broker"]).urls["broker"] + "/"
+        until(lambda: post_json(url + "health") == 200, what="the broker's health")
+        yield url
 
 
 def post_json(url: str) -> int:
@@ -230,13 +231,13 @@ def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
 
 
 def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_only(
-    log_dir: Path,
+    tmp_path: Path,
 ) -> None:
     closed = f"amqp://guest:guest@127.0.0.1:{processes.free_port()}/%2F"
-    process, url = start_broker(closed, log_dir, {"LOG_LEVEL": "info"})
-    try:
-        port = int(url.rstrip("/").rsplit(":", 1)[1])
-        until(lambda: "loopback only" in process.log.read_text(), what="the ingress's log line")
+    with Stack({"LOG_LEVEL": "info"}, tmp_path, {"rabbitmq": closed}) as stack:
+        url = stack.start(["broker"]).urls["broker"] + "/"
+        port, log = port_of(url), stack.processes["broker"].log
+        until(lambda: "loopback only" in log.read_text(), what="the ingress's log line")
         # Bound to 127.0.0.1 itself, not to every address: even 127.0.0.2 gets no answer.
         assert processes.port_open(port, "127.0.0.1")
         assert not processes.port_open(port, "127.0.0.2")
@@ -246,5 +247,3 @@ def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_onl
         assert answer.status == 503
         assert answer.headers["Retry-After"] == "1"
         assert urllib3.request("GET", url + "health", retries=False).status == 503
-    finally:
-        process.stop()

@@ -12,15 +12,14 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.stack.processes import Process
+from scripts.stack.processes import Process, vhost
+from scripts.stack.shop import Stack
 from scripts.stack.wait import until
 from tests.support.eventing import (
     Call,
     Recorder,
     Reply,
     manifests_with_delivery,
-    start_broker,
-    vhost,
 )
 
 PLACED = "com.roboshop.order.placed"
@@ -51,20 +50,26 @@ def amqp_url(namespace: str) -> Iterator[str]:
 class Brokers:
     """Brokers started one after the other on the same vhost, as pods of one deployment."""
 
-    def __init__(self, amqp_url: str, recorder: Recorder, folder: Path, log_dir: Path) -> None:
-        self.manifests = manifests_with_delivery(
-            folder, retry=2, backoffPolicy="linear", backoffDelay="PT0.1S"
+    def __init__(self, amqp_url: str, recorder: Recorder, folder: Path) -> None:
+        manifests = manifests_with_delivery(
+            folder / "manifests", retry=2, backoffPolicy="linear", backoffDelay="PT0.1S"
         )
-        self.env = {
-            name: f"{recorder.url}/{name.split('_')[0].lower()}"
-            for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL", "DEADLETTERS_URL")
-        }
-        self.amqp_url, self.log_dir = amqp_url, log_dir
+        subscribers = ("user", "cart", "dispatch", "payment", "deadletters")
+        self.urls = {name: f"{recorder.url}/{name}" for name in subscribers}
+        self.urls["rabbitmq"] = amqp_url
+        self.overrides = {"broker": {"BROKER_TRIGGERS": str(manifests)}}
+        self.folder = folder
         self.running: list[Process] = []
 
     def start(self) -> str:
-        process, url = start_broker(self.amqp_url, self.log_dir, self.env, self.manifests)
-        self.running.append(process)
+        """One more broker, on a port of its own."""
+        folder = self.folder / f"broker-{len(self.running)}"
+        stack = Stack({}, folder, dict(self.urls), self.overrides)
+        try:
+            stack.start(["broker"])
+        finally:
+            self.running += stack.processes.values()
+        url = stack.urls["broker"] + "/"
         until(lambda: health(url) == 200, what="the broker's health")
         return url
 
@@ -74,8 +79,8 @@ class Brokers:
 
 
 @pytest.fixture
-def brokers(amqp_url: str, recorder: Recorder, tmp_path: Path, log_dir: Path) -> Iterator[Brokers]:
-    started = Brokers(amqp_url, recorder, tmp_path / "manifests", log_dir)
+def brokers(amqp_url: str, recorder: Recorder, tmp_path: Path) -> Iterator[Brokers]:
+    started = Brokers(amqp_url, recorder, tmp_path)
     yield started
     started.stop_all()
 
