@@ -135,6 +135,7 @@ def stack_amqp_url(namespace: str) -> Iterator[str]:
 def stack(
     mongo_url: str,
     redis_url: str,
+    shipping_database: FunctionDatabase,
     mysql_settings: dict[str, Any],
     stack_amqp_url: str,
     namespace: str,

@@ -11,6 +11,7 @@ import pytest
 from scripts.stack.processes import vhost
 from scripts.stack.shop import SHOP, Stack
 from tests.support import otlp
+from tests.support.mysql import FunctionDatabase
 from tests.support.stack import data_urls, seed_stores, stack_env
 
 
@@ -24,6 +25,7 @@ class Observed:
 def observed(
     mongo_url: str,
     redis_url: str,
+    shipping_database: FunctionDatabase,
     mysql_settings: dict[str, object],
     namespace: str,
     tmp_path_factory: pytest.TempPathFactory,

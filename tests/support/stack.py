@@ -1,5 +1,5 @@
 """What the tests' whole shops (scripts/stack/shop.py) are given: the session's data
-servers, settings that make the shop quick to test, and a small seed."""
+servers, settings that make the shop quick to test, and its seed."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Mapping
 
 # What nginx fronts: the storefront's API.
 PUBLIC = ["catalogue", "cart", "user", "shipping", "ratings", "payment"]
-# Cities of a few countries are enough for a shopper; the full gazetteer is slow to load.
-SEED_COUNTRIES = ("gb", "de", "fr")
 # The simulated gateway declines above this, so a big order shows the declined path.
 DECLINE_ABOVE = 10_000
 SESSION_SECRET = "stack-tests-" + "s" * 32
@@ -42,9 +40,11 @@ def stack_env(mysql: Mapping[str, object], namespace: str) -> dict[str, str]:
 
 
 def seed_stores() -> None:
-    from scripts.jobs.seed import catalogue, cities, ratings, users
+    """The robots, the demo users and the ratings' tables. The cities are the session's
+    `shipping_database` (the whole gazetteer, loaded once): a shop that loaded a few
+    countries into the same database would take them from the shipping suite under it."""
+    from scripts.jobs.seed import catalogue, ratings, users
 
     catalogue.seed()
     users.seed(demo=True)
     ratings.seed()
-    cities.seed(only=SEED_COUNTRIES)
