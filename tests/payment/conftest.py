@@ -99,7 +99,9 @@ class Sink:
 
     @property
     def events(self) -> list[Call]:
-        return self.recorder.calls
+        """What was posted to it: a broker takes events by POST, and a stray request to
+        its port (a port is reused across the session) is no event."""
+        return [call for call in self.recorder.calls if call.method == "POST"]
 
 
 @pytest.fixture
