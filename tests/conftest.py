@@ -30,6 +30,8 @@ from tests.support.mysql import FunctionDatabase, seeded_database  # noqa: E402
 from tests.support.settings import reload as reload_settings  # noqa: E402
 from tests.support.stack import data_urls, seed_stores, stack_env  # noqa: E402
 
+pytest_plugins = ["tests.support.tiers"]
+
 
 @pytest.fixture(autouse=True)
 def settings_as_the_environment_says() -> Iterator[None]:
@@ -49,8 +51,11 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A MongoDB-wire server of this session's own; its databases go with it."""
     import pymongo
 
+    from tests.support.tiers import shared_server
+
     with Stack({}, tmp_path_factory.mktemp("mongodb")) as server:
-        url = server.start(["mongodb"]).urls["mongodb"]
+        with shared_server():
+            url = server.start(["mongodb"]).urls["mongodb"]
         os.environ["MONGO_URL"] = url
         reload_settings()
         yield url

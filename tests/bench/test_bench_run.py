@@ -9,8 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scripts.stack.processes import ROOT
 
+pytestmark = pytest.mark.served
 QUICK = ["--seconds", "1", "--warmup", "1", "--runs", "1", "--cities", "gb"]
 
 

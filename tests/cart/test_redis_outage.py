@@ -14,7 +14,7 @@ from scripts.stack.processes import Process
 from scripts.stack.wait import until
 from tests.support.settings import restart_with
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 
 def start_redis(port: int, folder: Path) -> Process:

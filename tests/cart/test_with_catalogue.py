@@ -11,6 +11,8 @@ from scripts.jobs.seed import catalogue as seed_catalogue
 from scripts.stack.shop import Stack
 from tests.support.settings import restart_with
 
+pytestmark = pytest.mark.served
+
 
 @pytest.fixture(scope="module")
 def catalogue_url(mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -11,7 +11,7 @@ from scripts.stack import processes
 from scripts.stack.shop import Stack
 from tests.support.http import call, wait_for_status
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 
 def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(tmp_path: Path) -> None:

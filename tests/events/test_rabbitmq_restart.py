@@ -13,7 +13,7 @@ from scripts.stack.wait import until
 from tests.events.conftest import Shopper, open_shop
 from tests.support.eventing import manifests_with_delivery
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 
 def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(

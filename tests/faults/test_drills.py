@@ -35,7 +35,7 @@ from tests.faults.conftest import (
 )
 from tests.origin.conftest import Visitor
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 
 def rating_count(shop: Shop) -> int:

@@ -11,7 +11,7 @@ import pytest
 from scripts.stack.shop import Stack
 from tests.support.settings import restart_with
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 
 def test_more_keep_alive_clients_than_threads_are_all_served(tmp_path: Path) -> None:

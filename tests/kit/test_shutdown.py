@@ -19,7 +19,7 @@ from scripts.stack.processes import Process
 from scripts.stack.shop import Stack
 from scripts.stack.wait import until
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 SKU = "Watson"
 SLOW_MS = 4000

@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scripts.bench import load
 from scripts.stack.processes import ROOT
 from scripts.stack.shop import Stack
 
+pytestmark = pytest.mark.served
 QUICK = {"THINK_MIN": "0.05", "THINK_MAX": "0.2", "ERROR": "1"}
 
 

@@ -16,6 +16,8 @@ from scripts.stack.shop import Stack
 from tests.support.settings import restart_with
 from tests.support.stub import Reply, Stub, stub_server
 
+pytestmark = pytest.mark.served
+
 
 @pytest.fixture
 def consumer() -> Iterator[Stub]:

@@ -138,6 +138,7 @@ def test_a_malformed_key_is_refused(client: FlaskClient, peers: Peers, key: str)
     assert pay(client, "anonymous-c", key)[0] == 400
 
 
+@pytest.mark.served
 def test_redis_lost_after_the_order_was_placed_still_answers_the_order(
     client: FlaskClient, peers: Peers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,7 +13,7 @@ from scripts.stack.shop import Stack
 from tests.support.http import call, wait_for_status
 from tests.support.stub import Stub
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 
 def test_ratings_answers_503_while_mysql_is_down_and_heals_alone(

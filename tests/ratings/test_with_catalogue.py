@@ -12,6 +12,8 @@ from scripts.stack.shop import Stack
 from tests.support.http import json_body
 from tests.support.settings import restart_with
 
+pytestmark = pytest.mark.served
+
 
 @pytest.fixture(scope="module")
 def catalogue_url(mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -17,7 +17,7 @@ from kit import LOCAL_PORTS
 from scripts.stack.processes import ROOT, free_port, port_open
 from scripts.stack.wait import until
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.served
 
 
 def start_runner(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -15,6 +15,8 @@ import urllib3
 from scripts.stack.nginx import worker_user
 from scripts.stack.processes import ROOT, Process, free_port
 
+pytestmark = pytest.mark.served
+
 WAIT_FOR_CTRL_C = """
 import time
 from scripts.stack.run import stop_on_ctrl_c

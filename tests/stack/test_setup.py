@@ -212,7 +212,7 @@ def test_make_sets_the_machine_up_before_anything_else() -> None:
         assert f"scripts.stack.setup {goal}" in planned[0], planned[:3]
 
 
-@pytest.mark.slow
+@pytest.mark.served
 @pytest.mark.skipif(os.geteuid() != 0, reason="socket login as MariaDB's root needs OS root")
 def test_the_mariadb_step_opens_root_over_tcp_only_where_root_has_no_password(
     tmp_path: Path,

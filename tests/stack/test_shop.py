@@ -15,6 +15,8 @@ from scripts.stack.broker.triggers import MANIFESTS
 from scripts.stack.processes import ROOT, StackError
 from scripts.stack.shop import DATA, FUNCTIONS, ORDER, Stack, func_yaml_envs, port_of
 
+pytestmark = pytest.mark.served
+
 VARIABLES = {
     "MONGO_URL": "mongodb",
     "REDIS_URL": "redis",

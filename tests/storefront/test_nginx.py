@@ -22,6 +22,8 @@ from scripts.stack.nginx import TEMPLATE, nginx_process, render, render_local
 from tests.support import nginx
 from tests.support.stack import PUBLIC
 
+pytestmark = pytest.mark.served
+
 NGINX = processes.require("nginx", "apt-get install nginx")
 
 

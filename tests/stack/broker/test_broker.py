@@ -26,6 +26,8 @@ from tests.support.eventing import (
     messages,
 )
 
+pytestmark = pytest.mark.served
+
 PLACED = "com.roboshop.order.placed"
 DISPATCHED = "com.roboshop.order.dispatched"
 POISON = "poison"

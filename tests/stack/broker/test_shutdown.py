@@ -22,6 +22,8 @@ from tests.support.eventing import (
     manifests_with_delivery,
 )
 
+pytestmark = pytest.mark.served
+
 PLACED = "com.roboshop.order.placed"
 SLOW = "slow-"
 CART = "/cart/events/order-placed"
