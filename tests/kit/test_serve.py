@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.functions import serve
+from tests.support.settings import restart_with
 
 pytestmark = pytest.mark.slow
 
@@ -55,8 +56,8 @@ def test_the_app_is_built_once_for_the_main_process_and_its_worker(
     from scripts.stack.processes import ROOT
 
     monkeypatch.setattr(kit_serve, "_built", None)
-    monkeypatch.setenv("FUNCTION", "catalogue")
-    monkeypatch.setenv("SOURCE", str(ROOT / "functions" / "catalogue" / "main.py"))
+    source = str(ROOT / "functions" / "catalogue" / "main.py")
+    restart_with(monkeypatch, FUNCTION="catalogue", SOURCE=source)
     first = kit_serve.app()
     assert kit_serve.app() is first
     assert first.test_client().get("/health/live").status_code == 200  # type: ignore[attr-defined]

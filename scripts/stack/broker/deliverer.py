@@ -46,7 +46,6 @@ from kit import events, get_logger, request_scope, trace_request
 from scripts.stack.broker import amqp, metrics
 from scripts.stack.broker.amqp import Channel, Publisher
 from scripts.stack.broker.inflight import Closed, InFlight
-from scripts.stack.broker.ingress import event_fields
 from scripts.stack.broker.settings import BrokerSettings
 from scripts.stack.broker.triggers import Trigger
 
@@ -58,6 +57,17 @@ DEFAULT_TIMEOUT = 60.0
 # CloudEvent attribute names are lower-case letters and digits: RabbitMQ's own headers
 # (a quorum queue's x-delivery-count on redelivery) are not the event's.
 _ATTRIBUTE_NAME = re.compile(r"[a-z0-9]{1,20}")
+
+
+def event_fields(attributes: dict[str, Any]) -> dict[str, str]:
+    """What each log line about an event names: its type and id, and an order's id."""
+    fields = {
+        "event_type": str(attributes.get("type", "")),
+        "event_id": str(attributes.get("id", "")),
+    }
+    if fields["event_type"].startswith("com.roboshop.order.") and attributes.get("subject"):
+        fields["order_id"] = str(attributes["subject"])
+    return fields
 
 
 def event_of(properties: pika.BasicProperties, body: bytes) -> events.BinaryEvent:
