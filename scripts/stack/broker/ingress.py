@@ -6,8 +6,9 @@ is 400 (`bad_event`; `malformed_json` for a body sent as JSON that is not), one 
 the event, or the chaos switch `broker-refuse-events` is on, 503 with Retry-After. The
 rest is the kit's (kit.FunctionApp): JSON 404 and 405, /health naming RabbitMQ's state,
 /metrics, request ids and one access line a request. On shutdown kit.serve stops taking
-connections and lets the events being taken be confirmed and answered first: an event is
-either taken (202) or refused, never dropped without an answer.
+connections and lets the events being taken be confirmed and answered first. It closes at
+once a connection it has read nothing from (hyper does, and HTTP/1.1 has no way to warn a
+client sending on it just then): such an event goes unanswered, and was not taken.
 """
 
 from __future__ import annotations
