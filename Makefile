@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test setup-run setup-test setup-bench lint unit coverage fuzz chaos seed invoke load bench backup restore images kind-images clean
+.PHONY: help run test setup-run setup-test setup-bench lint unit coverage fuzz chaos seed invoke load bench docs backup restore images kind-images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -23,7 +23,8 @@ help:
 	@echo "make coverage - the tests with a line-coverage report"
 	@echo "make fuzz    - schemathesis against the whole shop with a large budget (FUZZ_EXAMPLES, FUZZ_JOURNEYS)"
 	@echo "make load    - shopper journeys with Locust (HOST, USERS, SPAWN_RATE, DURATION; ARGS='--ui')"
-	@echo "make bench   - benchmarks; figures go to bench-results/"
+	@echo "make bench   - benchmarks; figures go to bench-results/, a whole run's to docs/benchmarks/"
+	@echo "make docs    - write the docs pages that are data (configuration, versions, bench targets)"
 	@echo "make images  - build the container images (needs docker or podman)"
 	@echo "make kind-images - build them for the dev overlay and load them into kind"
 
@@ -48,10 +49,20 @@ setup-run setup-test setup-bench:
 run: setup-run $(VENV)/.installed
 	$(PY) -m scripts.stack.run
 
-lint: $(VENV)/.installed
+# The storefront's linter (Biome, pinned by web/package-lock.json) is reinstalled whenever
+# the lock changes, as the venv is for its requirements.
+WEB_TOOLS := web/node_modules/.installed
+$(WEB_TOOLS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || \
+		{ echo "!! npm is missing: make setup-test installs it (Debian: nodejs npm)"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: $(VENV)/.installed $(WEB_TOOLS)
 	$(PY) -m ruff check $(CODE)
 	$(PY) -m ruff format --check $(CODE)
 	$(PY) -m mypy functions scripts knative/rollout.py knative/checks knative/components/load/locustfile.py tests
+	cd web && node_modules/.bin/biome lint --error-on-warnings
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -84,6 +95,10 @@ load: $(VENV)/.installed
 
 bench: setup-bench $(VENV)/.installed
 	$(PY) -m scripts.bench $(ARGS)
+
+# The pages of docs/ printed from code and data; a test fails when one is stale.
+docs: $(VENV)/.installed
+	$(PY) -m scripts.docs
 
 # The stores `make run` uses (or MONGO_URL, REDIS_URL, MYSQL_* ...), into BACKUP_DIR.
 backup: $(VENV)/.installed

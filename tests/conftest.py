@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,10 +24,11 @@ os.environ.setdefault("MYSQL_USER", "root")
 # Sessions and signed events need one; the suites that test it set their own.
 os.environ.setdefault("SESSION_SECRET", "test-session-secret-" + "x" * 32)
 
-from tests.support import deadletters, servers  # noqa: E402
+from scripts.stack.shop import SHOP, Stack  # noqa: E402
+from tests.support import deadletters  # noqa: E402
 from tests.support.mysql import FunctionDatabase, seeded_database  # noqa: E402
 from tests.support.settings import reload as reload_settings  # noqa: E402
-from tests.support.stack import Stack, seed_stores, stack_env  # noqa: E402
+from tests.support.stack import data_urls, seed_stores, stack_env  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -49,17 +49,16 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A MongoDB-wire server of this session's own; its databases go with it."""
     import pymongo
 
-    process, port = servers.start_mongo(tmp_path_factory.mktemp("mongodb"))
-    url = f"mongodb://127.0.0.1:{port}"
-    os.environ["MONGO_URL"] = url
-    reload_settings()
-    yield url
-    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url)
-    for name in client.list_database_names():
-        if name.startswith(NAMESPACE):
-            client.drop_database(name)
-    client.close()
-    process.stop()
+    with Stack({}, tmp_path_factory.mktemp("mongodb")) as server:
+        url = server.start(["mongodb"]).urls["mongodb"]
+        os.environ["MONGO_URL"] = url
+        reload_settings()
+        yield url
+        client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url)
+        for name in client.list_database_names():
+            if name.startswith(NAMESPACE):
+                client.drop_database(name)
+        client.close()
 
 
 @pytest.fixture(scope="session")
@@ -116,22 +115,17 @@ def ratings_database(mysql_settings: dict[str, Any]) -> Iterator[FunctionDatabas
 @pytest.fixture(scope="session")
 def amqp_url(namespace: str) -> Iterator[str]:
     """A vhost of this session's own on the machine's RabbitMQ, deleted with all it holds."""
-    from tests.support.eventing import vhost
+    from scripts.stack.processes import vhost
 
     with vhost(f"{namespace}broker") as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("logs")
-
-
-@pytest.fixture(scope="session")
 def stack_amqp_url(namespace: str) -> Iterator[str]:
     """A vhost of the whole-shop stack's own: its broker lives for the whole session, and
     must not take events from the queues of the broker and event suites' brokers."""
-    from tests.support.eventing import vhost
+    from scripts.stack.processes import vhost
 
     with vhost(f"{namespace}stack") as url:
         yield url
@@ -141,24 +135,22 @@ def stack_amqp_url(namespace: str) -> Iterator[str]:
 def stack(
     mongo_url: str,
     redis_url: str,
+    shipping_database: FunctionDatabase,
     mysql_settings: dict[str, Any],
     stack_amqp_url: str,
     namespace: str,
-    log_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
-    """The whole shop behind nginx, once per test session: what a shopper or an outsider
-    reaches (the storefront and origin suites)."""
-    env = stack_env(mongo_url, redis_url, mysql_settings, stack_amqp_url, namespace)
+    """The whole shop behind nginx, once per test session, started by the first suite that
+    asks: what a shopper or an outsider reaches (storefront, origin, contract, fuzz, chaos,
+    load), and the functions the events suite's brokers deliver to."""
+    env = stack_env(mysql_settings, namespace)
     # The chaos switches' file (tests/chaos flips them): absent, every scenario is off.
     env["FLAGS_FILE"] = str(tmp_path_factory.mktemp("flags") / "flags.json")
     seed_stores()
-    shop = Stack(env, log_dir)
-    try:
-        shop.start(tmp_path_factory.mktemp("nginx"))
-        yield shop
-    finally:
-        shop.stop_all()
+    urls = data_urls(mongo_url, redis_url, mysql_settings, stack_amqp_url)
+    with Stack(env, tmp_path_factory.mktemp("stack"), urls) as shop:
+        yield shop.start(SHOP)
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class CartSettings(Settings):
-    owner = "cart"
-
     cart_ttl_seconds: Annotated[int, About("how long a cart nobody touches is kept", minimum=1)] = (
         3600
     )

@@ -10,8 +10,6 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class CatalogueSettings(Settings):
-    owner = "catalogue"
-
     catalogue_cache_seconds: Annotated[
         int, About("how long it answers from its copy of the products", minimum=0)
     ] = 10

@@ -10,8 +10,6 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class DeadLettersSettings(Settings):
-    owner = "deadletters"
-
     deadletters_page_default: Annotated[
         int, About("`GET /dead-letters` page size without `limit`", minimum=1)
     ] = 100

@@ -10,8 +10,6 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class DispatchSettings(Settings):
-    owner = "dispatch"
-
     dispatch_delay_ms: Annotated[int, About("longest simulated fulfilment time", minimum=0)] = 300
     dispatch_memory_seconds: Annotated[
         int,

@@ -26,8 +26,6 @@ LOCAL_BROKER_PORT = 8010
 
 @dataclass(frozen=True)
 class KitSettings(Settings):
-    owner = "every function"
-
     log_level: Annotated[
         str,
         About(
@@ -60,8 +58,6 @@ _PEER = About("where that function answers", schemes=("http", "https"))
 @dataclass(frozen=True)
 class PeerUrlSettings(Settings):
     """Each function's address, for the others (Knative: its cluster-local route)."""
-
-    owner = "every function that calls it, the dev broker"
 
     catalogue_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['catalogue']}"
     cart_url: Annotated[str, _PEER] = f"http://127.0.0.1:{LOCAL_PORTS['cart']}"

@@ -46,8 +46,6 @@ log = _logs.get_logger("events")
 
 @dataclass(frozen=True)
 class SinkSettings(Settings):
-    owner = "payment, deadletters (a replayed event's reply)"
-
     k_sink: Annotated[
         str,
         About(

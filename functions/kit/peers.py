@@ -39,8 +39,6 @@ _pool: urllib3.PoolManager | None = None
 
 @dataclass(frozen=True)
 class PeerSettings(Settings):
-    owner = "every function that calls another"
-
     peer_pool_size: Annotated[int, About("connections kept open to each peer", minimum=1)] = 10
     peer_connect_timeout_ms: Annotated[
         int, About("how long connecting to a peer may take", minimum=1)

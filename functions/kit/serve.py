@@ -30,7 +30,7 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class ServeSettings(Settings):
-    owner = "every function's server (kit.serve)"
+    readers = "every function's server (kit.serve)"
 
     function: Annotated[
         str, About("the function to serve (its name and entry point)", shown="the image's")

@@ -66,7 +66,9 @@ class Variable:
     kind: type
     default: Any  # dataclasses.MISSING: it must be set
     about: About
-    owner: str
+    # Who reads it where no function's code does (the server, the dev broker); the
+    # table finds the functions that read it from their code (scripts/docs).
+    readers: str
 
     def shown_default(self) -> str:
         if self.about.shown and self.default is not dataclasses.MISSING:
@@ -81,9 +83,11 @@ class Variable:
 
 
 class Settings:
-    """The base of every settings class; `owner` says who reads it (the table's column)."""
+    """The base of every settings class. `readers` names who reads it only where no
+    function's code does (the server, the dev broker): the configuration table finds the
+    functions from their code, so a new function's row fills in by itself."""
 
-    owner: ClassVar[str] = ""
+    readers: ClassVar[str] = ""
     # False: read when first used (a store's client), not by every function's start.
     read_at_start: ClassVar[bool] = True
 
@@ -118,9 +122,7 @@ class Settings:
         for field in dataclasses.fields(cls):  # type: ignore[arg-type]
             kind, *extras = typing.get_args(hints[field.name]) or (hints[field.name],)
             about = next((e for e in extras if isinstance(e, About)), About(""))
-            found.append(
-                Variable(field.name.upper(), kind, field.default, about, cls.owner or cls.__name__)
-            )
+            found.append(Variable(field.name.upper(), kind, field.default, about, cls.readers))
         return found
 
 

@@ -27,7 +27,6 @@ _STORE_TIMEOUT = About("how long a store may take before the answer is 503", min
 
 @dataclass(frozen=True)
 class MongoSettings(Settings):
-    owner = "catalogue, user, deadletters"
     read_at_start = False
 
     mongo_url: Annotated[str, About("MongoDB", schemes=("mongodb", "mongodb+srv"))] = (
@@ -45,7 +44,6 @@ class MongoSettings(Settings):
 
 @dataclass(frozen=True)
 class RedisSettings(Settings):
-    owner = "cart, user, payment, dispatch, ratings"
     read_at_start = False
 
     redis_url: Annotated[str, About("Redis", schemes=("redis", "rediss", "unix"))] = (
@@ -56,7 +54,6 @@ class RedisSettings(Settings):
 
 @dataclass(frozen=True)
 class MySQLSettings(Settings):
-    owner = "shipping, ratings"
     read_at_start = False
 
     mysql_host: Annotated[str, About("MySQL (MariaDB)")] = "127.0.0.1"

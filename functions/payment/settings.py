@@ -10,8 +10,6 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class PaymentSettings(Settings):
-    owner = "payment"
-
     payment_gateway: Annotated[
         str,
         About(

@@ -11,8 +11,6 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class ShippingSettings(Settings):
-    owner = "shipping"
-
     cities_page_default: Annotated[
         int, About("`/cities/{code}` page size without `limit`", minimum=1)
     ] = 100

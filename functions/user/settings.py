@@ -10,8 +10,6 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class UserSettings(Settings):
-    owner = "user"
-
     password_hashes_at_once: Annotated[
         int, About("password hashes (16 MiB each) computed at once", minimum=1)
     ] = 2

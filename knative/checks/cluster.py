@@ -5,7 +5,7 @@ their queue-proxy, Deployments, StatefulSets, Jobs) and those the operators make
 our custom resources (eventing-rabbitmq's broker ingress and trigger dispatchers, the
 RabbitMQ cluster operator's nodes), plus the platform's pods that talk to them. Labels,
 ports and default resources are the ones the upstream code gives them, at the versions
-of the README's matrix; each fact names where it comes from. Code is ours.
+of the matrix in versions.yaml; each fact names where it comes from. Code is ours.
 """
 
 from __future__ import annotations

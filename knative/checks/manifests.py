@@ -25,7 +25,7 @@ from knative.checks import ROOT, codeenv, schemas, versions
 
 KNATIVE = ROOT / "knative"
 # `<overlay>+<component>`: the overlay with an optional component of knative/components
-# added, as its README says to add it.
+# added, as docs/operations.md says to add it.
 # The overlays' folders, and what the tests render: each overlay, and dev with the load Job.
 OVERLAY_FOLDERS = ("dev", "prod")
 OVERLAYS = (*OVERLAY_FOLDERS, "dev+load")
@@ -112,7 +112,7 @@ def schema_problems(obj: Obj) -> list[str]:
     ):
         return [f"{label(obj)}: no schema for {obj['apiVersion']} {obj['kind']}"]
     try:
-        # The matrix's Kubernetes (README), the oldest the shop supports.
+        # The matrix's Kubernetes (versions.yaml), the oldest the shop supports.
         kubernetes = "{}.{}".format(*versions.minor("Kubernetes"))
         kubernetes_validate.validate(obj, kubernetes, strict=True)
     except kubernetes_validate.ValidationError as error:

@@ -1,7 +1,7 @@
 """The pinned upstream schemas: where they are, that they are the pinned ones, and loading them.
 
 The CRDs and the func.yaml schema are upstream data, vendored unchanged under
-knative/checks/crds/ at the release tags of the version matrix in the README
+knative/checks/crds/ at the release tags of the version matrix (versions.yaml)
 (sources.json says which file came from where, with its checksum). ROBOSHOP_CRDS
 may name another folder holding the same files. Nothing here skips: a schema
 that is missing or not the pinned one is a failure, so no manifest goes unchecked.

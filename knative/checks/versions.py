@@ -1,19 +1,24 @@
-"""The version matrix of the README ("Tested versions"), read as data.
+"""The version matrix (versions.yaml beside this module), read as data.
 
 The offline rules apply the behaviour of these versions (reserved mount paths, webhook
 checks), core kinds are validated against its Kubernetes, and the pinned schemas must
-come from its releases: one table, no second list to drift from it.
+come from its releases: one file, no second list to drift from it. docs/versions.md is
+rendered from it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from knative.checks import ROOT
 
-README = ROOT / "README.md"
-HEADING = "### Tested versions"
+FILE = ROOT / "knative" / "checks" / "versions.yaml"
+# The rows the rules read; the file may name more (the tools around them).
 COMPONENTS = (
     "Kubernetes",
     "Knative Serving",
@@ -26,26 +31,29 @@ COMPONENTS = (
 )
 
 
-def parse(text: str) -> dict[str, str]:
-    """component -> version, from the first table under the heading."""
-    if HEADING not in text:
-        raise AssertionError(f"README.md has no {HEADING!r} section with the version matrix")
-    rows: dict[str, str] = {}
-    for line in text.split(HEADING, 1)[1].splitlines():
-        if rows and not line.startswith("|"):
-            break
-        cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
-        if len(cells) >= 2 and cells[0] in COMPONENTS:
-            rows[cells[0]] = cells[1]
-    missing = [name for name in COMPONENTS if name not in rows]
+@dataclass(frozen=True)
+class Component:
+    component: str
+    version: str
+    floor: str = ""  # why an older release is not supported
+
+
+def load(path: Path = FILE) -> list[Component]:
+    """Every row, in the file's order; a row the rules need that is missing is an error."""
+    document = yaml.safe_load(path.read_text()) or {}
+    rows = [
+        Component(str(row["component"]), str(row["version"]), str(row.get("floor") or ""))
+        for row in document.get("components") or []
+    ]
+    missing = [name for name in COMPONENTS if name not in {row.component for row in rows}]
     if missing:
-        raise AssertionError(f"the version matrix has no row for {', '.join(missing)}")
+        raise AssertionError(f"{path.name} has no row for {', '.join(missing)}")
     return rows
 
 
 @functools.cache
 def matrix() -> dict[str, str]:
-    return parse(README.read_text())
+    return {row.component: row.version for row in load()}
 
 
 def numbers(version: str) -> tuple[int, ...]:

@@ -8,8 +8,10 @@ CPU time per request of the server's process tree (from /proc) beside it.
     python -m scripts.bench [--only catalogue,cart] [--seconds 2] [--runs 3]
 
 Sections: catalogue, user, cart, shipping, ratings, login, memory (after the loads
-before it), cold, growth, pipeline, flags. Written to bench-results/: bench.json,
-bench.md (the table), bench.png (the chart), and a copy of the JSON named by the time.
+before it), cold, growth, pipeline, flags, tracing. Written to bench-results/: bench.json,
+bench.md (the table), bench.png (the chart), and a copy of the JSON named by the time. A
+run of every section also writes docs/benchmarks/results.md and results.png (`--docs`),
+stamped with the date and the machine: the results the repository shows are a whole run.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.bench import chart
+from scripts.bench import chart, report
 from scripts.bench.figures import summary, table, to_json
 from scripts.bench.sections import SECTIONS, Bench, Settings
 from scripts.bench.shop import shop, start_reference
@@ -46,6 +48,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--cities", default="", help="seed only these countries' cities (e.g. gb): quick runs"
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--docs", type=Path, default=report.DOCS, help="the results page, after a whole run"
+    )
     args = parser.parse_args(argv)
     chosen = [name for name in args.only.split(",") if name] or list(SECTIONS)
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -103,7 +108,20 @@ def main(argv: list[str] | None = None) -> int:
     print(rendered)
     print(summary(bench.figures))
     print(f"{context['seconds']} s; written to {args.out}/bench.json, bench.md, bench.png")
+    if args.sections == list(SECTIONS):
+        write_page(bench, rendered, args.docs)
+    else:
+        print(f"   (some sections only: {args.docs} keeps the results of the last whole run)")
     return 0
+
+
+def write_page(bench: Bench, rendered: str, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    day = time.strftime("%Y-%m-%d")
+    text = report.page(rendered, summary(bench.figures), day, report.machine())
+    (folder / report.PAGE.name).write_text(text)
+    chart.draw(bench.figures, folder / report.CHART.name)
+    print(f"   the results page: {folder / report.PAGE.name}, {report.CHART.name}")
 
 
 if __name__ == "__main__":

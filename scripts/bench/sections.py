@@ -21,20 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import urllib3
-import yaml
 
 from scripts.bench import proc
-from scripts.bench.figures import (
-    AT_LEAST,
-    AT_MOST,
-    BELOW,
-    Figure,
-    Target,
-    ledger,
-    median,
-    percentile,
-    ratio,
-)
+from scripts.bench.figures import Figure, Target, ledger, median, percentile, ratio
 from scripts.bench.shop import (
     BIG_CATALOGUE,
     SMALL_CITIES,
@@ -43,19 +32,24 @@ from scripts.bench.shop import (
     start_reference,
     wait_for_200,
 )
+from scripts.bench.targets import (
+    CART_ADD,
+    CATALOGUE_READS,
+    COLD_START,
+    NOTHING_DUPLICATED,
+    NOTHING_LOST,
+    PIPELINE_LAG,
+    PIPELINE_RATE,
+    PSS_PER_FUNCTION,
+    SESSION_READS,
+    THROUGH_NGINX,
+    memory_limit_mib,
+    within_memory_limit,
+)
 from scripts.bench.wrk import Measured, Request, post_json, rotating, wrk
 from scripts.stack import processes
 from scripts.stack.processes import ROOT
-
-CATALOGUE_READS = Target(AT_LEAST, 1.5)
-SESSION_READS = Target(AT_LEAST, 1.3)
-CART_ADD = Target(AT_LEAST, 0.5)
-THROUGH_NGINX = Target(AT_LEAST, 0.8, "x direct")
-COLD_START = Target(AT_MOST, 1.3)
-PSS_PER_FUNCTION = Target(AT_MOST, 50, "MiB")
-NOTHING_LOST = Target(AT_MOST, 0, "lost")
-PIPELINE_RATE = Target(AT_LEAST, 50, "orders/s")
-PIPELINE_LAG = Target(BELOW, 2, "s p99")
+from scripts.stack.shop import FUNCTIONS
 
 
 @dataclass
@@ -316,7 +310,7 @@ class Bench:
                 for _ in range(self.settings.runs):
                     path.runs.append(self.measure(path, seconds))
             self.figures.append(path.figure("login", reference))
-            target = Target(AT_MOST, limit, "MiB") if path.connections == 4 else None
+            target = within_memory_limit("user") if path.connections == 4 else None
             self.figures.append(
                 Figure(
                     "login",
@@ -337,7 +331,7 @@ class Bench:
             Figure("memory", "R1 PSS", r1_pss, "MiB", ratio=1.0, note=f"RSS {r1_rss} MiB")
         )
         for name, process in self.shop.stack.processes.items():
-            if name in ("broker", "nginx") or process.popen is None:
+            if name not in FUNCTIONS or process.popen is None:
                 continue
             rss, pss = proc.memory_mib(process.popen.pid)
             self.figures.append(
@@ -521,7 +515,7 @@ class Bench:
                 "orders duplicated",
                 book.duplicated,
                 "dup",
-                target=Target(AT_MOST, 0, "dup"),
+                target=NOTHING_DUPLICATED,
                 judged=book.duplicated,
             ),
         ]
@@ -636,13 +630,6 @@ class Bench:
                 note=f"a changed file seen after {extra['switch_seen_s']} s",
             )
         )
-
-
-def memory_limit_mib(function: str) -> float:
-    """The function's memory limit in the cluster (its func.yaml mirrors the manifests)."""
-    spec = yaml.safe_load((ROOT / "functions" / function / "func.yaml").read_text())
-    limit = str(spec["deploy"]["options"]["resources"]["limits"]["memory"])
-    return float(limit.removesuffix("Mi"))
 
 
 @dataclass(frozen=True)

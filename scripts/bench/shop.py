@@ -1,15 +1,14 @@
 """The shop under test and R1, each server pinned to the server core.
 
-The functions, nginx and the dev broker are started by the same code as the test stack
-(tests/support/stack.py, itself built on scripts/processes.py and scripts/stack/nginx.py),
-so whatever serves a function there - the server, its settings - is what is measured here.
-The data servers are private (MongoDB-wire) or the machine's own (Redis, MariaDB,
-RabbitMQ), inside a data namespace of this run's, removed at the end.
+The functions, nginx and the dev broker are started by the same library as `make run` and
+the tests (scripts/stack/shop.py), so whatever serves a function there - the server, its
+settings - is what is measured here. The data servers are private (MongoDB-wire) or the
+machine's own (Redis, MariaDB, RabbitMQ), inside a data namespace of this run's, removed
+at the end.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 import time
@@ -17,15 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import urllib3
 
 from kit.stores import MySQLSettings, RedisSettings
 from scripts.stack import processes
 from scripts.stack.processes import ROOT, VENV_BIN, Process
-from tests.support import eventing, servers
-from tests.support.stack import Stack, stack_env
+from scripts.stack.shop import SHOP, Stack, pinned
+from scripts.stack.wait import until
 
 SERVER_CPU = "0"
 HELLO = ROOT / "scripts" / "bench" / "hello.py"
@@ -34,37 +32,27 @@ SMALL_CITIES = "gb,pl"  # 9,779 of the gazetteer's 234,908 cities
 BIG_CATALOGUE = 10_000
 
 
-def pinned(process: Process, cpu: str = SERVER_CPU) -> Process:
-    """The same process, started on one core only (taskset execs it: same pid)."""
-    return dataclasses.replace(process, argv=["taskset", "-c", cpu, *process.argv])
-
-
-class PinnedStack(Stack):
-    """The test stack with every server on the server core; the dev broker (the cluster's
-    eventing, not a server under test) runs where the kernel puts it."""
-
-    def launch(self, name: str, process: Process, port: int) -> None:
-        super().launch(name, process if name == "broker" else pinned(process), port)
-
-
 def wait_for_200(url: str, process: Process, timeout: float = 60) -> float:
     """Seconds from now until `url` first answers 200 (polled every 5 ms)."""
     started = time.perf_counter()
-    deadline = started + timeout
-    while time.perf_counter() < deadline:
+
+    def status() -> int | None:
+        seen = None
         try:
             # No kept-alive connection: a server stops at once, not after its keep-alive.
             answer = urllib3.request(
                 "GET", url, headers={"Connection": "close"}, timeout=2, retries=False
             )
-            if answer.status == 200:
-                return time.perf_counter() - started
+            seen = answer.status
         except urllib3.exceptions.HTTPError:
             pass
-        if not process.running():
+        if seen != 200 and not process.running():
             raise processes.StackError(f"{process.name} exited:\n{process.tail()}")
-        time.sleep(0.005)
-    raise processes.StackError(f"{url} did not answer 200 in {timeout:.0f}s")
+        return seen
+
+    what = f"{url} to answer 200"
+    until(status, timeout, what, 0.005, done=lambda seen: seen == 200, error=processes.StackError)
+    return time.perf_counter() - started
 
 
 def reference_process(port: int, log: Path) -> Process:
@@ -76,7 +64,7 @@ def reference_process(port: int, log: Path) -> Process:
         *("--host", "127.0.0.1", "--port", str(port)),
     ]
     defaults = {"WORKERS": "1", "THREADS": str((os.cpu_count() or 1) * 4)}
-    return pinned(Process("R1", argv, log, defaults))
+    return pinned(Process("R1", argv, log, defaults), SERVER_CPU)
 
 
 @dataclass
@@ -103,11 +91,17 @@ def start_reference(logs: Path) -> tuple[Server, float]:
 
 @dataclass
 class Shop:
-    stack: PinnedStack
-    env: dict[str, str]
-    logs: Path
+    stack: Stack
     namespace: str
     extra: list[Server] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.stack.environ
+
+    @property
+    def logs(self) -> Path:
+        return self.stack.logs
 
     def pid(self, name: str) -> int:
         popen = self.stack.processes[name].popen
@@ -119,35 +113,39 @@ class Shop:
 
     def function(self, name: str, port: int, env: dict[str, str] | None = None) -> Process:
         """A fresh process of the function as the stack starts it, with `env` added."""
-        process = pinned(self.stack.function_process(name, port))
-        return dataclasses.replace(process, env={**process.env, **(env or {})})
+        return self.stack.process(name, port, env)
 
     def start_extra(self, name: str, env: dict[str, str], probe: str) -> Server:
         """Another process of the function beside the stack's (other data), on its own port."""
-        port = processes.free_port()
-        process = self.function(name, port, env).start()
-        server = Server(process, f"http://127.0.0.1:{port}")
+        process, url = self.stack.another(name, env)
+        server = Server(process, url)
         self.extra.append(server)
         wait_for_200(server.url + probe, process)
         return server
 
 
-def bench_env(namespace: str, mongo_url: str, amqp_url: str) -> dict[str, str]:
-    configured = MySQLSettings.current()
-    mysql: dict[str, Any] = {
-        "host": configured.mysql_host,
-        "port": configured.mysql_port,
-        "user": configured.mysql_user,
-        "password": configured.mysql_password,
+def bench_env(namespace: str) -> dict[str, str]:
+    """As the shop runs (make run, the cluster): the catalogue's cache and the function's own
+    log level; no test's card limit, so that no benchmark order is declined."""
+    return {
+        "MYSQL_USER": MySQLSettings.current().mysql_user,
+        "MYSQL_PASSWORD": MySQLSettings.current().mysql_password,
+        "DATA_NAMESPACE": namespace,
+        "SESSION_SECRET": secrets.token_urlsafe(48),
+        "WORKERS": "1",
+        "THREADS": "4",
+        "PAYMENT_DECLINE_ABOVE_EUR": str(10**9),
     }
-    env = stack_env(mongo_url, RedisSettings.current().redis_url, mysql, amqp_url, namespace)
-    # As the shop runs (make run, the cluster): the catalogue's cache and the function's own
-    # log level; no test's card limit, so that no benchmark order is declined.
-    for test_only in ("CATALOGUE_CACHE_SECONDS", "LOG_LEVEL"):
-        env.pop(test_only)
-    env["PAYMENT_DECLINE_ABOVE_EUR"] = str(10**9)
-    env["SESSION_SECRET"] = secrets.token_urlsafe(48)
-    return env
+
+
+def machine_urls(amqp_url: str) -> dict[str, str]:
+    """The machine's Redis and MariaDB (as configured), and a RabbitMQ vhost of this run's."""
+    mysql = MySQLSettings.current()
+    return {
+        "redis": RedisSettings.current().redis_url,
+        "mysql": f"mysql://{mysql.mysql_host}:{mysql.mysql_port}",
+        "rabbitmq": amqp_url,
+    }
 
 
 def forget(namespace: str, env: dict[str, str]) -> None:
@@ -176,23 +174,17 @@ def forget(namespace: str, env: dict[str, str]) -> None:
 def shop(work: Path, cities: str = "") -> Iterator[Shop]:
     """The whole shop, seeded (every city unless `cities` names countries), pinned, up."""
     namespace = f"bench{secrets.token_hex(4)}_"
-    mongo, port = servers.start_mongo(work / "mongo")
-    env: dict[str, str] = {}
-    try:
-        with eventing.vhost(f"{namespace}broker") as amqp_url:
-            env = bench_env(namespace, f"mongodb://127.0.0.1:{port}", amqp_url)
-            seeding = {**env, "SEED_COUNTRIES": cities} if cities else env
+    with processes.vhost(f"{namespace}broker") as amqp_url:
+        stack = Stack(bench_env(namespace), work, machine_urls(amqp_url), pin=SERVER_CPU)
+        running = Shop(stack, namespace)
+        try:
+            stack.start(["mongodb"])
+            seeding = {**stack.environ, "SEED_COUNTRIES": cities} if cities else stack.environ
             processes.seed(["catalogue", "users", "ratings", "cities"], seeding, quiet=True)
-            stack = PinnedStack(env, work / "logs")
-            running = Shop(stack, env, work / "logs", namespace)
-            try:
-                stack.start(work / "nginx")
-                yield running
-            finally:
-                for server in running.extra:
-                    server.stop()
-                stack.stop_all()
-    finally:
-        mongo.stop()
-        if env:
-            forget(namespace, env)
+            stack.start(SHOP)
+            yield running
+        finally:
+            for server in running.extra:
+                server.stop()
+            stack.stop_all()
+            forget(namespace, stack.environ)

@@ -11,7 +11,7 @@ re-read when it changes (functions/kit/flags.py): no restart, no new revision.
     python -m scripts.ops.chaos all off
 
 The file is FLAGS_FILE, else `make run`'s .state/flags.json; `--file` names another
-(a copy of the cluster's `roboshop-flags` ConfigMap, say: see the README).
+(a copy of the cluster's `roboshop-flags` ConfigMap, say: docs/operations.md).
 """
 
 from __future__ import annotations

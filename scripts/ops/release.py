@@ -1,5 +1,9 @@
 """`python3 -m scripts.ops.release --version 0.2.0 --registry ghcr.io/me/roboshop --out DIR`.
 
+`python3 -m scripts.ops.release --matrix` prints the images a release builds as the JSON
+of the workflow's build matrix (`fromJSON`): one a function (a folder with main.py),
+the seed image and the web image, so a new function is built without editing the workflow.
+
 Renders what a release publishes: the prod overlay and the restore Job with every
 RoboShop image (`roboshop/<name>`) renamed to `<registry>/<name>:<version>`, as
 `roboshop-<version>.yaml` and `roboshop-restore-<version>.yaml` in DIR. A cluster
@@ -10,6 +14,7 @@ library and kubectl only, so a CI job can run it without the virtual environment
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -27,6 +32,15 @@ def images() -> list[str]:
     """Every image a release builds: each function (a folder with main.py), seed and web."""
     functions = sorted(path.parent.name for path in (ROOT / "functions").glob("*/main.py"))
     return [*functions, "seed", "web"]
+
+
+def matrix() -> list[dict[str, str]]:
+    """Each image with its build context and Dockerfile stage, for the CI build matrix."""
+    built = {"seed": {"context": ".", "target": "seed"}, "web": {"context": "web", "target": ""}}
+    return [
+        {"image": name, **built.get(name, {"context": ".", "target": "function"})}
+        for name in images()
+    ]
 
 
 def render(kustomization: Path, registry: str, version: str) -> str:
@@ -68,10 +82,16 @@ def check(rendered: str, registry: str, version: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m scripts.ops.release", description=__doc__)
-    parser.add_argument("--version", required=True, help="e.g. 0.2.0 (a tag v0.2.0 gives 0.2.0)")
-    parser.add_argument("--registry", required=True, help="image prefix, e.g. ghcr.io/me/roboshop")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the rendered files")
+    parser.add_argument("--matrix", action="store_true", help="print the images as JSON, only")
+    parser.add_argument("--version", help="e.g. 0.2.0 (a tag v0.2.0 gives 0.2.0)")
+    parser.add_argument("--registry", help="image prefix, e.g. ghcr.io/me/roboshop")
+    parser.add_argument("--out", type=Path, help="folder for the rendered files")
     args = parser.parse_args(argv)
+    if args.matrix:
+        print(json.dumps({"include": matrix()}, separators=(",", ":")))
+        return 0
+    if not (args.version and args.registry and args.out):
+        parser.error("--version, --registry and --out are needed (or --matrix alone)")
     version = args.version.removeprefix("v")
     if not VERSION.match(version):
         parser.error(f"{args.version!r} is not a version like 0.2.0")

@@ -1,8 +1,8 @@
-"""Starting and stopping the servers of the local stack, for `make run` and the tests.
+"""The processes of the local stack, one at a time: how each is started and stopped.
 
 Each `*_command` builds the command line of a private server instance that keeps
 its files under a folder of ours and listens on a port of ours, so that the
-machine's own servers are never touched.
+machine's own servers are never touched. scripts/stack/shop.py starts them together.
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
+
+from scripts.stack.wait import until
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -27,10 +30,18 @@ class StackError(RuntimeError):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    (port,) = free_ports(1)
+    return port
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different ports free now: each socket is held until all are bound, as the
+    kernel may hand a port just let go of out again."""
+    with ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -70,14 +81,14 @@ class Process:
         return self.popen is not None and self.popen.poll() is None
 
     def wait_for_port(self, port: int, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def listening() -> bool:
             if port_open(port):
-                return
+                return True
             if not self.running():
                 raise StackError(f"{self.name} exited; see {self.log}:\n{self.tail()}")
-            time.sleep(0.1)
-        raise StackError(f"{self.name} did not listen on port {port} in {timeout:.0f}s")
+            return False
+
+        until(listening, timeout, f"{self.name} to listen on port {port}", 0.1, error=StackError)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.popen is None or self.popen.poll() is not None:
@@ -217,8 +228,8 @@ def mariadb_command(port: int, data_dir: Path) -> list[str]:
     ]
 
 
-def rabbitmq_process(name: str, port: int, data_dir: Path, log: Path) -> Process:
-    """A private RabbitMQ node (guest/guest on loopback), with its own name and folders."""
+def rabbitmq_process(port: int, data_dir: Path, log: Path) -> Process:
+    """A private RabbitMQ node (guest/guest on loopback), named after its port."""
     server = require("rabbitmq-server", "apt-get install rabbitmq-server")
     # Debian's rabbitmq-server wrapper switches to the rabbitmq user, which can't write
     # our folders: run the server script behind it directly, as ourselves.
@@ -226,7 +237,7 @@ def rabbitmq_process(name: str, port: int, data_dir: Path, log: Path) -> Process
     if direct.exists():
         server = str(direct)
     (data_dir / "mnesia").mkdir(parents=True, exist_ok=True)
-    node = f"{name}-{port}@localhost"
+    node = f"roboshop-{port}@localhost"
     env = {
         "RABBITMQ_NODENAME": node,
         "RABBITMQ_NODE_PORT": str(port),
@@ -242,4 +253,30 @@ def rabbitmq_process(name: str, port: int, data_dir: Path, log: Path) -> Process
     }
     (data_dir / "enabled_plugins").write_text("[].\n")
     (data_dir / "rabbitmq.conf").write_text("loopback_users = none\n")
-    return Process(name, [server], log, env)
+    return Process("rabbitmq", [server], log, env)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+
+
+@contextmanager
+def vhost(name: str) -> Iterator[str]:
+    """A vhost on the machine's RabbitMQ for guest, deleted afterwards; yields its AMQP URL:
+    a test's or a benchmark's broker takes no other's events."""
+    _rabbitmqctl("add_vhost", name)
+    try:
+        _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        yield f"amqp://guest:guest@127.0.0.1:5672/{quote(name, safe='')}"
+    finally:
+        _rabbitmqctl("delete_vhost", name)
+
+
+DATA_SERVERS = {"mongodb": mongo_command, "redis": redis_command, "mysql": mariadb_command}
+
+
+def data_process(name: str, port: int, data_dir: Path, log: Path) -> Process:
+    """A private data server (mongodb, redis, mysql or rabbitmq) keeping its data in `data_dir`."""
+    if name == "rabbitmq":
+        return rabbitmq_process(port, data_dir, log)
+    return Process(name, DATA_SERVERS[name](port, data_dir), log)

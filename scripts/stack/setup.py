@@ -42,6 +42,8 @@ PROGRAMS = (
     "kubectl",
     "promtool",
     "wrk",
+    "node",
+    "npm",
 )
 APT_ENV = "DEBIAN_FRONTEND=noninteractive"
 APT_INSTALL = "apt-get install -y -qq --no-install-recommends"
@@ -254,6 +256,11 @@ def needed_packages(goal: str, machine: Machine) -> list[Package]:
         wanted.append(Package("rabbitmq-server", "rabbitmqctl makes the tests' vhosts"))
     if goal == "test" and not machine.has("chromium"):
         wanted.append(Package(_chromium(machine), "the storefront tests' browser"))
+    # make lint runs Biome on the storefront's JavaScript, installed by npm into web/.
+    if goal == "test" and not machine.has("node"):
+        wanted.append(Package("nodejs", "runs the storefront's linter"))
+    if goal == "test" and not machine.has("npm"):
+        wanted.append(Package("npm", "installs the storefront's linter"))
     # The benchmarks' load generator (the test suite runs a tiny benchmark too).
     if goal in ("test", "bench") and not machine.has("wrk"):
         wanted.append(Package("wrk", "the benchmarks' load generator"))

@@ -25,6 +25,8 @@ def test_a_tiny_bench_run_writes_the_json_the_table_and_the_chart(tmp_path: Path
             *QUICK,
             "--out",
             str(tmp_path),
+            "--docs",
+            str(tmp_path / "docs"),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -44,6 +46,8 @@ def test_a_tiny_bench_run_writes_the_json_the_table_and_the_chart(tmp_path: Path
     assert "| user | uniqueid |" in table and ">= 1.3 x R1" in table
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "targets met" in done.stdout
+    # Two sections only: the results page keeps the last whole run.
+    assert not (tmp_path / "docs").exists() and "keeps the results" in done.stdout
 
 
 def test_an_unknown_section_is_refused_before_anything_starts() -> None:

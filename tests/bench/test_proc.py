@@ -7,6 +7,7 @@ import sys
 import time
 
 from scripts.bench import proc, wrk
+from scripts.stack.wait import until
 
 BUSY = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
 
@@ -15,14 +16,11 @@ def test_cpu_of_a_tree_counts_a_busy_child_and_memory_is_read() -> None:
     spawn = f"import subprocess, sys, time; subprocess.run([sys.executable, '-c', {BUSY!r}])"
     parent = subprocess.Popen([sys.executable, "-c", spawn + "; time.sleep(30)"])
     try:
-        deadline = time.monotonic() + 20
-        while len(proc.tree(parent.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(proc.tree(parent.pid)) == 2  # the busy child is seen under the parent
-        while proc.cpu_seconds([parent.pid]) < 0.25 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        tree = until(lambda: proc.tree(parent.pid), 20, "a child", 0.01, done=lambda t: len(t) > 1)
+        assert len(tree) == 2  # the busy child is seen under the parent
         # Once the child is reaped its time stays, in the parent's children's times.
-        assert proc.cpu_seconds([parent.pid]) >= 0.25
+        cpu = "0.25 s of CPU in the tree"
+        until(lambda: proc.cpu_seconds([parent.pid]), 20, cpu, done=lambda used: used >= 0.25)
         rss, pss = proc.memory_mib(parent.pid)
         assert rss > 1 and 0 < pss <= rss
     finally:

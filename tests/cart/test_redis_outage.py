@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from werkzeug.test import TestResponse
 
 from scripts.stack import processes
 from scripts.stack.processes import Process
+from scripts.stack.wait import until
 from tests.support.settings import restart_with
 
 pytestmark = pytest.mark.slow
@@ -23,13 +23,8 @@ def start_redis(port: int, folder: Path) -> Process:
     return process
 
 
-def wait_for(call: Callable[[], TestResponse], status: int, seconds: float = 30) -> TestResponse:
-    deadline = time.monotonic() + seconds
-    while True:
-        response = call()
-        if response.status_code == status or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
+def status_is(status: int) -> Callable[[TestResponse], bool]:
+    return lambda response: response.status_code == status
 
 
 def test_redis_down_is_503_then_heals(
@@ -43,8 +38,8 @@ def test_redis_down_is_503_then_heals(
         assert client.get(f"/add/{cart_id}/RMC/1").status_code == 200
 
         redis.kill()
-        down = wait_for(lambda: client.get(f"/add/{cart_id}/RMC/1"), 503)
-        assert down.status_code == 503
+        add = f"/add/{cart_id}/RMC/1"
+        down = until(lambda: client.get(add), 30, f"{add} 503", 0.2, done=status_is(503))
         assert down.get_json()["error"] == "unavailable"
         assert "redis" in down.get_json()["message"]
         assert int(down.headers["Retry-After"]) >= 1
@@ -53,8 +48,8 @@ def test_redis_down_is_503_then_heals(
 
         # Redis keeps an append-only file: the cart written before the crash is back.
         redis = start_redis(port, tmp_path / "redis")
-        healed = wait_for(lambda: client.get(f"/cart/{cart_id}"), 200)
-        assert healed.status_code == 200
+        cart = f"/cart/{cart_id}"
+        healed = until(lambda: client.get(cart), 30, f"{cart} 200", 0.2, done=status_is(200))
         assert healed.get_json()["items"][0]["qty"] == 1
         assert client.get(f"/add/{cart_id}/RMC/1").get_json()["items"][0]["qty"] == 2
         assert client.get("/health").status_code == 200

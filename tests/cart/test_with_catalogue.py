@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from scripts.jobs.seed import catalogue as seed_catalogue
-from tests.support.functions import serve
+from scripts.stack.shop import Stack
 from tests.support.settings import restart_with
 
 
 @pytest.fixture(scope="module")
-def catalogue_url(mongo_url: str, log_dir: Path) -> Iterator[str]:
+def catalogue_url(mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seed_catalogue.seed()
-    process, url = serve("catalogue", log_dir, {"MONGO_URL": mongo_url})
-    try:
-        yield url
-    finally:
-        process.stop()
+    with Stack({}, tmp_path_factory.mktemp("catalogue"), {"mongodb": mongo_url}) as shop:
+        yield shop.start(["catalogue"]).urls["catalogue"]
 
 
 @pytest.fixture

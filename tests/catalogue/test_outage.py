@@ -8,25 +8,21 @@ from pathlib import Path
 import pytest
 
 from scripts.stack import processes
-from tests.support import servers
-from tests.support.functions import serve
+from scripts.stack.shop import Stack
 from tests.support.http import call, wait_for_status
 
 pytestmark = pytest.mark.slow
 
 
-def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(
-    tmp_path: Path, log_dir: Path
-) -> None:
-    mongo, port = servers.start_mongo(tmp_path / "mongo")
-    mongo_url = f"mongodb://127.0.0.1:{port}"
-    env = {"MONGO_URL": mongo_url, "CATALOGUE_CACHE_SECONDS": "0", "MONGO_TIMEOUT_MS": "500"}
-    processes.seed(["catalogue"], env, quiet=True)
-    catalogue, url = serve("catalogue", log_dir, env)
-    try:
+def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(tmp_path: Path) -> None:
+    env = {"CATALOGUE_CACHE_SECONDS": "0", "MONGO_TIMEOUT_MS": "500"}
+    with Stack(env, tmp_path) as shop:
+        shop.start(["mongodb"])
+        processes.seed(["catalogue"], shop.environ, quiet=True)
+        url = shop.start(["catalogue"]).urls["catalogue"]
         assert call("GET", f"{url}/products").status == 200
 
-        mongo.kill()
+        shop.kill("mongodb")
         down = wait_for_status(f"{url}/products", 503)
         assert down.status == 503
         assert json.loads(down.data)["error"] == "unavailable"
@@ -35,11 +31,8 @@ def test_catalogue_answers_503_while_mongodb_is_down_and_heals_alone(
         assert health.status == 503
         assert json.loads(health.data)["dependencies"]["mongodb"] != "up"
 
-        mongo, _ = servers.start_mongo(tmp_path / "mongo", port)
+        shop.restart("mongodb")
         healed = wait_for_status(f"{url}/products", 200)
         assert healed.status == 200
         assert len(json.loads(healed.data)) == 11
         assert call("GET", f"{url}/health").status == 200
-    finally:
-        catalogue.stop()
-        mongo.stop()

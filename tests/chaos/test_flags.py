@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from kit import flags
 from scripts.ops import chaos
 from scripts.stack.processes import ROOT
+from scripts.stack.wait import until
 from tests.support.settings import restart_with
 
 
@@ -30,11 +32,10 @@ def flags_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def wait_for_value(read: Any, expected: Any, seconds: float = 3) -> float:
+def seconds_until(read: Callable[[], Any], expected: Any, seconds: float = 3) -> float:
+    """How long until `read()` gives `expected`."""
     started = time.monotonic()
-    while read() != expected:
-        assert time.monotonic() - started < seconds, f"still {read()!r}, not {expected!r}"
-        time.sleep(0.05)
+    until(read, seconds, f"the flag to read {expected!r}", done=lambda value: value == expected)
     return time.monotonic() - started
 
 
@@ -50,15 +51,15 @@ def test_a_switch_is_seen_within_a_second_without_a_restart(flags_file: Path) ->
     assert flags.integer("payment-failure-percent", 0) == 0
     chaos.switch(document, "payment-failure", True, "30")
     write(flags_file, document)
-    seen_after = wait_for_value(lambda: flags.integer("payment-failure-percent", 0), 30)
+    seen_after = seconds_until(lambda: flags.integer("payment-failure-percent", 0), 30)
     assert seen_after <= flags.CHECK_EVERY_SECONDS + 0.5
     chaos.switch(document, "catalogue-slow", True, "STAN-1:1500")
     write(flags_file, document)
-    wait_for_value(
+    seconds_until(
         lambda: flags.mapping("catalogue-slow-product", {}), {"sku": "STAN-1", "ms": 1500}
     )
     write(flags_file, chaos.all_off())
-    wait_for_value(lambda: flags.integer("payment-failure-percent", 0), 0)
+    seconds_until(lambda: flags.integer("payment-failure-percent", 0), 0)
 
 
 def test_disabled_missing_and_mistyped_flags_give_the_default(flags_file: Path) -> None:

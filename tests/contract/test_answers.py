@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from scripts.stack.shop import Stack
 from tests.contract.spec import Operation, conformance, operations
 from tests.origin.conftest import PASSWORD, Answer, Visitor
-from tests.support.stack import Stack
 
 PROVED_BY_FAULTS = {"502", "503"}
 LONDON = "2643743"

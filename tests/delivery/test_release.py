@@ -69,3 +69,11 @@ def test_an_image_left_behind_is_caught() -> None:
 def test_a_version_must_look_like_one(tmp_path: Path) -> None:
     done = run_release("latest", tmp_path)
     assert done.returncode == 2 and "not a version" in done.stderr
+
+
+def test_without_matrix_the_release_needs_its_version_registry_and_folder() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.ops.release", "--version", "0.2.0"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "--matrix alone" in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -21,7 +22,7 @@ def flow() -> w.Workflow:
 
 def test_there_is_one_workflow_and_it_parses(flow: w.Workflow) -> None:
     assert sorted(p.name for p in w.WORKFLOWS.iterdir()) == ["ci.yml"]
-    assert set(flow["jobs"]) == {"test", "images", "release"}
+    assert set(flow["jobs"]) == {"test", "plan", "images", "release"}
 
 
 def test_every_push_and_pull_request_runs_make_test_through_ci_run(flow: w.Workflow) -> None:
@@ -31,18 +32,18 @@ def test_every_push_and_pull_request_runs_make_test_through_ci_run(flow: w.Workf
     assert "if" not in test
     assert [s["run"] for s in test["steps"] if s.get("run") == ".ci/run"] == [".ci/run"]
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
-    # a fresh Debian, as the README promises; `make test` sets it up
+    # a fresh Debian, as docs/development.md promises; `make test` sets it up
     assert test["container"].startswith("debian:")
 
 
 def test_a_tag_builds_pushes_and_publishes(flow: w.Workflow) -> None:
     assert flow["on"]["push"]["tags"] == ["v*"]
-    images, published = flow["jobs"]["images"], flow["jobs"]["release"]
-    for job in (images, published):
+    plan, images, published = (flow["jobs"][name] for name in ("plan", "images", "release"))
+    for job in (plan, images, published):
         assert job["if"] == "startsWith(github.ref, 'refs/tags/v')"
-    assert images["needs"] == "test" and published["needs"] == "images"
-    matrix = images["strategy"]["matrix"]["include"]
-    assert sorted(entry["image"] for entry in matrix) == sorted(release.images())
+    assert images["needs"] == ["test", "plan"] and published["needs"] == "images"
+    matrix = w.build_matrix(flow, "images")["include"]
+    assert [entry["image"] for entry in matrix] == release.images()
     [build] = [s for s in images["steps"] if s.get("uses", "").startswith("docker/build-push")]
     assert build["with"]["platforms"] == "linux/amd64,linux/arm64"
     assert build["with"]["push"] is True
@@ -109,7 +110,40 @@ def test_the_naming_check_sees_what_does_not_exist(
     assert any(expected in p for p in w.naming_problems(broken))
 
 
+def test_the_image_matrix_is_found_in_the_tree_not_written_in_the_workflow(
+    flow: w.Workflow,
+) -> None:
+    """A new function (a folder with main.py) is built by the next release, unedited."""
+    assert isinstance(flow["jobs"]["images"]["strategy"]["matrix"], str)
+    matrix = w.build_matrix(flow, "images")["include"]
+    functions = sorted(p.parent.name for p in (ROOT / "functions").glob("*/main.py"))
+    assert [e["image"] for e in matrix if e["target"] == "function"] == functions
+    assert {e["image"]: (e["context"], e["target"]) for e in matrix if e["image"] in
+            ("seed", "web")} == {"seed": (".", "seed"), "web": ("web", "")}  # fmt: skip
+
+
 def test_the_naming_check_sees_a_missing_stage(flow: w.Workflow) -> None:
     broken = copy.deepcopy(flow)
-    broken["jobs"]["images"]["strategy"]["matrix"]["include"][0]["target"] = "functon"
+    broken["jobs"]["images"]["strategy"]["matrix"] = {
+        "include": [{"image": "cart", "context": ".", "target": "functon"}]
+    }
     assert any("no stage functon" in p for p in w.naming_problems(broken))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda f: f["jobs"]["images"].update(needs="test"), "which it doesn't need"),
+        (lambda f: f["jobs"]["plan"].update(outputs={}), "has no output 'matrix'"),
+        (lambda f: f["jobs"]["plan"]["steps"][-1].update(id="other"), "has no step 'list'"),
+        (lambda f: f["jobs"]["plan"]["steps"][-1].update(run="exit 3"), "failed"),
+        (lambda f: f["jobs"]["plan"]["steps"][-1].update(run="echo x=1 >> $GITHUB_OUTPUT"),
+         "wrote no 'matrix'"),
+    ],
+)  # fmt: skip
+def test_the_matrix_check_sees_a_broken_link_to_its_step(
+    flow: w.Workflow, change: Callable[[w.Workflow], None], expected: str
+) -> None:
+    broken = copy.deepcopy(flow)
+    change(broken)
+    assert any(expected in p for p in w.naming_problems(broken))

@@ -2,13 +2,18 @@
 
 What a workflow names must exist here: make targets, python modules, paths,
 Dockerfile stages; every action is pinned to the commit recorded for its tag in
-.github/actions-lock.json, and is given only inputs its action.yml declares.
+.github/actions-lock.json, and is given only inputs its action.yml declares. A build
+matrix made by an earlier job (`fromJSON(needs.<job>.outputs.<name>)`) is made here by
+running that job's step, as the runner would, and checked like a written one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,8 @@ _SHA = re.compile(r"^[0-9a-f]{40}$")
 _USES_LINE = re.compile(r"^\s*(?:-\s*)?uses:\s*([^@\s]+)@(\S+)(?:\s*#\s*(\S+))?\s*$")
 _MAKE = re.compile(r"(?:^|[;&|(]\s*|\s)make\s+((?:[A-Za-z][\w-]*\s*)+)")
 _MODULE = re.compile(r"python3?\s+-m\s+([\w.]+)")
+_FROM_JOB = re.compile(r"^\$\{\{\s*fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)\s*\}\}$")
+_STEP_OUTPUT = re.compile(r"^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$")
 _RULE = re.compile(r"^([A-Za-z][\w.%-]*(?:\s+[A-Za-z][\w.%-]*)*)\s*:(?!=)", re.MULTILINE)
 
 Workflow = dict[str, Any]
@@ -49,6 +56,52 @@ def steps(workflow: Workflow) -> Iterator[tuple[str, dict[str, Any]]]:
     for job_name, job in workflow.get("jobs", {}).items():
         for step in job.get("steps", []):
             yield job_name, step
+
+
+class MatrixError(ValueError):
+    """A matrix expression that leads to no job, output or step."""
+
+
+def build_matrix(workflow: Workflow, job_name: str) -> dict[str, Any]:
+    """The job's strategy.matrix: as written, or made by running the step it comes from."""
+    job = workflow["jobs"][job_name]
+    matrix = job.get("strategy", {}).get("matrix", {})
+    if not isinstance(matrix, str):
+        return dict(matrix)
+    found = _FROM_JOB.match(matrix.strip())
+    if not found:
+        raise MatrixError(f"{job_name}: a matrix expression this check can't follow: {matrix}")
+    source, output = found.groups()
+    needs = job.get("needs", [])
+    if source not in (needs if isinstance(needs, list) else [needs]):
+        raise MatrixError(f"{job_name}: the matrix comes from {source}, which it doesn't need")
+    made = workflow["jobs"].get(source, {}).get("outputs", {}).get(output)
+    step_ref = _STEP_OUTPUT.match(str(made or "").strip())
+    if not step_ref:
+        raise MatrixError(f"{job_name}: {source} has no output {output!r} from a step")
+    step_id, key = step_ref.groups()
+    steps_by_id = {s.get("id"): s for s in workflow["jobs"][source].get("steps", [])}
+    if step_id not in steps_by_id:
+        raise MatrixError(f"{job_name}: {source} has no step {step_id!r}")
+    outputs = run_step(steps_by_id[step_id])
+    if key not in outputs:
+        raise MatrixError(f"{job_name}: step {step_id!r} of {source} wrote no {key!r}")
+    made_matrix: dict[str, Any] = json.loads(outputs[key])
+    return made_matrix
+
+
+def run_step(step: dict[str, Any]) -> dict[str, str]:
+    """A `run` step's script under bash in the checkout, and the outputs it wrote."""
+    with tempfile.NamedTemporaryFile("r", suffix=".out") as written:
+        env = {"PATH": os.environ["PATH"], "GITHUB_OUTPUT": written.name}
+        done = subprocess.run(
+            ["bash", "-e", "-c", str(step["run"])],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise MatrixError(f"step {step.get('id')!r} failed: {done.stderr[-2000:]}")
+        lines = written.read().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
 
 
 def make_targets() -> set[str]:
@@ -99,8 +152,13 @@ def naming_problems(workflow: Workflow) -> list[str]:
         for word in re.findall(r"(?<![\w/.$-])\.?[\w-]+/[\w./-]*", script):
             if word.split("/")[0] in _TOP_LEVEL and not (ROOT / word).exists():
                 problems.append(f"{job}: {word}: no such path")
-    for job_name, job in workflow.get("jobs", {}).items():
-        for entry in job.get("strategy", {}).get("matrix", {}).get("include", []):
+    for job_name in workflow.get("jobs", {}):
+        try:
+            entries = build_matrix(workflow, job_name).get("include", [])
+        except MatrixError as exc:
+            problems.append(str(exc))
+            continue
+        for entry in entries:
             context = ROOT / str(entry.get("context", "."))
             dockerfile = context / "Dockerfile"
             if not dockerfile.exists():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,43 +12,22 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.jobs.seed import catalogue as seed_catalogue
-from scripts.stack import processes
-from scripts.stack.processes import Process
-from tests.support.eventing import Call, Recorder, Reply, manifests_with_delivery, start_broker
-from tests.support.functions import serve
+from scripts.stack.shop import Stack
+from tests.support.eventing import Call, Recorder, Reply, manifests_with_delivery
+from tests.support.stack import SESSION_SECRET
 
-SECRET = "event-tests-secret-0123456789abcdefghijkl"
+SECRET = SESSION_SECRET  # the session's shop's, which signs the shoppers' tokens and events
 PLACED = "com.roboshop.order.placed"
-SUBSCRIBERS = ("user", "cart", "dispatch")
+SUBSCRIBERS = ("user", "cart", "dispatch", "payment")
 
 
 @pytest.fixture(scope="package")
-def functions(mongo_url: str, redis_url: str, log_dir: Path) -> Iterator[dict[str, str]]:
-    """catalogue, cart, user, dispatch and deadletters served for real; their URLs by name.
-    deadletters' address is known first (the consumers keep the events they refuse there),
-    and it starts last, knowing theirs (it replays to them)."""
-    seed_catalogue.seed()
-    env = {
-        "MONGO_URL": mongo_url,
-        "REDIS_URL": redis_url,
-        "SESSION_SECRET": SECRET,
-        "DISPATCH_DELAY_MS": "300",
-        "DISPATCH_ERROR_PERCENT": "0",
+def functions(stack: Stack) -> dict[str, str]:
+    """catalogue, cart, user, dispatch and deadletters of the session's shop (tests/conftest.py),
+    their URLs by name: this suite's own brokers deliver to them, and its payments call them."""
+    return {
+        name: stack.urls[name] for name in ("catalogue", "cart", "user", "dispatch", "deadletters")
     }
-    dead_letter_port = processes.free_port()
-    urls = {"deadletters": f"http://127.0.0.1:{dead_letter_port}"}
-    started: list[Process] = []
-    try:
-        for name in ("catalogue", "cart", "user", "dispatch", "deadletters"):
-            peers = {f"{peer.upper()}_URL": url for peer, url in urls.items()}
-            port = dead_letter_port if name == "deadletters" else None
-            process, urls[name] = serve(name, log_dir, {**env, **peers}, port)
-            started.append(process)
-        yield urls
-    finally:
-        for process in started:
-            process.stop()
 
 
 @dataclass
@@ -95,54 +73,51 @@ class FaultProxy:
 
 @dataclass
 class Shop:
+    """A broker delivering through proxies, and payment sending to it, beside `functions`."""
+
     functions: dict[str, str]
-    proxies: dict[str, FaultProxy]
-    broker: str
-    payment: str
-    broker_process: Process
-    payment_process: Process
-    amqp_url: str
+    stack: Stack
+    proxies: dict[str, FaultProxy] = field(default_factory=dict)
+
+    @property
+    def broker(self) -> str:
+        return self.stack.urls["broker"]
+
+    @property
+    def payment(self) -> str:
+        return self.stack.urls["payment"]
+
+    def proxy(self, name: str, url: str) -> str:
+        """Where the broker delivers to a subscriber: a proxy in front of it."""
+        if name not in SUBSCRIBERS:
+            return url
+        self.proxies[name] = FaultProxy(url)
+        return self.proxies[name].url
 
     def publish(self, event: Any) -> int:
         headers, body = events.to_binary(event)
         return urllib3.request("POST", self.broker, body=body, headers=headers).status
 
     def stop(self) -> None:
-        self.payment_process.stop()
-        self.broker_process.stop()
+        self.stack.stop_all()
         for proxy in self.proxies.values():
             proxy.close()
 
 
 def open_shop(
-    functions: dict[str, str],
-    amqp_url: str,
-    log_dir: Path,
-    manifests: Path,
-    redis_url: str,
+    functions: dict[str, str], amqp_url: str, folder: Path, manifests: Path, redis_url: str
 ) -> Shop:
-    """Proxies in front of the subscribers, a broker delivering to them, payment sending to it.
-
-    payment is a subscriber too, started once the broker's address is known: its
-    proxy is there first, and forwards to it after.
-    """
-    proxies = {name: FaultProxy(functions[name]) for name in SUBSCRIBERS}
-    proxies["payment"] = FaultProxy("")
-    env = {f"{name.upper()}_URL": proxy.url for name, proxy in proxies.items()}
-    env["DEADLETTERS_URL"] = functions["deadletters"]
-    broker_process, broker = start_broker(amqp_url, log_dir, env, manifests)
-    payment_env = {
-        "K_SINK": broker,
-        "REDIS_URL": redis_url,
-        "SESSION_SECRET": SECRET,
-        "CART_URL": functions["cart"],
-        "CATALOGUE_URL": functions["catalogue"],
-        "USER_URL": functions["user"],
-        "DEADLETTERS_URL": functions["deadletters"],
-    }
-    payment_process, payment = serve("payment", log_dir, payment_env)
-    proxies["payment"].target = payment
-    return Shop(functions, proxies, broker, payment, broker_process, payment_process, amqp_url)
+    """Proxies in front of the subscribers, a broker delivering to them, payment sending to it."""
+    urls = {**functions, "redis": redis_url, "rabbitmq": amqp_url}
+    overrides = {"broker": {"BROKER_TRIGGERS": str(manifests)}}
+    shop = Shop(functions, Stack({"SESSION_SECRET": SECRET}, folder, urls, overrides))
+    shop.stack.deliver = shop.proxy
+    try:
+        shop.stack.start(["broker", "payment"])
+    except BaseException:
+        shop.stop()
+        raise
+    return shop
 
 
 def fast_manifests(folder: Path, retry: int = 3) -> Path:

@@ -6,7 +6,6 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,8 @@ import urllib3
 
 from kit import events
 from scripts.stack import processes
+from scripts.stack.processes import vhost
+from scripts.stack.wait import until
 from tests.events.conftest import (
     PLACED,
     SECRET,
@@ -23,8 +24,7 @@ from tests.events.conftest import (
     open_shop,
 )
 from tests.support import authorisations
-from tests.support.eventing import Call, Recorder, Reply, vhost, wait_for
-from tests.support.functions import serve
+from tests.support.eventing import Call, Recorder, Reply
 
 PLACED_PATH = "/events/order-placed"
 
@@ -34,12 +34,12 @@ def shop(
     functions: dict[str, str],
     namespace: str,
     redis_url: str,
-    log_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Shop]:
     with vhost(f"{namespace}checkout") as amqp_url:
         manifests = fast_manifests(tmp_path_factory.mktemp("manifests"))
-        opened = open_shop(functions, amqp_url, log_dir, manifests, redis_url)
+        folder = tmp_path_factory.mktemp("checkout")
+        opened = open_shop(functions, amqp_url, folder, manifests, redis_url)
         try:
             yield opened
         finally:
@@ -91,7 +91,7 @@ def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop)
             seen.append(order["status"])
         return bool(seen) and seen[-1] == "dispatched"
 
-    wait_for(settled, what="the order dispatched in the history")
+    until(settled, what="the order dispatched in the history")
     assert seen in (["placed", "dispatched"], ["dispatched"])
     order = shopper.order(orderid)
     assert order is not None
@@ -101,10 +101,10 @@ def test_a_paid_order_is_placed_then_dispatched_and_the_cart_emptied(shop: Shop)
         ("SHIP", 1),
     ]
     assert order["cart"]["total"] == 2 * 42 + 67 + 12.5
-    wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+    until(lambda: shopper.cart()[0] == 404, what="the cart cleared")
     # payment consumes its own event too: capturing again is a no-op that succeeds.
     payment = shop.proxies["payment"]
-    wait_for(lambda: payment.successes(PLACED_PATH, orderid) == 1, what="payment's delivery")
+    until(lambda: payment.successes(PLACED_PATH, orderid) == 1, what="payment's delivery")
 
 
 def test_an_event_delivered_twice_takes_effect_once(shop: Shop) -> None:
@@ -119,9 +119,9 @@ def test_an_event_delivered_twice_takes_effect_once(shop: Shop) -> None:
     assert shop.publish(event) == 202
 
     cart_proxy = shop.proxies["cart"]
-    wait_for(lambda: cart_proxy.successes(PLACED_PATH, orderid) == 2, what="both deliveries")
-    wait_for(lambda: shop.proxies["user"].successes(PLACED_PATH, orderid) == 2, what="user")
-    wait_for(lambda: dispatched(shopper, orderid), what="dispatched")
+    until(lambda: cart_proxy.successes(PLACED_PATH, orderid) == 2, what="both deliveries")
+    until(lambda: shop.proxies["user"].successes(PLACED_PATH, orderid) == 2, what="user")
+    until(lambda: dispatched(shopper, orderid), what="dispatched")
     status, left = shopper.cart()
     assert status == 200
     assert [(i["sku"], i["qty"]) for i in left["items"]] == [("RMC", 2), ("SHIP", 1)]
@@ -138,8 +138,8 @@ def test_a_consumer_that_fails_twice_still_takes_effect_once(shop: Shop) -> None
     event = order_event(shopper, shopper.cart()[1], orderid)
     assert shop.publish(event) == 202
 
-    wait_for(lambda: dispatched(shopper, orderid), what="dispatched after two failures")
-    wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+    until(lambda: dispatched(shopper, orderid), what="dispatched after two failures")
+    until(lambda: shopper.cart()[0] == 404, what="the cart cleared")
     for name in ("user", "cart", "dispatch"):
         proxy = shop.proxies[name]
         attempts = [c for c, _ in proxy.answers if c.headers.get("ce-subject") == orderid]
@@ -163,7 +163,7 @@ def test_a_poison_event_is_kept_by_each_consumer_and_the_next_order_goes_through
     status, body = shopper.pay()
     assert status == 200
 
-    wait_for(lambda: dispatched(shopper, body["orderid"]), what="the next order dispatched")
+    until(lambda: dispatched(shopper, body["orderid"]), what="the next order dispatched")
 
     def kept() -> list[dict[str, object]]:
         return [x for x in dead_letters(shop) if x["event"]["id"] == poison["id"]]
@@ -172,7 +172,7 @@ def test_a_poison_event_is_kept_by_each_consumer_and_the_next_order_goes_through
         found = kept()
         return found if len(found) == 3 else None
 
-    letters = wait_for(three_kept, what="three dead letters")
+    letters = until(three_kept, what="three dead letters")
     assert sorted(str(x["function"]) for x in letters) == ["cart", "dispatch", "user"]
     assert {x["code"] for x in letters} == {400}
     cart_letter = next(x for x in letters if x["function"] == "cart")
@@ -196,22 +196,13 @@ def test_paying_twice_with_one_idempotency_key_places_one_order(shop: Shop) -> N
     first = shopper.pay(**{"Idempotency-Key": "checkout-1"})
     assert first[0] == 200
     assert shopper.pay(**{"Idempotency-Key": "checkout-1"}) == first
-    wait_for(lambda: dispatched(shopper, first[1]["orderid"]), what="dispatched")
+    until(lambda: dispatched(shopper, first[1]["orderid"]), what="dispatched")
     assert [o["orderid"] for o in shopper.history()] == [first[1]["orderid"]]
 
 
-def test_pay_with_the_broker_down_answers_503_and_records_nothing(
-    shop: Shop, functions: dict[str, str], redis_url: str, log_dir: Path
-) -> None:
+def test_pay_with_the_broker_down_answers_503_and_records_nothing(shop: Shop) -> None:
     dead_broker = f"http://127.0.0.1:{processes.free_port()}/"
-    env = {
-        "K_SINK": dead_broker,
-        "REDIS_URL": redis_url,
-        "SESSION_SECRET": SECRET,
-        "CART_URL": functions["cart"],
-        "CATALOGUE_URL": functions["catalogue"],
-    }
-    payment, url = serve("payment", log_dir, env)
+    payment, url = shop.stack.another("payment", {"K_SINK": dead_broker})
     try:
         shopper = Shopper(shop)
         shopper.add("RMC", 1)
@@ -226,24 +217,14 @@ def test_pay_with_the_broker_down_answers_503_and_records_nothing(
         payment.stop()
 
 
-def payment_sending_to(
-    sink: str, shop: Shop, redis_url: str, log_dir: Path
-) -> tuple[processes.Process, str]:
+def payment_sending_to(sink: str, shop: Shop) -> tuple[processes.Process, str]:
     """Another payment process, which waits 0.3 s for the broker's answer, twice."""
-    env = {
-        "K_SINK": sink,
-        "REDIS_URL": redis_url,
-        "SESSION_SECRET": SECRET,
-        "CART_URL": shop.functions["cart"],
-        "CATALOGUE_URL": shop.functions["catalogue"],
-        "PAYMENT_BROKER_TIMEOUT_MS": "300",
-        "PAYMENT_BROKER_ATTEMPTS": "2",
-    }
-    return serve("payment", log_dir, env)
+    env = {"K_SINK": sink, "PAYMENT_BROKER_TIMEOUT_MS": "300", "PAYMENT_BROKER_ATTEMPTS": "2"}
+    return shop.stack.another("payment", env)
 
 
 def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
-    shop: Shop, redis_url: str, log_dir: Path
+    shop: Shop,
 ) -> None:
     def take_then_lose_the_answer(call: Call) -> Reply:
         headers = {k: v for k, v in call.headers.items() if k not in ("host", "content-length")}
@@ -252,7 +233,7 @@ def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
         return taken.status, {}, b""
 
     lossy_broker = Recorder(take_then_lose_the_answer)
-    payment, url = payment_sending_to(lossy_broker.url, shop, redis_url, log_dir)
+    payment, url = payment_sending_to(lossy_broker.url, shop)
     try:
         shopper = Shopper(shop)
         shopper.add("RMC", 1)
@@ -265,9 +246,9 @@ def test_an_order_whose_broker_answer_was_lost_is_placed_and_its_money_captured(
         orderid = sent[0].headers["ce-subject"]
         authorisation = sent[0].headers["ce-paymentauthorisation"]
 
-        wait_for(lambda: dispatched(shopper, orderid), what="the order in doubt placed")
-        wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
-        wait_for(
+        until(lambda: dispatched(shopper, orderid), what="the order in doubt placed")
+        until(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+        until(
             lambda: authorisations.state(authorisation) == "captured",
             what="its authorisation captured by payment's order.placed consumer",
         )

@@ -8,31 +8,24 @@ from typing import Any
 import pytest
 
 from scripts.stack import processes
+from scripts.stack.shop import Stack, port_of
+from scripts.stack.wait import until
 from tests.events.conftest import Shopper, open_shop
-from tests.support.eventing import manifests_with_delivery, wait_for
+from tests.support.eventing import manifests_with_delivery
 
 pytestmark = pytest.mark.slow
 
 
-def start_rabbitmq(port: int, data: Path, log: Path) -> processes.Process:
-    node = processes.rabbitmq_process("events", port, data, log).start()
-    node.wait_for_port(port, timeout=120)
-    return node
-
-
 def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
-    functions: dict[str, str], redis_url: str, log_dir: Path, tmp_path: Path
+    functions: dict[str, str], redis_url: str, tmp_path: Path
 ) -> None:
-    port = processes.free_port()
-    rabbit_log = log_dir / f"rabbitmq-{port}.log"
-    rabbit = start_rabbitmq(port, tmp_path / "rabbitmq", rabbit_log)
+    rabbit = Stack({}, tmp_path / "rabbitmq").start(["rabbitmq"])
+    amqp_url = rabbit.urls["rabbitmq"]
     # Retries must outlast the restart: many, close together.
     manifests = manifests_with_delivery(
         tmp_path / "manifests", retry=500, backoffPolicy="linear", backoffDelay="PT0.02S"
     )
-    shop = open_shop(
-        functions, f"amqp://guest:guest@127.0.0.1:{port}/%2F", log_dir, manifests, redis_url
-    )
+    shop = open_shop(functions, amqp_url, tmp_path / "shop", manifests, redis_url)
     try:
         for proxy in shop.proxies.values():
             proxy.down = True
@@ -42,24 +35,24 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
         status, body = shopper.pay()
         assert status == 200, body
         orderid = body["orderid"]
-        wait_for(lambda: shop.proxies["cart"].answers, what="a first (failed) delivery")
+        until(lambda: shop.proxies["cart"].answers, what="a first (failed) delivery")
 
-        rabbit.stop(timeout=60)
-        wait_for(lambda: not processes.port_open(port), what="RabbitMQ down")
+        rabbit.stop("rabbitmq")
+        assert not processes.port_open(port_of(amqp_url))
         late = Shopper(shop)
         late.add("STAN-1", 1)
         late.ship()
         assert late.pay()[0] == 503
-        rabbit = start_rabbitmq(port, tmp_path / "rabbitmq", rabbit_log)
+        rabbit.restart("rabbitmq")
         for proxy in shop.proxies.values():
             proxy.down = False
 
-        wait_for(
+        until(
             lambda: (shopper.order(orderid) or {}).get("status") == "dispatched",
             seconds=60,
             what="the order dispatched after the restart",
         )
-        wait_for(lambda: shopper.cart()[0] == 404, what="the cart cleared")
+        until(lambda: shopper.cart()[0] == 404, what="the cart cleared")
         assert [o["orderid"] for o in shopper.history()] == [orderid]
         assert late.history() == []
 
@@ -67,15 +60,15 @@ def test_orders_survive_a_rabbitmq_restart_and_pay_heals_by_itself(
             answer = late.pay()
             return answer if answer[0] == 200 else None
 
-        status, body = wait_for(
+        status, body = until(
             paid,
             seconds=60,
             what="pay healed",
         )
-        wait_for(
+        until(
             lambda: (late.order(body["orderid"]) or {}).get("status") == "dispatched",
             what="the later order dispatched",
         )
     finally:
         shop.stop()
-        rabbit.stop(timeout=60)
+        rabbit.stop_all()

@@ -1,6 +1,7 @@
 """The fault drills' shop: `make run`'s own runner (scripts/stack/run.py) in front of private
 Redis, MariaDB, MongoDB-wire and RabbitMQ servers on free ports (never the machine's),
-a bounded load of shoppers checking out, and the ledger of everything they were told."""
+started by the same library, a bounded load of shoppers checking out, and the ledger of
+everything they were told."""
 
 from __future__ import annotations
 
@@ -21,11 +22,9 @@ from typing import Any
 import pytest
 import redis as redis_lib
 
-from kit import LOCAL_PORTS
-from scripts.stack import processes
-from scripts.stack.processes import ROOT, Process
+from scripts.stack.processes import ROOT
+from scripts.stack.shop import DATA, FUNCTIONS, Stack, port_of
 from tests.origin.conftest import Answer, Visitor
-from tests.support.servers import start_mongo
 
 # What a shopper may wait for one answer at most (nginx gives up on a function at 30 s).
 ANSWER_WITHIN = 20.0
@@ -59,55 +58,29 @@ def pids_listening(port: int) -> set[int]:
 
 
 @dataclass
-class Servers:
-    """The drills' own data servers, each stopped and started again by a drill."""
-
-    folder: Path
-    processes: dict[str, Process] = field(default_factory=dict)
-    ports: dict[str, int] = field(default_factory=dict)
-
-    def start(self, name: str) -> None:
-        port = self.ports.setdefault(name, processes.free_port())
-        data = self.folder / name
-        if name == "mongodb":
-            self.processes[name], _ = start_mongo(data, port)
-            return
-        if name == "rabbitmq":
-            process = processes.rabbitmq_process("drills", port, data, data / "server.log")
-        elif name == "redis":
-            process = Process(name, processes.redis_command(port, data), data / "server.log")
-        else:
-            process = Process(name, processes.mariadb_command(port, data), data / "server.log")
-        self.processes[name] = process.start()
-        process.wait_for_port(port, timeout=120)
-
-    def stop(self, name: str) -> None:
-        self.processes[name].stop(timeout=60)
-        deadline = time.monotonic() + 30
-        while processes.port_open(self.ports[name]) and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-    def stop_all(self) -> None:
-        for process in self.processes.values():
-            process.stop(timeout=60)
-
-
-@dataclass
 class Shop:
-    """The runner and what it serves."""
+    """The runner, what it serves, and the drills' own data servers it uses, each stopped and
+    started again by a drill."""
 
-    servers: Servers
+    servers: Stack
     runner: subprocess.Popen[bytes]
     log: Path
-    nginx: str
-    ports: dict[str, int]
     flags_file: Path
+
+    @property
+    def nginx(self) -> str:
+        return self.servers.nginx_url
+
+    @property
+    def ports(self) -> dict[str, int]:
+        """The runner's functions' ports."""
+        return {name: port_of(self.servers.urls[name]) for name in FUNCTIONS}
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
     def redis(self) -> redis_lib.Redis:
-        return redis_lib.Redis(port=self.servers.ports["redis"], decode_responses=True)
+        return redis_lib.Redis(port=port_of(self.servers.urls["redis"]), decode_responses=True)
 
     def kill_function(self, name: str) -> set[int]:
         pids = pids_listening(self.ports[name])
@@ -116,62 +89,58 @@ class Shop:
         return pids
 
 
-@pytest.fixture(scope="package")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    folder = tmp_path_factory.mktemp("drills")
-    servers = Servers(folder)
-    for name in ("redis", "mysql", "mongodb", "rabbitmq"):
-        servers.start(name)
-    ports = {name: processes.free_port() for name in LOCAL_PORTS}
-    nginx_port, broker_port = processes.free_port(), processes.free_port()
-    flags_file = folder / "flags.json"
+def runner_env(servers: Stack, folder: Path, flags_file: Path) -> dict[str, str]:
+    """`make run`'s settings: the drills' servers, and the addresses planned beside them."""
     env = {
         **os.environ,
+        **servers.environ,
         "ROBOSHOP_STATE": str(folder / "state"),
         "DATA_NAMESPACE": "",
-        "MONGO_URL": f"mongodb://127.0.0.1:{servers.ports['mongodb']}",
-        "REDIS_URL": f"redis://127.0.0.1:{servers.ports['redis']}/0",
-        "MYSQL_HOST": "127.0.0.1",
-        "MYSQL_PORT": str(servers.ports["mysql"]),
         "MYSQL_USER": "root",
         "MYSQL_PASSWORD": "",
-        "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{servers.ports['rabbitmq']}/%2F",
-        "K_SINK": f"http://127.0.0.1:{broker_port}/",
-        "NGINX_PORT": str(nginx_port),
+        "NGINX_PORT": str(port_of(servers.urls["nginx"])),
+        "PROMETHEUS_PORT": str(port_of(servers.urls["prometheus"])),
         "FLAGS_FILE": str(flags_file),
         "SEED_COUNTRIES": "gb",
         "LOG_LEVEL": "warning",
         "CATALOGUE_CACHE_SECONDS": "0",
         "PEER_READ_TIMEOUT_MS": "3000",
-        **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()},
     }
     env.pop("SHIPPING_MYSQL_USER", None)
     env.pop("RATINGS_MYSQL_USER", None)
-    log = folder / "run.log"
-    with log.open("ab") as out:
-        runner = subprocess.Popen(
-            [sys.executable, "-m", "scripts.stack.run"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    shop = Shop(servers, runner, log, f"http://127.0.0.1:{nginx_port}", ports, flags_file)
-    try:
-        deadline = time.monotonic() + 300
-        while "RoboShop is up" not in shop.output():
-            assert runner.poll() is None, shop.output()
-            assert time.monotonic() < deadline, shop.output()
-            time.sleep(0.5)
-        yield shop
-    finally:
-        runner.send_signal(signal.SIGINT)
+    return env
+
+
+@pytest.fixture(scope="package")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    folder = tmp_path_factory.mktemp("drills")
+    flags_file = folder / "flags.json"
+    with Stack({}, folder / "servers") as servers:
+        servers.start(DATA)
+        log = folder / "run.log"
+        with log.open("ab") as out:
+            runner = subprocess.Popen(
+                [sys.executable, "-m", "scripts.stack.run"],
+                cwd=ROOT,
+                env=runner_env(servers, folder, flags_file),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        shop = Shop(servers, runner, log, flags_file)
         try:
-            runner.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(runner.pid, signal.SIGKILL)
-        servers.stop_all()
+            deadline = time.monotonic() + 300
+            while "RoboShop is up" not in shop.output():
+                assert runner.poll() is None, shop.output()
+                assert time.monotonic() < deadline, shop.output()
+                time.sleep(0.5)
+            yield shop
+        finally:
+            runner.send_signal(signal.SIGINT)
+            try:
+                runner.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(runner.pid, signal.SIGKILL)
 
 
 @dataclass

@@ -17,10 +17,12 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from scripts.ops import chaos
+from scripts.stack.wait import until
 from tests.faults.conftest import (
     ANSWER_WITHIN,
     HEAL_WITHIN,
@@ -58,10 +60,14 @@ def checkout_works(shop: Shop) -> bool:
 
 
 def healed_after(shop: Shop, returned_at: float) -> float:
-    while not checkout_works(shop):
-        assert time.monotonic() - returned_at < 60, "the shop did not heal in a minute"
-        time.sleep(0.25)
+    left = 60 - (time.monotonic() - returned_at)
+    until(lambda: checkout_works(shop), left, "a checkout to work again", 0.25)
     return time.monotonic() - returned_at
+
+
+def cart_cleared(who: Visitor, name: str) -> None:
+    cart = f"/api/cart/cart/{name}"
+    until(lambda: who.get(cart).status, 30, f"{name}'s cart cleared", 0.5, done=lambda s: s == 404)
 
 
 def check_answers(ledger: Ledger) -> None:
@@ -88,18 +94,16 @@ def histories(shop: Shop, ledger: Ledger) -> dict[str, list[dict[str, object]]]:
 
 def check_ledger(shop: Shop, ledger: Ledger, votes_before: int) -> None:
     assert ledger.orders, "no shopper was able to check out at all"
-    deadline = time.monotonic() + 60
-    while True:
-        found = histories(shop, ledger)
-        pending = [
+
+    def pending(found: dict[str, list[dict[str, Any]]]) -> list[str]:
+        return [
             orderid
             for orderid, name in ledger.orders.items()
             if [o.get("status") for o in found[name] if o["orderid"] == orderid] != ["dispatched"]
         ]
-        if not pending:
-            break
-        assert time.monotonic() < deadline, f"orders not in the history, dispatched: {pending}"
-        time.sleep(1)
+
+    what = "every order dispatched in its history"
+    found = until(lambda: histories(shop, ledger), 60, what, 1, done=lambda f: not pending(f))
     redis = shop.redis()
     for orderid in ledger.orders:
         assert redis.exists(f"dispatch:order:{orderid}"), f"{orderid} not dispatched"
@@ -118,10 +122,7 @@ def check_ledger(shop: Shop, ledger: Ledger, votes_before: int) -> None:
         if paid_last:
             who = Visitor(shop.nginx)
             who.post("/api/user/login", {"name": name, "password": "drill password"})
-            deadline = time.monotonic() + 30
-            while who.get(f"/api/cart/cart/{name}").status != 404:
-                assert time.monotonic() < deadline, f"{name}'s cart not cleared"
-                time.sleep(0.5)
+            cart_cleared(who, name)
     acked = sum(ledger.votes.values())
     unsure = len(ledger.votes) - acked
     added = rating_count(shop) - votes_before
@@ -146,17 +147,15 @@ def drill(shop: Shop, fault: Callable[[], None], heal: Callable[[], None], down:
 
 @pytest.mark.parametrize("server", ["redis", "mysql", "mongodb", "rabbitmq"])
 def test_a_store_stopped_and_started_again(shop: Shop, server: str) -> None:
-    drill(shop, lambda: shop.servers.stop(server), lambda: shop.servers.start(server), down=4)
+    drill(shop, lambda: shop.servers.stop(server), lambda: shop.servers.restart(server), down=4)
 
 
 def test_a_function_killed_mid_load_is_restarted_by_the_runner(shop: Shop) -> None:
     killed: set[int] = set()
 
     def back() -> None:
-        deadline = time.monotonic() + 30
-        while not pids_listening(shop.ports["cart"]) - killed:
-            assert time.monotonic() < deadline, shop.output()[-2000:]
-            time.sleep(0.1)
+        listening = f"a new cart process on port {shop.ports['cart']}"
+        until(lambda: pids_listening(shop.ports["cart"]) - killed, 30, listening, 0.1)
 
     drill(shop, lambda: killed.update(shop.kill_function("cart")), back, down=0)
     output = shop.output()

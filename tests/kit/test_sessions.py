@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 import pytest
 from flask import Request
 from werkzeug.datastructures import Headers
@@ -34,7 +36,7 @@ def test_issued_token_verifies_until_it_expires(redis_url: str) -> None:
 def test_tampered_or_foreign_tokens_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     token = sessions.issue("stan")
     payload, signature = token.split(".")
-    forged = sessions._b64(b'{"sub":"user","exp":9999999999}')
+    forged = base64.urlsafe_b64encode(b'{"sub":"user","exp":9999999999}').decode().rstrip("=")
     assert sessions.verify(f"{forged}.{signature}") is None
     assert sessions.verify(payload) is None
     assert sessions.verify("garbage") is None
@@ -103,3 +105,14 @@ def test_anonymous_ids_are_told_from_made_up_ones() -> None:
         "anonymous-é.x",
     ):
         assert not sessions.issued_anonymous_id(made_up), made_up
+
+
+def test_a_session_token_and_an_anonymous_id_cant_stand_for_each_other(redis_url: str) -> None:
+    claims = {"sub": "stan", "exp": 9999999999, "sid": "s"}
+    payload = sessions._sessions(SECRET).dumps(claims).rpartition(".")[0]
+    signed_as_anonymous = sessions._anonymous(SECRET).sign(payload).decode()
+    assert sessions.verify(signed_as_anonymous) is None
+    token = sessions.issue("stan")
+    assert sessions.verify(token) == "stan"
+    assert not sessions.issued_anonymous_id(sessions.ANONYMOUS_PREFIX + token)
+    assert sessions.verify(sessions.new_anonymous_id().removeprefix("anonymous-")) is None

@@ -1,9 +1,10 @@
-"""kit.settings: typed variables read at start, a bad value named, the README's table."""
+"""kit.settings: typed variables read at start, a bad value named, the configuration page."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import FrozenInstanceError, dataclass
@@ -21,8 +22,6 @@ from tests.support.functions import create_app
 
 @dataclass(frozen=True)
 class ExampleSettings(Settings):
-    owner = "a test"
-
     example_token: Annotated[str, About("must be set", min_chars=4)]
     example_limit_ms: Annotated[int, About("a bounded number", minimum=1)] = 250
     example_ratio: Annotated[float, About("")] = 0.5
@@ -154,12 +153,30 @@ def test_a_url_refused_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "hunter2" not in str(refused.value)
 
 
-def test_the_readme_table_is_the_settings() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert settings_table.table() in readme, (
-        "README.md's configuration table differs from the settings: paste the output of "
-        "`python -m scripts.docs.settings_table`"
+def test_the_configuration_page_is_the_settings() -> None:
+    assert settings_table.PAGE.read_text() == settings_table.page(), (
+        f"{settings_table.PAGE.name} differs from the settings: run `{settings_table.COMMAND}`"
     )
+
+
+def test_who_reads_a_variable_is_found_from_the_code(tmp_path: Path) -> None:
+    """A new function's dependencies put it in the table by themselves."""
+    functions = tmp_path / "functions"
+    shutil.copytree(ROOT / "functions", functions, ignore=shutil.ignore_patterns("__pycache__"))
+    (functions / "wishlist").mkdir()
+    (functions / "wishlist" / "main.py").write_text(
+        "from kit import FunctionApp, sessions, stores\n"
+        'app = FunctionApp("wishlist", dependencies=[stores.redis])\n'
+        "def wishes(request):\n"
+        "    sessions.require_user(request, 'someone')\n"
+    )
+    before, after = settings_table.read_by_variable(), settings_table.read_by_variable(functions)
+    assert after["REDIS_URL"].split(", ") == sorted([*before["REDIS_URL"].split(", "), "wishlist"])
+    assert "wishlist" in after["SESSION_SECRET"].split(", ")
+    assert after["MONGO_URL"] == before["MONGO_URL"]
+    assert before["LOG_LEVEL"] == after["LOG_LEVEL"] == "every function"
+    assert before["CART_URL"].endswith(", the dev broker")  # a Trigger delivers to cart
+    assert after["PORT"] == "every function's server (kit.serve)"
 
 
 def test_every_variable_the_cluster_sets_for_a_function_is_read() -> None:
@@ -175,26 +192,23 @@ def test_every_variable_the_cluster_sets_for_a_function_is_read() -> None:
 
 
 def _all_settings() -> list[type[Settings]]:
-    settings_table.rows()  # imports every settings module
+    settings_table.variables()  # imports every settings module
     from kit import settings
 
     return [cls for cls in settings.classes() if not cls.__module__.startswith("tests.")]
 
 
 def test_settings_table_lists_every_class(tmp_path: Path) -> None:
-    names = {row.split("|")[1].strip().strip("`") for row in settings_table.rows()[2:]}
+    names = set(settings_table.read_by_variable())
     assert {v.name for cls in _all_settings() for v in cls.variables()} <= names
 
 
-def test_the_readme_names_every_variable_the_tooling_reads() -> None:
+def test_the_page_names_every_variable_the_tooling_reads() -> None:
     """The tools (make run, seeding, backups, invoke) read a few variables of their own."""
     from knative.checks import codeenv
 
     modules = codeenv.load_modules(ROOT / "scripts")
     read = {r.name for m in modules.values() for unit in m.units.values() for r in unit.reads}
-    readme = (ROOT / "README.md").read_text()
-    configuration = readme[readme.index("## Configuration") : readme.index("## Deploying")]
-    missing = {name for name in read if f"`{name}`" not in configuration}
-    # Read by the tools to pass on, named in the table through their pattern.
-    missing -= {"SHIPPING_MYSQL_PASSWORD", "RATINGS_MYSQL_PASSWORD", "PATH"}
-    assert missing == set()
+    named = {v.name for v in settings_table.variables()}
+    named |= {name for row in settings_table.TOOLING for name in row.names}
+    assert read - named - {"PATH"} == set()

@@ -16,7 +16,8 @@ import pytest
 from scripts.jobs.seed import catalogue as seed_catalogue
 from scripts.stack import processes
 from scripts.stack.processes import Process
-from tests.support.functions import serve
+from scripts.stack.shop import Stack
+from scripts.stack.wait import until
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +49,18 @@ class InFlight(threading.Thread):
             connection.close()
 
 
+def catalogue(folder: Path, env: dict[str, str], urls: dict[str, str]) -> tuple[Process, str]:
+    """The catalogue served as the stack serves it; the test stops it, whatever it does."""
+    shop = Stack(env, folder, urls).start(["catalogue"])
+    return shop.processes["catalogue"], shop.urls["catalogue"]
+
+
 def slow_catalogue(
-    log_dir: Path, mongo_url: str, shutdown_seconds: int, slow_ms: int = SLOW_MS
+    folder: Path, mongo_url: str, shutdown_seconds: int, slow_ms: int = SLOW_MS
 ) -> tuple[Process, str]:
     seed_catalogue.seed()
-    env = {
-        "MONGO_URL": mongo_url,
-        "CATALOGUE_DELAY_MS": str(slow_ms),
-        "SHUTDOWN_SECONDS": str(shutdown_seconds),
-    }
-    return serve("catalogue", log_dir, env)
+    env = {"CATALOGUE_DELAY_MS": str(slow_ms), "SHUTDOWN_SECONDS": str(shutdown_seconds)}
+    return catalogue(folder, env, {"mongodb": mongo_url})
 
 
 def terminate_main(process: Process) -> None:
@@ -76,9 +79,9 @@ def sigterm_during_a_request(process: Process, url: str) -> InFlight:
 
 
 def test_sigterm_lets_the_request_in_flight_finish_then_exits(
-    log_dir: Path, mongo_url: str
+    tmp_path: Path, mongo_url: str
 ) -> None:
-    process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=20)
+    process, url = slow_catalogue(tmp_path, mongo_url, shutdown_seconds=20)
     port = int(url.rsplit(":", 1)[1])
     try:
         request = sigterm_during_a_request(process, url)
@@ -95,15 +98,13 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits(
 
 
 def test_a_new_connection_is_refused_while_the_last_request_drains(
-    log_dir: Path, mongo_url: str
+    tmp_path: Path, mongo_url: str
 ) -> None:
-    process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=20)
+    process, url = slow_catalogue(tmp_path, mongo_url, shutdown_seconds=20)
     port = int(url.rsplit(":", 1)[1])
     try:
         request = sigterm_during_a_request(process, url)
-        refused = wait_until_closed(port)
-
-        assert refused
+        until(lambda: not processes.port_open(port), 5, f"port {port} to stop taking connections")
         assert process.running()
         request.join(30)
         assert request.status == 200
@@ -111,20 +112,10 @@ def test_a_new_connection_is_refused_while_the_last_request_drains(
         process.kill()
 
 
-def wait_until_closed(port: int) -> bool:
-    """Whether the port stops taking connections within a few seconds of SIGTERM."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        if not processes.port_open(port):
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_request_that_outlasts_the_grace_is_cut_and_the_process_still_exits(
-    log_dir: Path, mongo_url: str
+    tmp_path: Path, mongo_url: str
 ) -> None:
-    process, url = slow_catalogue(log_dir, mongo_url, shutdown_seconds=1, slow_ms=60_000)
+    process, url = slow_catalogue(tmp_path, mongo_url, shutdown_seconds=1, slow_ms=60_000)
     try:
         request = sigterm_during_a_request(process, url)
 
@@ -138,8 +129,8 @@ def test_a_request_that_outlasts_the_grace_is_cut_and_the_process_still_exits(
         process.kill()
 
 
-def test_an_idle_keep_alive_connection_does_not_hold_the_shutdown(log_dir: Path) -> None:
-    process, url = serve("catalogue", log_dir, {"SHUTDOWN_SECONDS": "20"})
+def test_an_idle_keep_alive_connection_does_not_hold_the_shutdown(tmp_path: Path) -> None:
+    process, url = catalogue(tmp_path, {"SHUTDOWN_SECONDS": "20"}, {})
     host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:

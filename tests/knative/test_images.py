@@ -148,6 +148,27 @@ def test_web_image_is_accepted() -> None:
     assert "static/ /usr/share/nginx/html/" in copies
 
 
+def test_the_web_image_holds_every_file_nginx_serves_from_beside_its_root() -> None:
+    template = (ROOT / "web" / "nginx" / "default.conf.template").read_text()
+    served = re.findall(r"alias \$\{WEB_ROOT\}/\.\./(\S+);", template)
+    assert {"openapi.yaml", "openapi.json"} <= set(served)
+    _, stages = dockerfile.parse(WEB)
+    copies = {tuple(line.split()[-2:]) for line in stages[-1].instructions("COPY")}
+    for name in served:
+        assert (name, f"/usr/share/nginx/{name}") in copies, name
+        assert (ROOT / "web" / name).is_file(), name
+
+
+def test_web_dockerignore_lets_in_only_what_the_image_copies() -> None:
+    lines = (ROOT / "web" / ".dockerignore").read_text().splitlines()
+    ignore = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert ignore[0] == "*"
+    _, stages = dockerfile.parse(WEB)
+    sources = {line.split()[-2] for line in stages[-1].instructions("COPY")}
+    assert {f"!{source}" for source in sources} <= set(ignore)
+    assert not any("node_modules" in line or "package" in line for line in ignore[1:]), ignore
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scripts.bench import load
 from scripts.stack.processes import ROOT
-from tests.support.stack import Stack
+from scripts.stack.shop import Stack
 
 QUICK = {"THINK_MIN": "0.05", "THINK_MAX": "0.2", "ERROR": "1"}
 

@@ -5,33 +5,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from scripts.stack.processes import vhost
+from scripts.stack.shop import SHOP, Stack
 from tests.support import otlp
-from tests.support.eventing import vhost
-from tests.support.stack import Stack, seed_stores, stack_env
+from tests.support.mysql import FunctionDatabase
+from tests.support.stack import data_urls, seed_stores, stack_env
 
 
 @dataclass
 class Observed:
     shop: Stack
     receiver: otlp.Receiver
-    log_dir: Path
 
 
 @pytest.fixture(scope="package")
 def observed(
     mongo_url: str,
     redis_url: str,
+    shipping_database: FunctionDatabase,
     mysql_settings: dict[str, object],
     namespace: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Observed]:
-    log_dir = tmp_path_factory.mktemp("observed-logs")
     with otlp.receiver() as receiver, vhost(f"{namespace}observed") as amqp_url:
-        env = stack_env(mongo_url, redis_url, mysql_settings, amqp_url, namespace)
+        env = stack_env(mysql_settings, namespace)
         env.update(
             LOG_LEVEL="info",
             OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url,
@@ -40,9 +40,10 @@ def observed(
             FLAGS_FILE=str(tmp_path_factory.mktemp("observed-flags") / "flags.json"),
         )
         seed_stores()
-        shop = Stack(env, log_dir)
+        urls = data_urls(mongo_url, redis_url, mysql_settings, amqp_url)
+        shop = Stack(env, tmp_path_factory.mktemp("observed"), urls)
         try:
-            shop.start(tmp_path_factory.mktemp("observed-nginx"))
-            yield Observed(shop, receiver, log_dir)
+            shop.start(SHOP)
+            yield Observed(shop, receiver)
         finally:
             shop.stop_all()

@@ -63,10 +63,9 @@ def shop_metrics() -> set[str]:
     """Every metric the functions and the dev broker define (kit.counter/histogram/gauge,
     and the collectors' own families), with the series names Prometheus stores."""
     names: set[str] = {"dependency_up", "broker_oldest_waiting_event_seconds"}
-    for path in [
-        *(ROOT / "functions").rglob("*.py"),
-        *(ROOT / "scripts" / "stack" / "broker").rglob("*.py"),
-    ]:
+    broker = ROOT / "scripts" / "stack" / "broker"
+    assert broker.is_dir(), broker
+    for path in [*(ROOT / "functions").rglob("*.py"), *broker.rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call) or not node.args:
                 continue

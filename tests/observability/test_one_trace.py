@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,9 @@ from typing import Any
 import urllib3
 
 from kit import events
+from scripts.stack.wait import until
 from tests.observability.conftest import Observed
 from tests.origin.conftest import PASSWORD, Visitor
-from tests.support.functions import serve
 from tests.support.orders import placed_data
 from tests.support.otlp import ReceivedSpan
 from tests.support.stack import SESSION_SECRET
@@ -38,19 +37,18 @@ def checkout(visitor: Visitor) -> tuple[str, str]:
 def wait_for_trace(observed: Observed, trace_id: str, seconds: float = 30) -> list[ReceivedSpan]:
     """The trace's spans once every service of a checkout has sent its own, the user's
     order.dispatched consumption is in, and every span's parent has arrived."""
-    deadline = time.monotonic() + seconds
-    while True:
-        spans = observed.receiver.trace(trace_id)
+
+    def whole(spans: list[ReceivedSpan]) -> bool:
         services = {span.service for span in spans}
         delivered = [s for s in spans if s.service == "user" and "dispatched" in s.name]
         # Spans are exported in batches as they end: a parent (the broker's delivery) ends
         # after its child and may arrive a batch later.
         ids = {span.span_id for span in spans}
         parents_in = all(not s.parent_id or s.parent_id in ids for s in spans)
-        if services >= CHECKOUT_SERVICES and delivered and parents_in:
-            return spans
-        assert time.monotonic() < deadline, sorted((s.service, s.name) for s in spans)
-        time.sleep(0.2)
+        return services >= CHECKOUT_SERVICES and bool(delivered) and parents_in
+
+    what = f"trace {trace_id} whole"
+    return until(lambda: observed.receiver.trace(trace_id), seconds, what, 0.2, done=whole)
 
 
 def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
@@ -99,7 +97,7 @@ def log_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:
 def test_every_line_logged_is_json_with_its_fields_and_no_secret(observed: Observed) -> None:
     orderid, trace_id = checkout(Visitor(observed.shop.nginx_url))
     wait_for_trace(observed, trace_id)
-    logs = log_lines(observed.log_dir)
+    logs = log_lines(observed.shop.logs)
     assert CHECKOUT_SERVICES | {"nginx", "deadletters"} <= set(logs)
     for process, lines in logs.items():
         for line in lines:
@@ -133,39 +131,30 @@ def park(deadletters: str, consumer: str) -> str:
 
 def replay_spans(observed: Observed, trace_id: str) -> dict[tuple[str, str], ReceivedSpan]:
     """The replay's call to user and user's taking the event, once both are exported."""
-    deadline = time.monotonic() + 30
-    while True:
-        spans = {(span.service, span.name): span for span in observed.receiver.trace(trace_id)}
-        if {("deadletters", "POST user"), ("user", "POST /events/order-placed")} <= set(spans):
-            return spans
-        assert time.monotonic() < deadline, sorted(spans)
-        time.sleep(0.2)
+    wanted = {("deadletters", "POST user"), ("user", "POST /events/order-placed")}
+
+    def spans() -> dict[tuple[str, str], ReceivedSpan]:
+        return {(span.service, span.name): span for span in observed.receiver.trace(trace_id)}
+
+    return until(spans, what="the replay's spans", interval=0.2, done=lambda s: wanted <= set(s))
 
 
 def test_a_replayed_dead_letter_is_in_the_trace_and_request_of_its_replay(
-    observed: Observed, tmp_path: Path
+    observed: Observed,
 ) -> None:
-    # A deadletters of its own that knows every consumer (the stack's starts before them).
-    env = {**observed.shop.env, **observed.shop.peer_env()}
-    process, deadletters = serve("deadletters", tmp_path, env)
-    try:
-        key = park(deadletters, observed.shop.urls["user"] + "/events/order-placed")
-        trace_id, rid = secrets.token_hex(16), f"replay-{uuid.uuid4().hex}"
-        answer = urllib3.request(
-            "POST",
-            f"{deadletters}/dead-letters/{key}/replay",
-            headers={
-                "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
-                "X-Request-Id": rid,
-            },
-            retries=False,
-        )
-        assert answer.status == 200, answer.data
-        spans = replay_spans(observed, trace_id)
-    finally:
-        process.stop()
+    deadletters = observed.shop.urls["deadletters"]
+    key = park(deadletters, observed.shop.urls["user"] + "/events/order-placed")
+    trace_id, rid = secrets.token_hex(16), f"replay-{uuid.uuid4().hex}"
+    answer = urllib3.request(
+        "POST",
+        f"{deadletters}/dead-letters/{key}/replay",
+        headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01", "X-Request-Id": rid},
+        retries=False,
+    )
+    assert answer.status == 200, answer.data
+    spans = replay_spans(observed, trace_id)
     taken = spans[("user", "POST /events/order-placed")]
     assert taken.parent_id == spans[("deadletters", "POST user")].span_id
-    user_lines = log_lines(observed.log_dir)["user"]
+    user_lines = log_lines(observed.shop.logs)["user"]
     (line,) = [x for x in user_lines if x.get("request_id") == rid and x["message"] == "request"]
     assert (line["trace_id"], line["status"]) == (trace_id, 204)

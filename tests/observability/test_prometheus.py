@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +17,8 @@ import yaml
 
 from kit import LOCAL_PORTS
 from scripts.stack import prometheus, run
-from scripts.stack.processes import ROOT, free_port
+from scripts.stack.processes import ROOT
+from scripts.stack.wait import until
 from tests.observability.conftest import Observed
 from tests.origin.conftest import Visitor
 
@@ -58,9 +58,8 @@ def test_the_local_configuration_scrapes_every_function_and_the_broker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(run, "STATE", tmp_path)  # its secrets go there, not to .state/
-    stack = run.Stack()
-    targets = {name: urlsplit(stack.env[f"{name.upper()}_URL"]).netloc for name in LOCAL_PORTS}
-    targets["broker"] = urlsplit(stack.env["K_SINK"]).netloc
+    stack = run.stack()
+    targets = {name: urlsplit(stack.urls[name]).netloc for name in [*LOCAL_PORTS, "broker"]}
     conf = tmp_path / "prometheus.yml"
     conf.write_text(yaml.safe_dump(prometheus.config(targets)))
     done = promtool("check", "config", str(conf))
@@ -75,40 +74,35 @@ def test_make_run_says_how_to_install_it_when_it_is_missing(
 ) -> None:
     monkeypatch.setattr(run, "STATE", tmp_path)
     monkeypatch.setattr(prometheus, "installed", lambda: None)
-    run.Stack().prometheus()
+    run.stack().start(["prometheus"])
     assert "apt-get install prometheus" in capsys.readouterr().out
 
 
 def test_a_real_prometheus_finds_every_target_up_with_the_shops_metrics(
-    observed: Observed, tmp_path: Path
+    observed: Observed,
 ) -> None:
-    binary = prometheus.installed()
-    assert binary, "prometheus is missing: apt-get install prometheus"
-    urls = observed.shop.urls
-    targets = {name: urls[name].removeprefix("http://") for name in SCRAPED | {"broker"}}
-    port = free_port()
-    process = prometheus.prometheus_process(
-        tmp_path / "prometheus", port, tmp_path / "prometheus.log", targets, binary
-    ).start()
+    assert prometheus.installed(), "prometheus is missing: apt-get install prometheus"
+    shop = observed.shop
+    shop.start(["prometheus"])  # as `make run` starts it, scraping what the stack serves
     try:
-        process.wait_for_port(port, timeout=60)
-        base = f"http://127.0.0.1:{port}"
+        base = shop.urls["prometheus"]
+        targets = SCRAPED | {"broker"}
         up = wait_for_query(base, "up == 1", len(targets))
-        assert {sample["metric"]["function"] for sample in up} == set(targets)
-        assert Visitor(observed.shop.nginx_url).get("/api/catalogue/products").status == 200
+        assert {sample["metric"]["function"] for sample in up} == targets
+        assert Visitor(shop.nginx_url).get("/api/catalogue/products").status == 200
         assert wait_for_query(base, 'http_requests_total{function="catalogue"}', 1)
         assert wait_for_query(base, "broker_oldest_waiting_event_seconds", 1)
     finally:
-        process.stop()
+        shop.stop("prometheus")
 
 
 def wait_for_query(base: str, query: str, count: int, seconds: float = 60) -> list[dict[str, Any]]:
     """The query's result once it has `count` series (Prometheus scrapes every 5 s)."""
-    deadline = time.monotonic() + seconds
-    while True:
+
+    def result() -> list[dict[str, Any]]:
         answer = urllib3.request("GET", f"{base}/api/v1/query", fields={"query": query})
-        result: list[dict[str, Any]] = json.loads(answer.data)["data"]["result"]
-        if len(result) >= count:
-            return result
-        assert time.monotonic() < deadline, (query, result)
-        time.sleep(0.5)
+        series: list[dict[str, Any]] = json.loads(answer.data)["data"]["result"]
+        return series
+
+    what = f"{count} series of {query}"
+    return until(result, seconds, what, 0.5, done=lambda series: len(series) >= count)

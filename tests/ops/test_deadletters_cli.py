@@ -12,7 +12,7 @@ import urllib3
 from deadletters import store
 from kit import events
 from scripts.ops import deadletters as cli
-from tests.support.functions import serve
+from scripts.stack.shop import Stack
 from tests.support.settings import restart_with
 from tests.support.stub import Reply, Stub, stub_server
 
@@ -25,15 +25,13 @@ def consumer() -> Iterator[Stub]:
 
 @pytest.fixture
 def sink(
-    mongo_url: str, consumer: Stub, log_dir: Path, monkeypatch: pytest.MonkeyPatch
+    mongo_url: str, consumer: Stub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     store.letters().delete_many({})
-    process, url = serve("deadletters", log_dir, {"MONGO_URL": mongo_url, "CART_URL": consumer.url})
-    restart_with(monkeypatch, DEADLETTERS_URL=url)
-    try:
+    with Stack({}, tmp_path, {"mongodb": mongo_url, "cart": consumer.url}) as shop:
+        url = shop.start(["deadletters"]).urls["deadletters"]
+        restart_with(monkeypatch, DEADLETTERS_URL=url)
         yield url
-    finally:
-        process.stop()
 
 
 def order(orderid: str) -> object:

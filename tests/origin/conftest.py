@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,8 +13,9 @@ from typing import Any
 import pytest
 import urllib3
 
+from scripts.stack.shop import Stack
+from scripts.stack.wait import until
 from tests.support.accounts import forget_failed_logins
-from tests.support.stack import Stack
 
 PASSWORD = "an outsider's secret"
 
@@ -113,16 +113,19 @@ class Visitor:
         self, name: str, orderid: str, status: str = "dispatched", seconds: float = 20
     ) -> dict[str, Any]:
         """The order in the user's history once it has `status` (it travels as events)."""
-        deadline = time.monotonic() + seconds
-        while True:
+
+        def history() -> list[dict[str, Any]]:
             answer = self.get(f"/api/user/history/{name}")
-            found = [o for o in answer.json()["history"]] if answer.status == 200 else []
+            found = list(answer.json()["history"]) if answer.status == 200 else []
             mine = [o for o in found if o["orderid"] == orderid]
             assert len(mine) <= 1, f"order {orderid} is in the history {len(mine)} times"
-            if mine and mine[0]["status"] == status:
-                return dict(mine[0])
-            assert time.monotonic() < deadline, f"order {orderid} not {status}: {found}"
-            time.sleep(0.2)
+            return found
+
+        def settled(found: list[dict[str, Any]]) -> bool:
+            return any(o["orderid"] == orderid and o["status"] == status for o in found)
+
+        found = until(history, seconds, f"order {orderid} {status}", 0.2, done=settled)
+        return next(dict(o) for o in found if o["orderid"] == orderid)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import urllib3
 
+from scripts.stack.shop import Stack
 from tests.origin.conftest import Visitor
-from tests.support.stack import Stack
 
 
 def sold(stack: Stack) -> float:

@@ -16,9 +16,10 @@ import yaml
 
 from kit import events
 from scripts.stack.processes import ROOT
+from scripts.stack.shop import Stack
 from tests.origin.conftest import Visitor
 from tests.support.orders import placed_data
-from tests.support.stack import SESSION_SECRET, Stack
+from tests.support.stack import SESSION_SECRET
 
 
 def event_routes() -> list[tuple[str, str]]:

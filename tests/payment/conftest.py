@@ -6,17 +6,19 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.wrappers import Request, Response
 
 from scripts.stack import processes
+from tests.support import stub
 from tests.support.eventing import Call, Recorder
 from tests.support.functions import create_app
 
+JSON = "application/json"
 SECRET = "payment-tests-secret-0123456789abcdefghij"
 PRODUCTS = [
     {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 48},
@@ -77,32 +79,17 @@ class Peers:
 def peers() -> Iterator[Peers]:
     state = Peers()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def handle(request: Request) -> Response:
+        call = Call.of(request)
+        state.calls.append(call)
+        status, answer = state.answer(call.method, call.path, call.body)
+        if answer is None:
+            return stub.answer(status, b"")
+        return stub.answer(status, json.dumps(answer).encode(), {"Content-Type": JSON})
 
-        def do_GET(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            state.calls.append(Call(self.path, dict(self.headers.items()), body))
-            status, answer = state.answer(self.command, self.path, body)
-            payload = b"" if answer is None else json.dumps(answer).encode()
-            self.send_response(status)
-            if payload:
-                self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_POST = do_DELETE = do_GET
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with stub.serving(handle) as server:
+        state.url = stub.base_url(server)
+        yield state
 
 
 @dataclass
@@ -112,7 +99,9 @@ class Sink:
 
     @property
     def events(self) -> list[Call]:
-        return self.recorder.calls
+        """What was posted to it: a broker takes events by POST, and a stray request to
+        its port (a port is reused across the session) is no event."""
+        return [call for call in self.recorder.calls if call.method == "POST"]
 
 
 @pytest.fixture

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from scripts.jobs.seed import catalogue as seed_catalogue
-from tests.support.functions import serve
+from scripts.stack.shop import Stack
 from tests.support.http import json_body
 from tests.support.settings import restart_with
 
 
 @pytest.fixture(scope="module")
-def catalogue_url(mongo_url: str, log_dir: Path) -> Iterator[str]:
+def catalogue_url(mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seed_catalogue.seed()
-    process, url = serve("catalogue", log_dir, {"MONGO_URL": mongo_url})
-    yield url
-    process.stop()
+    with Stack({}, tmp_path_factory.mktemp("catalogue"), {"mongodb": mongo_url}) as shop:
+        yield shop.start(["catalogue"]).urls["catalogue"]
 
 
 def test_a_catalogue_product_can_be_rated_and_an_unknown_one_cannot(

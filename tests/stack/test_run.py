@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import urllib3
 
 from kit import LOCAL_PORTS
 from scripts.stack.processes import ROOT, free_port, port_open
+from scripts.stack.wait import until
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +35,12 @@ def start_runner(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 def wait_until_up(
     runner: subprocess.Popen[bytes], log: Path, times: int, seconds: float = 300
 ) -> None:
-    deadline = time.monotonic() + seconds
-    while log.read_text().count("RoboShop is up") < times:
+    def output() -> str:
         assert runner.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.5)
+        return log.read_text()
+
+    up = f"'RoboShop is up' {times} times"
+    until(output, seconds, up, 0.5, done=lambda text: text.count("RoboShop is up") >= times)
 
 
 def interrupt(runner: subprocess.Popen[bytes]) -> int:

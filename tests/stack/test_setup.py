@@ -24,7 +24,7 @@ from scripts.stack.setup import Machine, Plan, Step
 
 EVERYTHING = [
     "apt-get", "sudo", "nginx", "redis-server", "mariadbd", "mariadb", "rabbitmq-server",
-    "rabbitmqctl", "chromium", "kubectl", "promtool", "wrk",
+    "rabbitmqctl", "chromium", "kubectl", "promtool", "wrk", "node", "npm",
 ]  # fmt: skip
 SHARED_PORTS = [6379, 3306, 5672]
 
@@ -43,13 +43,13 @@ def test_a_fresh_debian_machine_gets_everything_for_the_tests_with_a_line_per_st
     made = setup.plan("test", machine(root=True))
     assert packages(made) == [
         "python3-venv", "nginx", "redis-server", "mariadb-server", "rabbitmq-server",
-        "prometheus", "chromium", "wrk",
+        "prometheus", "chromium", "nodejs", "npm", "wrk",
     ]  # fmt: skip
     says = [step.say for step in made.steps]
     assert says[0] == "updating the package lists"
-    assert says[1:9] == [f"installing {p.name} ({p.why})" for p in made.missing]
-    assert says[9:12] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
-    assert "MariaDB over TCP" in says[12] and len(says) == 13
+    assert says[1:11] == [f"installing {p.name} ({p.why})" for p in made.missing]
+    assert says[11:14] == ["starting redis-server", "starting mariadb", "starting rabbitmq-server"]
+    assert "MariaDB over TCP" in says[14] and len(says) == 15
     assert setup.report(made, machine(root=True)) is None  # root: it just runs
 
 
@@ -129,14 +129,25 @@ def test_what_no_package_can_fix_stops_before_anything() -> None:
     assert message is not None and "not a Debian or Ubuntu machine" in message
 
 
+def test_a_node_without_npm_gets_npm_alone_and_only_for_the_tests() -> None:
+    # Debian's nodejs comes without npm; NodeSource's brings its own (this machine's).
+    ready = [*EVERYTHING]
+    ready.remove("npm")
+    with_node = machine(programs=ready, python_venv=True, listening=SHARED_PORTS)
+    assert packages(setup.plan("test", with_node)) == ["npm"]
+    assert packages(setup.plan("run", with_node)) == []
+    assert packages(setup.plan("bench", with_node)) == []
+
+
 def test_ubuntu_gets_its_own_chromium_package() -> None:
     assert "chromium-browser" in packages(setup.plan("test", machine(distro="ubuntu")))
 
 
 def test_the_ports_are_the_runners(monkeypatch: pytest.MonkeyPatch) -> None:
     from scripts.stack.run import addresses
+    from scripts.stack.shop import environment
 
-    assert setup.service_ports({}) == setup.service_ports(addresses())
+    assert setup.service_ports({}) == setup.service_ports(environment(addresses()))
     moved = {"REDIS_URL": "redis://127.0.0.1:6390/0", "MYSQL_PORT": "3307"}
     assert setup.service_ports(moved)["redis"] == 6390
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6390/0")
@@ -160,7 +171,7 @@ def test_the_command_line_plans_for_a_described_machine(tmp_path: Path) -> None:
     done = run_setup(tmp_path, "test", root=True, python_venv=True)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "==> [1/12] updating the package lists: apt-get update -qq"
+    assert lines[0] == "==> [1/14] updating the package lists: apt-get update -qq"
     assert any("installing chromium" in line for line in lines)
     refused = run_setup(tmp_path, "run", root=False, python_venv=False)
     assert refused.returncode == 1 and "sudo sh -c" in refused.stderr

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from scripts.stack.processes import ROOT
-from tests.support.stack import Stack
+from scripts.stack.shop import Stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.support.stack import Stack
+from scripts.stack.shop import Stack
 
 PASSWORD = "correct horse battery"
 

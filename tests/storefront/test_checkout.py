@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.support.stack import Stack
+from scripts.stack.shop import Stack
 
 BARE_CODE = re.compile(r", [A-Z0-9]{2,3}$")
 

@@ -4,18 +4,18 @@ and a form it posts can't log the browser in as someone else."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import urllib3
 from playwright.sync_api import expect
+from werkzeug.wrappers import Request, Response
 
+from scripts.stack.shop import Stack
 from tests.storefront.test_account import add, register
-from tests.support.stack import Stack
+from tests.support import stub
 
 
 class AttackerSite:
@@ -23,30 +23,19 @@ class AttackerSite:
 
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
-        pages = self.pages
+        self.url = ""
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = pages.get(self.path, "").encode()
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://localhost:{self.server.server_address[1]}"
+    def page(self, request: Request) -> Response:
+        body = self.pages.get(request.path, "").encode()
+        return stub.answer(200 if body else 404, body, {"Content-Type": "text/html; charset=utf-8"})
 
 
 @pytest.fixture(scope="module")
 def attacker() -> Iterator[AttackerSite]:
     site = AttackerSite()
-    yield site
-    site.server.shutdown()
+    with stub.serving(site.page) as server:
+        site.url = f"http://localhost:{server.port}"
+        yield site
 
 
 def cart_lines(stack: Stack, name: str, token: str) -> list[tuple[str, int]]:

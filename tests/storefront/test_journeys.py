@@ -10,7 +10,7 @@ import pymongo
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.stack import Stack
+from scripts.stack.shop import Stack
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMES = "\N{MULTIPLICATION SIGN}"  # the shop writes "2 (times) Stan"

@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.support.stack import Stack
+from scripts.stack.shop import Stack
 
 
 def test_a_late_answer_for_the_page_left_does_not_replace_the_page_shown(

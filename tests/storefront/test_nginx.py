@@ -26,7 +26,8 @@ NGINX = processes.require("nginx", "apt-get install nginx")
 
 
 class Echo(BaseHTTPRequestHandler):
-    # Keep-alive, as the functions' server does: nginx may reuse a connection.
+    # Keep-alive, as the functions' server does: nginx may reuse a connection. Not
+    # pytest-httpserver: werkzeug's server closes every connection, and reuse is tested here.
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:

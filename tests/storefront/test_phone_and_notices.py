@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.stack import Stack
+from scripts.stack.shop import Stack
 
 PHONE = {"width": 375, "height": 800}
 PHONE_WIDTHS = [320, 375]  # the narrowest phones in use, and the most common width

@@ -1,29 +1,17 @@
-"""For the event tests: a RabbitMQ vhost of our own, the dev broker as a process,
-a recording subscriber, and polling with a deadline."""
+"""For the event tests: Triggers with quick retries, and a recording subscriber."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any
 
 import yaml
+from werkzeug.wrappers import Request, Response
 
-from scripts.stack import processes
 from scripts.stack.broker import amqp
 from scripts.stack.broker.triggers import MANIFESTS
-from scripts.stack.processes import Process
-
-T = TypeVar("T")
+from tests.support.stub import Seen, answer, base_url, started, stopped
 
 
 def messages(amqp_url: str, queue: str, take: bool = False) -> list[tuple[Any, bytes]]:
@@ -39,33 +27,6 @@ def messages(amqp_url: str, queue: str, take: bool = False) -> list[tuple[Any, b
         found.append((properties, body))
     connection.close()
     return found
-
-
-def wait_for(probe: Callable[[], T | None], seconds: float = 30, what: str = "condition") -> T:
-    """Poll until `probe()` is truthy; its value, or AssertionError at the deadline."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
-        time.sleep(0.05)
-
-
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
-
-
-@contextmanager
-def vhost(name: str) -> Iterator[str]:
-    """A vhost on the machine's RabbitMQ for guest, deleted afterwards; yields its AMQP URL."""
-    _rabbitmqctl("add_vhost", name)
-    try:
-        _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-        yield f"amqp://guest:guest@127.0.0.1:5672/{quote(name, safe='')}"
-    finally:
-        _rabbitmqctl("delete_vhost", name)
 
 
 def manifests_with_delivery(folder: Path, **delivery: Any) -> Path:
@@ -84,74 +45,28 @@ def manifests_with_delivery(folder: Path, **delivery: Any) -> Path:
     return folder
 
 
-def start_broker(
-    amqp_url: str, log_dir: Path, env: dict[str, str], manifests: Path = MANIFESTS
-) -> tuple[Process, str]:
-    """`python -m scripts.stack.broker` on a free port; returns it and its ingress URL."""
-    port = processes.free_port()
-    full_env = {
-        "AMQP_URL": amqp_url,
-        "BROKER_TRIGGERS": str(manifests),
-        "DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""),
-        **env,
-    }
-    process = processes.broker_process(port, log_dir / f"broker-{port}.log", full_env).start()
-    process.wait_for_port(port)
-    return process, f"http://127.0.0.1:{port}/"
-
-
-@dataclass
-class Call:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
+# What a subscriber was sent.
+Call = Seen
 Reply = tuple[int, dict[str, str], bytes]
 
 
-@dataclass
 class Recorder:
     """An HTTP subscriber on a free port that records every call; `respond` decides answers."""
 
-    respond: Callable[[Call], Reply] = field(default=lambda call: (200, {}, b""))
-    calls: list[Call] = field(default_factory=list)
+    def __init__(self, respond: Callable[[Call], Reply] = lambda call: (200, {}, b"")) -> None:
+        self.respond = respond
+        self.calls: list[Call] = []
+        self._server = started(self._handle)
+        self.url = base_url(self._server)
 
-    def __post_init__(self) -> None:
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                call = Call(
-                    self.path,
-                    {k.lower(): v for k, v in self.headers.items()},
-                    self.rfile.read(length),
-                )
-                recorder.calls.append(call)
-                status, headers, body = recorder.respond(call)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+    def _handle(self, request: Request) -> Response:
+        call = Seen.of(request)
+        self.calls.append(call)
+        status, headers, body = self.respond(call)
+        return answer(status, body, headers)
 
     def on(self, path: str) -> list[Call]:
         return [call for call in self.calls if call.path == path]
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        stopped(self._server)

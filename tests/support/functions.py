@@ -1,17 +1,15 @@
-"""Loading a function as it is served: functions-framework's app in-process, or served by
-granian (kit.serve) as in the image."""
+"""Loading a function in-process as functions-framework builds it, for its test client
+(served by granian as in the image: scripts/stack/shop.py)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import functions_framework
 from flask import Flask
 
-from scripts.stack import processes
-from scripts.stack.processes import ROOT, Process
+from scripts.stack.processes import ROOT
 
 
 def source(name: str) -> Path:
@@ -27,15 +25,3 @@ def create_app(name: str, source_file: Path | None = None) -> Flask:
     app = _framework_app(target=name, source=str(source_file or source(name)))
     app.testing = True
     return app
-
-
-def serve(
-    name: str, log_dir: Path, env: dict[str, str] | None = None, port: int | None = None
-) -> tuple[Process, str]:
-    """Run the function under granian on `port` (default: a free one); returns it and its
-    URL."""
-    port = port or processes.free_port()
-    full_env = {"DATA_NAMESPACE": os.environ.get("DATA_NAMESPACE", ""), **(env or {})}
-    process = processes.function_process(name, port, log_dir / f"{name}-{port}.log", full_env)
-    process.start().wait_for_port(port)
-    return process, f"http://127.0.0.1:{port}"

@@ -3,11 +3,12 @@ JSON of a test client's answer."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import urllib3
 from werkzeug.test import TestResponse
+
+from scripts.stack.wait import until
 
 
 def call(method: str, url: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:
@@ -18,13 +19,16 @@ def call(method: str, url: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:
 def wait_for_status(
     url: str, status: int, method: str = "GET", seconds: float = 30
 ) -> urllib3.BaseHTTPResponse:
-    """Repeat the request until it answers `status`; the last answer at the deadline."""
-    deadline = time.monotonic() + seconds
-    while True:
-        response = call(method, url)
-        if response.status == status or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
+    """The first answer of `status` to the request, repeated until then."""
+    answers: list[urllib3.BaseHTTPResponse] = []
+
+    def answer() -> tuple[int, bytes]:
+        answers.append(call(method, url))
+        return answers[-1].status, answers[-1].data[:200]
+
+    what = f"{method} {url} to answer {status}"
+    until(answer, seconds, what, 0.2, done=lambda seen: seen[0] == status)
+    return answers[-1]
 
 
 def json_body(response: TestResponse) -> Any:

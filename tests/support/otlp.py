@@ -7,8 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from tests.support import stub
 
 
 @dataclass(frozen=True)
@@ -21,17 +24,18 @@ class ReceivedSpan:
     kind: int
 
 
-class Receiver(ThreadingHTTPServer):
-    daemon_threads = True
-
+class Receiver:
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.spans: list[ReceivedSpan] = []
         self.lock = threading.Lock()
+        self.url = ""
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+    def handle(self, request: Request) -> Response:
+        status = 404
+        if request.path == "/v1/traces":
+            self.take(request.get_data())
+            status = 200
+        return stub.answer(status, b"", {"Content-Type": "application/x-protobuf"})
 
     def trace(self, trace_id: str) -> list[ReceivedSpan]:
         with self.lock:
@@ -70,33 +74,9 @@ def _service(attributes: Any) -> str:
     return ""
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: Receiver
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.path != "/v1/traces":
-            self.send_response(404)
-        else:
-            self.server.take(body)
-            self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @contextmanager
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    found = Receiver()
+    with stub.serving(found.handle) as server:
+        found.url = stub.base_url(server)
+        yield found

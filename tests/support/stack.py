@@ -1,47 +1,33 @@
-"""The whole shop for the tests through nginx (the browser's and the outsider's): every
-function, the dev broker and nginx from the same template as `make run`, each on a free
-port, wired to each other."""
+"""What the tests' whole shops (scripts/stack/shop.py) are given: the session's data
+servers, settings that make the shop quick to test, and its seed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
 
-from scripts.stack import processes
-from scripts.stack.nginx import nginx_process
-from scripts.stack.processes import ROOT, Process
-from scripts.stack.run import func_yaml_envs
-
-# Start order: each function's peers are up before it.
-FUNCTIONS = [
-    "catalogue",
-    "deadletters",
-    "user",
-    "cart",
-    "ratings",
-    "shipping",
-    "dispatch",
-    "payment",
-]
+# What nginx fronts: the storefront's API.
 PUBLIC = ["catalogue", "cart", "user", "shipping", "ratings", "payment"]
-# Cities of a few countries are enough for a shopper; the full gazetteer is slow to load.
-SEED_COUNTRIES = ("gb", "de", "fr")
 # The simulated gateway declines above this, so a big order shows the declined path.
 DECLINE_ABOVE = 10_000
 SESSION_SECRET = "stack-tests-" + "s" * 32
 
 
-def stack_env(
-    mongo_url: str, redis_url: str, mysql: dict[str, object], amqp_url: str, namespace: str
+def data_urls(
+    mongo_url: str, redis_url: str, mysql: Mapping[str, object], amqp_url: str
 ) -> dict[str, str]:
+    """The session's data servers, as a Stack's addresses."""
     return {
-        "MONGO_URL": mongo_url,
-        "REDIS_URL": redis_url,
-        "MYSQL_HOST": str(mysql["host"]),
-        "MYSQL_PORT": str(mysql["port"]),
+        "mongodb": mongo_url,
+        "redis": redis_url,
+        "mysql": f"mysql://{mysql['host']}:{mysql['port']}",
+        "rabbitmq": amqp_url,
+    }
+
+
+def stack_env(mysql: Mapping[str, object], namespace: str) -> dict[str, str]:
+    return {
         "MYSQL_USER": str(mysql["user"]),
         "MYSQL_PASSWORD": str(mysql["password"]),
-        "AMQP_URL": amqp_url,
         "DATA_NAMESPACE": namespace,
         "SESSION_SECRET": SESSION_SECRET,
         "LOG_LEVEL": "warning",
@@ -54,73 +40,11 @@ def stack_env(
 
 
 def seed_stores() -> None:
-    from scripts.jobs.seed import catalogue, cities, ratings, users
+    """The robots, the demo users and the ratings' tables. The cities are the session's
+    `shipping_database` (the whole gazetteer, loaded once): a shop that loaded a few
+    countries into the same database would take them from the shipping suite under it."""
+    from scripts.jobs.seed import catalogue, ratings, users
 
     catalogue.seed()
     users.seed(demo=True)
     ratings.seed()
-    cities.seed(only=SEED_COUNTRIES)
-
-
-@dataclass
-class Stack:
-    env: dict[str, str]
-    log_dir: Path
-    processes: dict[str, Process] = field(default_factory=dict)
-    urls: dict[str, str] = field(default_factory=dict)
-    nginx_url: str = ""
-
-    def function_process(self, name: str, port: int) -> Process:
-        folder = ROOT / "functions" / name
-        env = {**self.env, **func_yaml_envs(folder / "func.yaml", self.env), **self.peer_env()}
-        return processes.function_process(name, port, self.log_dir / f"{name}-{port}.log", env)
-
-    def peer_env(self) -> dict[str, str]:
-        return {f"{name.upper()}_URL": url for name, url in self.urls.items()}
-
-    def launch(self, name: str, process: Process, port: int) -> None:
-        self.processes[name] = process.start()
-        process.wait_for_port(port, timeout=60)
-        self.urls[name] = f"http://127.0.0.1:{port}"
-
-    def start_function(self, name: str) -> None:
-        url = self.urls.get(name) or f"http://127.0.0.1:{processes.free_port()}"
-        port = int(url.rsplit(":", 1)[1])
-        self.launch(name, self.function_process(name, port), port)
-
-    def start_broker(self) -> None:
-        port = processes.free_port()
-        env = {**self.env, **self.peer_env()}
-        self.launch(
-            "broker", processes.broker_process(port, self.log_dir / "broker.log", env), port
-        )
-        self.env["K_SINK"] = self.urls["broker"]
-
-    def start_nginx(self, prefix: Path) -> None:
-        port = processes.free_port()
-        upstreams = {name: self.urls[name].removeprefix("http://") for name in PUBLIC}
-        nginx = nginx_process(prefix, port, self.log_dir / "nginx.log", upstreams)
-        self.launch("nginx", nginx, port)
-        self.nginx_url = self.urls["nginx"]
-
-    def start(self, prefix: Path) -> None:
-        for name in FUNCTIONS:
-            if name == "payment":
-                # payment subscribes to its own order events: the broker must know its address
-                # before payment, which needs the broker's (K_SINK), starts.
-                self.urls["payment"] = f"http://127.0.0.1:{processes.free_port()}"
-                self.start_broker()
-            self.start_function(name)
-        self.start_nginx(prefix)
-
-    def stop(self, name: str) -> None:
-        self.processes[name].stop()
-
-    def restart(self, name: str) -> None:
-        process = self.processes[name]
-        port = int(self.urls[name].rsplit(":", 1)[1])
-        process.start().wait_for_port(port, timeout=60)
-
-    def stop_all(self) -> None:
-        for process in reversed(list(self.processes.values())):
-            process.stop()

@@ -1,22 +1,88 @@
-"""A real HTTP server in a thread, answering from a script: a stand-in for a peer function."""
+"""Real HTTP servers in a thread for the tests (pytest-httpserver's, threaded): a stand-in
+for a peer function answering from a script, and the base of the event subscriber, the
+OTLP receiver and the pages of another site."""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
+
+# werkzeug logs each request at info, and through the kit's handler those lines would mix
+# with the JSON lines that tests read from stdout.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+class _Server(HTTPServer):
+    def thread_target(self) -> None:
+        assert self.server is not None
+        # Stopping waits for the loop's next poll: 0.5 s by default, at every stub's end.
+        self.server.serve_forever(poll_interval=0.05)
+
+
+def started(handler: Callable[[Request], Response]) -> HTTPServer:
+    """A server on a free port of 127.0.0.1 that answers every request with `handler`, each
+    in a thread of its own (keep-alive, and slow answers don't hold up others)."""
+    server = _Server("127.0.0.1", 0, threaded=True)
+    server.expect_request("").respond_with_handler(handler)
+    server.start()
+    return server
+
+
+def stopped(server: HTTPServer) -> None:
+    """Stop it; an error its handler raised fails the test now."""
+    server.stop()
+    server.check_handler_errors()
+
+
+@contextmanager
+def serving(handler: Callable[[Request], Response]) -> Iterator[HTTPServer]:
+    """A started server for the block; its handler's errors fail a block that went well."""
+    server = started(handler)
+    try:
+        yield server
+    finally:
+        server.stop()
+    server.check_handler_errors()
+
+
+def base_url(server: HTTPServer) -> str:
+    return server.url_for("/").rstrip("/")
+
+
+def answer(status: int, body: bytes, headers: Mapping[str, str] | None = None) -> Response:
+    """A response with the headers given and no others (werkzeug would add a Content-Type)."""
+    response = Response(body, status, dict(headers or {}))
+    if not any(name.lower() == "content-type" for name in headers or {}):
+        del response.headers["Content-Type"]
+    return response
 
 
 @dataclass
 class Seen:
+    """A request as a server received it: `path` with its query; the headers' names in
+    lower case (as HTTP/2 has them), looked up in any case."""
+
     method: str
     path: str
-    headers: dict[str, str]
+    headers: Headers
     body: bytes
+
+    @classmethod
+    def of(cls, request: Request) -> Seen:
+        path = str(request.environ.get("RAW_URI") or request.full_path)
+        headers = Headers([(name.lower(), value) for name, value in request.headers.items()])
+        return cls(request.method, path, headers, request.get_data())
+
+    def json(self) -> Any:
+        return json.loads(self.body)
 
 
 @dataclass
@@ -46,36 +112,17 @@ class Stub:
 
 @contextmanager
 def stub_server(responder: Responder) -> Iterator[Stub]:
+    """A peer function's stand-in: every request is kept in `seen` as it arrives (before its
+    answer, which a client may stop waiting for), and answered as JSON by the responder."""
     seen: list[Seen] = []
     current = [responder]
 
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            request = Seen(self.command, self.path, dict(self.headers), self.rfile.read(length))
-            seen.append(request)
-            reply = current[0](request)
-            body = reply.encoded()
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            # A client that gave up (a timeout test) has closed the socket: nothing to do.
-            with suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+    def handle(request: Request) -> Response:
+        received = Seen.of(request)
+        seen.append(received)
+        reply = current[0](received)
+        headers = {"Content-Type": "application/json", **reply.headers}
+        return answer(reply.status, reply.encoded(), headers)
 
-        do_GET = do_POST = do_PUT = do_DELETE = _handle
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Stub(f"http://127.0.0.1:{server.server_address[1]}", seen, current)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handle) as server:
+        yield Stub(base_url(server), seen, current)

@@ -118,7 +118,7 @@ def test_stored_record_holds_only_a_salted_hash(client: FlaskClient) -> None:
     for record in records:
         assert set(record) == {"name", "email", "password_hash"}
         assert password not in str(record)
-        assert record["password_hash"].startswith("scrypt$")
+        assert record["password_hash"].startswith("scrypt:16384:8:3$")
     # The same password under two salts gives two different hashes.
     assert records[0]["password_hash"] != records[1]["password_hash"]
 
@@ -248,7 +248,7 @@ def test_uniqueid_is_anonymous_unguessable_and_counted(client: FlaskClient) -> N
     assert len(set(ids)) == 5
     for uuid in ids:
         # 16 random bytes (128 bits), base64url, and a signature: nothing of the counter in it.
-        assert re.fullmatch(r"anonymous-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{16}", uuid)
+        assert re.fullmatch(r"anonymous-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", uuid)
         assert sessions.issued_anonymous_id(uuid)
 
 

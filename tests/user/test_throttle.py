@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 import time
@@ -10,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import check_password_hash
 from werkzeug.test import TestResponse
 
 from kit import sessions
@@ -68,8 +70,8 @@ def test_a_throttled_login_spends_no_password_hash(
 ) -> None:
     for _ in range(3):
         login(client, "stan", "wrong-one")
-    hashed: list[str] = []
-    monkeypatch.setattr(passwords, "_derive", lambda password, *_: hashed.append(password))
+    hashed: list[bytes] = []
+    monkeypatch.setattr(hashlib, "scrypt", lambda password, **_: hashed.append(password))
     assert login(client, "stan", "wrong-again", "10.9.4.1").status_code == 429
     assert hashed == []
 
@@ -122,23 +124,45 @@ def test_a_session_cookie_on_a_cross_site_request_is_ignored(client: FlaskClient
         )
 
 
-def test_new_hashes_cost_16_mib_and_old_ones_are_upgraded_at_login(client: FlaskClient) -> None:
-    name = unique_name()
-    old = "scrypt$32768$8$1$" + passwords.hash_password("x").split("$", 4)[4]
-    assert passwords.outdated(old)
-    stored = passwords.hash_password("old-password")
-    assert stored.split("$")[1:4] == ["16384", "8", "3"]
+def earlier_format(password: str, n: int, r: int, p: int) -> str:
+    """A hash as the shop stored them before werkzeug's: `scrypt$n$r$p$salt$key`, base64url."""
+    salt = b"s" * 16
+    key = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=2**26, dklen=32)
+    encoded = [base64.urlsafe_b64encode(raw).decode().rstrip("=") for raw in (salt, key)]
+    return "$".join(["scrypt", str(n), str(r), str(p), *encoded])
+
+
+def test_new_hashes_cost_16_mib_and_werkzeug_reads_them() -> None:
+    stored = passwords.hash_password("new-password")
+    method, salt, _ = stored.split("$")
+    assert method == "scrypt:16384:8:3" and len(salt) == 22
     assert not passwords.outdated(stored)
-    old_hash = passwords._derive("old-password", b"s" * 16, 2**15, 8, 1)
-    store.insert_user(
-        name,
-        "o@example.com",
-        f"scrypt$32768$8$1${passwords._b64(b's' * 16)}${passwords._b64(old_hash)}",
-    )
+    assert check_password_hash(stored, "new-password")
+    assert not passwords.verify_password("new-passwore", stored)
+    assert passwords.outdated(stored.replace("scrypt:16384:8:3$", "scrypt:32768:8:1$"))
+
+
+@pytest.mark.parametrize("n, r, p", [(2**14, 8, 3), (2**15, 8, 1)])
+def test_hashes_of_the_earlier_format_log_in_and_are_upgraded(
+    client: FlaskClient, n: int, r: int, p: int
+) -> None:
+    name = unique_name()
+    old = earlier_format("old-password", n, r, p)
+    assert passwords.outdated(old)
+    store.insert_user(name, "o@example.com", old)
+    assert login(client, name, "old-passwore").status_code == 404
+    assert stored_user(name)["password_hash"] == old
     assert login(client, name, "old-password").status_code == 200
-    upgraded = stored_user(name)["password_hash"]
-    assert upgraded.split("$")[1:4] == ["16384", "8", "3"]
+    assert stored_user(name)["password_hash"].startswith("scrypt:16384:8:3$")
     assert login(client, name, "old-password").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "stored", ["scrypt$eve", "scrypt$16384$8$3$%%$%%", "argon2$x$y", "bcrypt:12$a$b", ""]
+)
+def test_a_hash_of_no_known_format_matches_no_password(stored: str) -> None:
+    assert not passwords.verify_password("eve", stored)
+    assert passwords.outdated(stored)
 
 
 def test_hashes_at_once_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from kit.settings import About, Settings
 
 @dataclass(frozen=True)
 class BrokerSettings(Settings):
-    owner = "the dev broker (`scripts.stack.broker`)"
+    readers = "the dev broker (`scripts.stack.broker`)"
 
     amqp_url: Annotated[str, About("RabbitMQ", schemes=("amqp", "amqps"))] = (
         "amqp://guest:guest@127.0.0.1:5672/%2F"

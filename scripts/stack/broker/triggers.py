@@ -129,6 +129,22 @@ def _parallelism(document: Mapping[str, Any]) -> int:
     return int(raw)
 
 
+def delivered_to(path: Path = MANIFESTS) -> set[str]:
+    """The functions the Triggers deliver to, as subscriber or dead-letter sink: the dev
+    broker reads each one's `<NAME>_URL`."""
+    names = set()
+    for document in _documents(path):
+        if document.get("kind") not in ("Trigger", "Broker"):
+            continue
+        spec = document.get("spec") or {}
+        sink = (spec.get("delivery") or {}).get("deadLetterSink") or {}
+        for destination in (spec.get("subscriber") or {}, sink):
+            ref = destination.get("ref") or {}
+            if ref.get("kind") == "Service":
+                names.add(str(ref["name"]))
+    return names
+
+
 def load(path: Path = MANIFESTS) -> tuple[list[Trigger], str]:
     """The Triggers in the manifests at `path`, and the broker's queue type."""
     documents = list(_documents(path))

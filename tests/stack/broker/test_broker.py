@@ -16,14 +16,14 @@ from kit import events
 from scripts.stack import processes
 from scripts.stack.broker import amqp, ingress
 from scripts.stack.broker.triggers import Trigger
+from scripts.stack.shop import Stack, port_of
+from scripts.stack.wait import until
 from tests.support.eventing import (
     Call,
     Recorder,
     Reply,
     manifests_with_delivery,
     messages,
-    start_broker,
-    wait_for,
 )
 
 PLACED = "com.roboshop.order.placed"
@@ -34,6 +34,7 @@ BUSY = "busy-"
 DOOMED = "doomed-"
 LOST = "lost-"
 DEAD_LETTER_PATH = "/deadletters/events/dead-letter"
+SUBSCRIBERS = ("user", "cart", "dispatch", "payment", "deadletters")
 
 
 def respond(call: Call) -> Reply:
@@ -84,19 +85,19 @@ def recorder() -> Iterator[Recorder]:
 
 @pytest.fixture(scope="module")
 def broker(
-    amqp_url: str, recorder: Recorder, log_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    amqp_url: str, recorder: Recorder, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     manifests = manifests_with_delivery(
         tmp_path_factory.mktemp("manifests"), retry=4, backoffPolicy="linear", backoffDelay="PT0.1S"
     )
-    env = {
-        name: f"{recorder.url}/{name.split('_')[0].lower()}"
-        for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL", "DEADLETTERS_URL")
-    }
-    process, url = start_broker(amqp_url, log_dir, env, manifests)
-    wait_for(lambda: post_json(url + "health") == 200, what="the broker's health")
-    yield url
-    process.stop()
+    # Every subscriber is the recorder, each under a path of its own.
+    urls = {name: f"{recorder.url}/{name}" for name in SUBSCRIBERS}
+    overrides = {"broker": {"BROKER_TRIGGERS": str(manifests)}}
+    folder = tmp_path_factory.mktemp("broker")
+    with Stack({}, folder, {**urls, "rabbitmq": amqp_url}, overrides) as stack:
+        url = stack.start(["broker"]).urls["broker"] + "/"
+        until(lambda: post_json(url + "health") == 200, what="the broker's health")
+        yield url
 
 
 def post_json(url: str) -> int:
@@ -176,13 +177,13 @@ def test_the_ingress_has_a_functions_request_ids_health_and_metrics(
     }
     live = urllib3.request("GET", broker + "health/live", retries=False)
     assert json.loads(live.data) == {"function": "broker", "status": "ok"}
-    wait_for(lambda: calls_for(recorder, "/user/events/order-placed", subject), what="delivery")
+    until(lambda: calls_for(recorder, "/user/events/order-placed", subject), what="delivery")
 
     def exposed() -> str | None:
         text = urllib3.request("GET", broker + "metrics", retries=False).data.decode()
         return text if 'outcome="delivered",queue=' in text else None
 
-    text = wait_for(exposed, what="the deliveries in /metrics")
+    text = until(exposed, what="the deliveries in /metrics")
     assert 'broker_events_received_total{status="202"}' in text
     assert 'http_requests_total{function="broker",method="POST",route="/",status="202"}' in text
     assert 'trigger="user-order-placed"' in text
@@ -195,7 +196,7 @@ def test_an_event_reaches_every_matching_subscriber_in_binary_mode(
     subject = f"order-{uuid.uuid4()}"
     event_id = publish(broker, subject)
     for path in ("/user/events/order-placed", "/cart/events/order-placed"):
-        (call,) = wait_for(functools.partial(calls_for, recorder, path, subject), what=path)
+        (call,) = until(functools.partial(calls_for, recorder, path, subject), what=path)
         assert call.headers["ce-id"] == event_id
         assert call.headers["ce-type"] == PLACED
         assert call.headers["ce-source"] == "/tests"
@@ -210,7 +211,7 @@ def test_the_reply_event_of_a_subscriber_is_published_back_into_the_broker(
 ) -> None:
     subject = f"order-{uuid.uuid4()}"
     publish(broker, subject)
-    (call,) = wait_for(
+    (call,) = until(
         lambda: calls_for(recorder, "/user/events/order-dispatched", subject), what="the reply"
     )
     assert call.headers["ce-type"] == DISPATCHED
@@ -223,7 +224,7 @@ def test_a_failing_subscriber_is_retried_until_it_takes_the_event(
 ) -> None:
     flaky = f"{FLAKY}{uuid.uuid4()}"
     publish(broker, flaky)
-    wait_for(
+    until(
         lambda: len(calls_for(recorder, "/cart/events/order-placed", flaky)) == 3,
         what="three attempts",
     )
@@ -236,7 +237,7 @@ def test_a_transient_4xx_is_retried_as_knative_does(
 ) -> None:
     busy = f"{BUSY}{uuid.uuid4()}"
     publish(broker, busy)
-    wait_for(
+    until(
         lambda: len(calls_for(recorder, "/cart/events/order-placed", busy)) == 2,
         what="a second attempt after the 409",
     )
@@ -249,10 +250,10 @@ def test_a_refused_event_is_acked_and_gone_as_eventing_rabbitmq_does(
     """A 400 is final: one attempt, no dead letter (the consumers keep such events
     themselves), and the next event is not held up."""
     publish(broker, POISON)
-    wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", POISON), what="poison")
+    until(lambda: calls_for(recorder, "/cart/events/order-placed", POISON), what="poison")
     following = f"order-{uuid.uuid4()}"
     publish(broker, following)
-    wait_for(lambda: calls_for(recorder, "/cart/events/order-placed", following), what="next")
+    until(lambda: calls_for(recorder, "/cart/events/order-placed", following), what="next")
     time.sleep(0.5)  # time enough for the retries a 400 must not get
     assert len(calls_for(recorder, "/cart/events/order-placed", POISON)) == 1
     assert not calls_for(recorder, DEAD_LETTER_PATH, POISON)
@@ -264,7 +265,7 @@ def test_an_event_that_fails_every_retry_goes_to_the_dead_letter_sink(
 ) -> None:
     doomed = f"{DOOMED}{uuid.uuid4()}"
     event_id = publish(broker, doomed)
-    (letter,) = wait_for(lambda: calls_for(recorder, DEAD_LETTER_PATH, doomed), what="dead letter")
+    (letter,) = until(lambda: calls_for(recorder, DEAD_LETTER_PATH, doomed), what="dead letter")
     assert len(calls_for(recorder, "/cart/events/order-placed", doomed)) == 5  # 1 + 4 retries
     assert letter.headers["ce-id"] == event_id
     assert letter.headers["ce-type"] == PLACED
@@ -274,7 +275,7 @@ def test_an_event_that_fails_every_retry_goes_to_the_dead_letter_sink(
     assert letter.json() == {"orderid": doomed}
     # user took it the first time: its dead-letter sink never hears of it.
     assert len(calls_for(recorder, "/user/events/order-placed", doomed)) == 1
-    wait_for(lambda: dead_letters(amqp_url, "cart-order-placed") == [], what="the queue emptied")
+    until(lambda: dead_letters(amqp_url, "cart-order-placed") == [], what="the queue emptied")
 
 
 def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
@@ -282,22 +283,20 @@ def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
 ) -> None:
     lost = f"{LOST}{uuid.uuid4()}"
     publish(broker, lost)
-    wait_for(
-        lambda: len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5, what="the sink's 5 tries"
-    )
+    until(lambda: len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5, what="the sink's 5 tries")
     time.sleep(0.5)
     assert len(calls_for(recorder, DEAD_LETTER_PATH, lost)) == 5
     assert dead_letters(amqp_url, "cart-order-placed") == []
 
 
 def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_only(
-    log_dir: Path,
+    tmp_path: Path,
 ) -> None:
     closed = f"amqp://guest:guest@127.0.0.1:{processes.free_port()}/%2F"
-    process, url = start_broker(closed, log_dir, {"LOG_LEVEL": "info"})
-    try:
-        port = int(url.rstrip("/").rsplit(":", 1)[1])
-        wait_for(lambda: "loopback only" in process.log.read_text(), what="the ingress's log line")
+    with Stack({"LOG_LEVEL": "info"}, tmp_path, {"rabbitmq": closed}) as stack:
+        url = stack.start(["broker"]).urls["broker"] + "/"
+        port, log = port_of(url), stack.processes["broker"].log
+        until(lambda: "loopback only" in log.read_text(), what="the ingress's log line")
         # Bound to 127.0.0.1 itself, not to every address: even 127.0.0.2 gets no answer.
         assert processes.port_open(port, "127.0.0.1")
         assert not processes.port_open(port, "127.0.0.2")
@@ -309,5 +308,3 @@ def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_onl
         health = urllib3.request("GET", url + "health", retries=False)
         assert health.status == 503
         assert json.loads(health.data)["dependencies"]["rabbitmq"] != "up"
-    finally:
-        process.stop()

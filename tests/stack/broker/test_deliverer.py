@@ -16,7 +16,8 @@ from scripts.stack import processes
 from scripts.stack.broker import amqp, deliverer
 from scripts.stack.broker.deliverer import Deliverer
 from scripts.stack.broker.triggers import Delivery, Trigger
-from tests.support.eventing import Call, Recorder, messages, wait_for
+from scripts.stack.wait import until
+from tests.support.eventing import Call, Recorder, messages
 
 DISPATCHED = "com.roboshop.order.dispatched"
 
@@ -45,7 +46,7 @@ def delivering(trigger: Trigger, amqp_url: str, replies_to: str | None = None) -
     deliverer = Deliverer(trigger, "classic", amqp_url, publisher, stopping)
     deliverer.start()
     try:
-        wait_for(deliverer.connected.is_set, what="the deliverer's consumer")
+        until(deliverer.connected.is_set, what="the deliverer's consumer")
         yield
     finally:
         stopping.set()
@@ -88,7 +89,7 @@ def test_an_event_whose_reply_cant_be_published_is_dead_lettered(amqp_url: str) 
     try:
         with delivering(trigger, amqp_url, replies_to=closed):
             put(amqp_url, trigger, "reply-lost")
-            (letter,) = wait_for(lambda: parked(amqp_url, trigger), what="the dead letter")
+            (letter,) = until(lambda: parked(amqp_url, trigger), what="the dead letter")
         assert len(subscriber.calls) == 1  # delivered once: the subscriber is not asked again
         assert letter["id"] == "reply-lost"
         assert letter["knativeerrorcode"] == "200"
@@ -104,7 +105,7 @@ def test_a_subscriber_that_never_answers_is_dead_lettered_with_code_minus_one(
     trigger = trigger_to(nowhere, "http://127.0.0.1:9/sink", retry=1)
     with delivering(trigger, amqp_url):
         put(amqp_url, trigger, "no-answer")
-        (letter,) = wait_for(lambda: parked(amqp_url, trigger), what="the dead letter")
+        (letter,) = until(lambda: parked(amqp_url, trigger), what="the dead letter")
     assert letter["knativeerrorcode"] == "-1"
     assert letter["knativeerrordest"] == nowhere
     labels = {"trigger": trigger.name, "queue": amqp.queue_name(trigger)}
@@ -123,9 +124,9 @@ def test_a_delivery_carries_the_events_trace_on_in_a_span_of_its_own(amqp_url: s
     try:
         with delivering(trigger, amqp_url):
             put(amqp_url, trigger, "traced", traceparent=parent)
-            (call,) = wait_for(lambda: subscriber.calls, what="the delivery")
+            (call,) = until(lambda: subscriber.calls, what="the delivery")
             labels = {"trigger": trigger.name, "queue": amqp.queue_name(trigger)}
-            wait_for(
+            until(
                 lambda: counted("broker_deliveries_total", outcome="delivered", **labels) == 1,
                 what="the delivery counted",
             )
@@ -155,7 +156,7 @@ def stuck_then_next(amqp_url: str, parallelism: int) -> list[str]:
         with delivering(trigger, amqp_url):
             put(amqp_url, trigger, "stuck")
             put(amqp_url, trigger, "next")
-            wait_for(
+            until(
                 lambda: (
                     "next" in _first_calls(recorder) and _first_calls(recorder).count("stuck") == 4
                 ),

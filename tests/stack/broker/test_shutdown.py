@@ -12,15 +12,14 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.stack.processes import Process
+from scripts.stack.processes import Process, vhost
+from scripts.stack.shop import Stack
+from scripts.stack.wait import until
 from tests.support.eventing import (
     Call,
     Recorder,
     Reply,
     manifests_with_delivery,
-    start_broker,
-    vhost,
-    wait_for,
 )
 
 PLACED = "com.roboshop.order.placed"
@@ -51,21 +50,27 @@ def amqp_url(namespace: str) -> Iterator[str]:
 class Brokers:
     """Brokers started one after the other on the same vhost, as pods of one deployment."""
 
-    def __init__(self, amqp_url: str, recorder: Recorder, folder: Path, log_dir: Path) -> None:
-        self.manifests = manifests_with_delivery(
-            folder, retry=2, backoffPolicy="linear", backoffDelay="PT0.1S"
+    def __init__(self, amqp_url: str, recorder: Recorder, folder: Path) -> None:
+        manifests = manifests_with_delivery(
+            folder / "manifests", retry=2, backoffPolicy="linear", backoffDelay="PT0.1S"
         )
-        self.env = {
-            name: f"{recorder.url}/{name.split('_')[0].lower()}"
-            for name in ("USER_URL", "CART_URL", "DISPATCH_URL", "PAYMENT_URL", "DEADLETTERS_URL")
-        }
-        self.amqp_url, self.log_dir = amqp_url, log_dir
+        subscribers = ("user", "cart", "dispatch", "payment", "deadletters")
+        self.urls = {name: f"{recorder.url}/{name}" for name in subscribers}
+        self.urls["rabbitmq"] = amqp_url
+        self.overrides = {"broker": {"BROKER_TRIGGERS": str(manifests)}}
+        self.folder = folder
         self.running: list[Process] = []
 
     def start(self) -> str:
-        process, url = start_broker(self.amqp_url, self.log_dir, self.env, self.manifests)
-        self.running.append(process)
-        wait_for(lambda: health(url) == 200, what="the broker's health")
+        """One more broker, on a port of its own."""
+        folder = self.folder / f"broker-{len(self.running)}"
+        stack = Stack({}, folder, dict(self.urls), self.overrides)
+        try:
+            stack.start(["broker"])
+        finally:
+            self.running += stack.processes.values()
+        url = stack.urls["broker"] + "/"
+        until(lambda: health(url) == 200, what="the broker's health")
         return url
 
     def stop_all(self) -> None:
@@ -74,8 +79,8 @@ class Brokers:
 
 
 @pytest.fixture
-def brokers(amqp_url: str, recorder: Recorder, tmp_path: Path, log_dir: Path) -> Iterator[Brokers]:
-    started = Brokers(amqp_url, recorder, tmp_path / "manifests", log_dir)
+def brokers(amqp_url: str, recorder: Recorder, tmp_path: Path) -> Iterator[Brokers]:
+    started = Brokers(amqp_url, recorder, tmp_path)
     yield started
     started.stop_all()
 
@@ -116,12 +121,12 @@ def test_an_event_being_delivered_is_finished_and_acked_not_delivered_again(
     url = brokers.start()
     subject = f"{SLOW}{uuid.uuid4()}"
     assert post(url, subject) == 202
-    wait_for(lambda: delivered(recorder, subject), what="the slow delivery to start")
+    until(lambda: delivered(recorder, subject), what="the slow delivery to start")
     assert stop(brokers.running[-1]) == 0  # while cart is still answering
     after = brokers.start()
     marker = f"marker-{uuid.uuid4()}"
     assert post(after, marker) == 202
-    wait_for(lambda: delivered(recorder, marker), what="the next broker to deliver")
+    until(lambda: delivered(recorder, marker), what="the next broker to deliver")
     assert delivered(recorder, subject) == 1
 
 
@@ -149,9 +154,9 @@ def test_events_posted_while_it_stops_are_taken_once_or_not_at_all(
     posting.set()
     poster = threading.Thread(target=keep_posting)
     poster.start()
-    wait_for(lambda: len(answers) >= 20, what="events flowing")
+    until(lambda: len(answers) >= 20, what="events flowing")
     code = stop(brokers.running[-1])
-    wait_for(lambda: 0 in answers.values(), what="the ingress to be gone")
+    until(lambda: 0 in answers.values(), what="the ingress to be gone")
     posting.clear()
     poster.join()
     assert code == 0
@@ -160,7 +165,7 @@ def test_events_posted_while_it_stops_are_taken_once_or_not_at_all(
     after = brokers.start()
     marker = f"marker-{uuid.uuid4()}"  # queued after all the others
     assert post(after, marker) == 202
-    wait_for(
+    until(
         lambda: all(delivered(recorder, subject) for subject in [*taken, marker]),
         what="every taken event delivered",
     )

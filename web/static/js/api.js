@@ -56,7 +56,7 @@ export async function request(method, path, { body, headers = {} } = {}) {
   }
   const data = await parse(response);
   if (!response.ok) {
-    const code = (data && data.error) || `http_${response.status}`;
+    const code = data?.error || `http_${response.status}`;
     // A gateway failure gets our sentence; the function's own message otherwise.
     const own = data && typeof data.message === "string" ? data.message : "";
     const message = response.status >= 502 || !own ? fallbackMessage(response.status) : sentence(own);

@@ -27,7 +27,7 @@ export function clearNotice() {
 }
 
 export function failed(error) {
-  return error && error.message ? error.message : "Something went wrong. Please try again.";
+  return error?.message || "Something went wrong. Please try again.";
 }
 
 export function report(error) {

@@ -1,10 +1,10 @@
-// The API reference page: /api/openapi.yaml rendered as a list of operations by tag, each
-// with its parameters, body and answers, and the shared schemas at the end.
+// The API reference page: the spec rendered as a list of operations by tag, each with its
+// parameters, body and answers, and the shared schemas at the end. It reads
+// /api/openapi.json, which scripts/docs/openapi_json.py makes from web/openapi.yaml.
 
 import { h, replace } from "../dom.js";
-import { parseYaml } from "./yaml.js";
 
-const SPEC_URL = "/api/openapi.yaml";
+const SPEC_URL = "/api/openapi.json";
 const METHODS = ["get", "put", "post", "delete", "patch"];
 
 // `code` spans and nothing else: the spec's descriptions are short prose.
@@ -21,7 +21,7 @@ function refName(ref) {
 
 function resolve(spec, node) {
   let current = node;
-  for (let hops = 0; current && current.$ref && hops < 10; hops += 1) {
+  for (let hops = 0; current?.$ref && hops < 10; hops += 1) {
     const path = current.$ref.replace(/^#\//, "").split("/");
     current = path.reduce((at, key) => (at ? at[key] : undefined), spec);
   }
@@ -92,7 +92,7 @@ function parameters(spec, operation, shared) {
 
 function requestBody(spec, operation) {
   const body = operation.requestBody && resolve(spec, operation.requestBody);
-  if (!body || !body.content) return null;
+  if (!body?.content) return null;
   return h("section", {},
     h("h4", {}, `Body${body.required ? "" : " (optional)"}`),
     Object.entries(body.content).map(([media, content]) => h("div", {},
@@ -146,7 +146,7 @@ function operations(spec) {
 }
 
 function schemasSection(spec) {
-  const schemas = (spec.components && spec.components.schemas) || {};
+  const schemas = spec.components?.schemas || {};
   return h("section", { class: "schemas" },
     h("h2", { id: "schemas" }, "Schemas"),
     Object.entries(schemas).map(([name, schema]) => h("article", { class: "schema", id: `schema-${name}` },
@@ -164,7 +164,7 @@ function render(spec) {
     if (!byTag.has(tag)) byTag.set(tag, []);
     byTag.get(tag).push(op);
   }
-  const description = (name) => ((spec.tags || []).find((t) => t.name === name) || {}).description;
+  const description = (name) => (spec.tags || []).find((t) => t.name === name)?.description;
   replace(document.getElementById("toc"),
     [...byTag].map(([tag, ops]) => h("div", {},
       h("a", { class: "tag", href: `#tag-${tag}` }, tag),
@@ -188,7 +188,7 @@ async function main() {
   try {
     const response = await fetch(SPEC_URL, { cache: "no-cache" });
     if (!response.ok) throw new Error(`${SPEC_URL} answered ${response.status}`);
-    render(parseYaml(await response.text()));
+    render(await response.json());
   } catch (error) {
     replace(document.getElementById("spec"), h("p", { class: "error", role: "alert" }, `The API description could not be shown: ${error.message}`));
     document.body.dataset.operations = "error";

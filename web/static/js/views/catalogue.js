@@ -124,7 +124,9 @@ function ratingWidget(sku, summary, summaryNode) {
     }
     const current = await shop.rating(sku).catch(() => null);
     status.textContent = `Thank you! You rated it ${score} out of 5.`;
-    summaryNode.replaceWith((summaryNode = ratingLine(current)));
+    const line = ratingLine(current);
+    summaryNode.replaceWith(line);
+    summaryNode = line;
     show(score, current);
   };
   const mine = shop.ownScore(sku);

@@ -91,7 +91,7 @@ function choices(found) {
   });
 }
 
-function shippingStep(main, onShipped) {
+function shippingStep(onShipped) {
   const quote = h("div", { class: "quote", "aria-live": "polite" });
   const choose = async (place, country) => {
     try {
@@ -168,6 +168,6 @@ export async function checkoutView(main) {
     replace(payment, hasShipping(current) ? paymentStep(main, current) : null);
     if (hasShipping(current)) document.getElementById("pay")?.focus();
   };
-  replace(main, h("h1", {}, "Checkout"), shippingStep(main, showPayment), payment);
+  replace(main, h("h1", {}, "Checkout"), shippingStep(showPayment), payment);
   showPayment(cart);
 }
