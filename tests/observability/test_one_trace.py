@@ -1,6 +1,7 @@
 """One checkout through nginx is one trace: payment, catalogue, cart, the broker, user and
-dispatch, every span a child of another of the same trace but the first; and every line
-every process of the stack logged is a JSON object with the fields of its request."""
+dispatch, every span a child of another of the same trace but the first; a replayed dead
+letter is in the trace and request of its replay; and every line every process of the
+stack logged is a JSON object with the fields of its request."""
 
 from __future__ import annotations
 
