@@ -8,8 +8,10 @@ Either way the letter names the consumer and event route it was meant for.
 
 A replay sends the event as it was delivered, to that route only (a consumer's
 `<FUNCTION>_URL`, so nothing else can be targeted), and publishes the consumer's reply
-event to the broker ($K_SINK), as a dispatcher would. The consumers are idempotent, so a
-replay of an event that did get through after all changes nothing.
+event to the broker ($K_SINK), as a dispatcher would; both under the replaying request's
+trace and request id (kit.events.send), so a replay is one trace with what it set off.
+The consumers are idempotent, so a replay of an event that did get through after all
+changes nothing.
 """
 
 from __future__ import annotations
@@ -21,15 +23,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-import urllib3
-
 from deadletters import store
 from kit import ApiError, Unavailable, counter, events, get_logger, peer_url
 
 log = get_logger("deadletters.letters")
 parked_total = counter("dead_letters_parked", "Events kept as dead letters.", ["function", "type"])
 replays_total = counter("dead_letter_replays", "Replays of dead letters.", ["outcome"])
-_pool = urllib3.PoolManager(maxsize=4)
+# A consumer's answer may wait on its own stores and peers.
+_READ_TIMEOUT = 30.0
 _ERROR_ATTRIBUTES = ("knativeerrordest", "knativeerrorcode", "knativeerrordata")
 EVENTS_PATH = "/events/"
 
@@ -196,27 +197,6 @@ def discard(key: str) -> dict[str, str]:
     return {"id": key, "status": "discarded"}
 
 
-def _binary(attributes: dict[str, Any]) -> dict[str, str]:
-    headers = {f"ce-{k}": str(v) for k, v in attributes.items() if k != "datacontenttype"}
-    headers["Content-Type"] = str(attributes.get("datacontenttype") or "application/json")
-    return headers
-
-
-def _post(url: str, headers: dict[str, str], body: bytes) -> urllib3.BaseHTTPResponse | None:
-    try:
-        return _pool.request(
-            "POST",
-            url,
-            body=body,
-            headers=headers,
-            timeout=urllib3.Timeout(connect=2, read=30),
-            retries=False,
-        )
-    except urllib3.exceptions.HTTPError as exc:
-        log.warning("replay: %s unreachable: %r", url, exc)
-        return None
-
-
 def replay(key: str) -> dict[str, Any]:
     """Deliver a parked letter to its consumer again; `replayed` once it took it."""
     letter = one(key)
@@ -226,16 +206,16 @@ def replay(key: str) -> dict[str, Any]:
     if function not in consumers():
         raise ApiError(409, "no_destination", f"dead letter {key} names no consumer to replay to")
     event = json.loads(letter["event"])
+    binary = events.BinaryEvent(event["attributes"], base64.b64decode(event["data"]))
     url = consumers()[function] + letter["path"]
-    answer = _post(url, _binary(event["attributes"]), base64.b64decode(event["data"]))
-    if answer is None or not 200 <= answer.status < 300:
-        outcome = "unreachable" if answer is None else f"HTTP {answer.status}"
+    answer = events.send(binary, url, receiver=function, read_timeout=_READ_TIMEOUT)
+    if not answer.ok:
+        outcome = "unreachable" if answer.status == events.NO_ANSWER else f"HTTP {answer.status}"
+        log.warning("replay: %s did not take dead letter %s: %s", function, key, answer.detail)
         store.note_failed_replay(key, outcome)
         replays_total.labels("failed").inc()
         raise ApiError(502, "replay_failed", f"{function} did not take the event: {outcome}")
-    reply = events.reply_in(dict(answer.headers), answer.data)
-    if reply is not None:
-        _publish(*reply)
+    _publish(_reply(answer))
     replayed = store.mark_replayed(key, int(letter["version"]))
     replays_total.labels("replayed" if replayed else "parked_again").inc()
     return {
@@ -245,9 +225,21 @@ def replay(key: str) -> dict[str, Any]:
     }
 
 
-def _publish(headers: dict[str, str], body: bytes) -> None:
+def _reply(answer: events.Answer) -> events.BinaryEvent | None:
+    try:
+        return events.reply_in(answer)
+    except ValueError as exc:  # the consumer's bug: it took the event all the same
+        log.error("replay: ignoring a malformed reply event: %s", exc)
+        return None
+
+
+def _publish(reply: events.BinaryEvent | None) -> None:
     """The consumer's reply goes to the broker, as a dispatcher sends it."""
-    answer = _post(events.SinkSettings.current().k_sink, headers, body)
-    if answer is None or not 200 <= answer.status < 300:
+    if reply is None:
+        return
+    sink = events.SinkSettings.current().k_sink
+    answer = events.send(reply, sink, receiver="broker", read_timeout=_READ_TIMEOUT)
+    if not answer.ok:
+        log.warning("replay: the broker did not take the reply: %s", answer.detail)
         replays_total.labels("reply_lost").inc()
         raise Unavailable("broker")

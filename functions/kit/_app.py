@@ -3,7 +3,9 @@
 An HTTP function receives every path. FunctionApp matches it against its rules,
 so an unknown path is 404 and a wrong method 405, turns every failure into a
 JSON error, serves `/health` and `/metrics`, logs one JSON line per request and
-counts it per route and status.
+counts it per route and status. Work an app runs beside its requests (the dev
+broker's deliverers) is started and stopped by kit.serve with the process that
+serves them (`alongside`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ _HEALTH = "/health"
 # outage gives clear 503s from /health and the routes instead of restarted pods.
 _LIVE = "/health/live"
 _METRICS = "/metrics"
+# What each app runs beside its requests, by app name (an app built again replaces its own).
+_alongside: dict[str, tuple[Callable[[], None], Callable[[], None]]] = {}
 
 
 class FunctionApp:
@@ -63,6 +67,12 @@ class FunctionApp:
             # functions-framework answers a few paths itself (its catch-all rule can't
             # match a newline; /robots.txt, /favicon.ico): those errors are JSON too.
             current_app.register_error_handler(HTTPException, _http_error)
+
+    def alongside(self, start: Callable[[], None], stop: Callable[[], None]) -> None:
+        """Work run beside the requests, in the process that answers them: kit.serve calls
+        `start` before the first request and `stop` once the last one is answered (a test
+        client calls neither)."""
+        _alongside[self.name] = (start, stop)
 
     def route(self, rule: str, methods: Sequence[str] = ("GET",)) -> Callable[[Handler], Handler]:
         """Register a handler; its return value is made into a response as Flask does."""
@@ -203,6 +213,16 @@ class FunctionApp:
         return Response(body, content_type=content_type)
 
 
+def start_alongside() -> None:
+    for start, _ in _alongside.values():
+        start()
+
+
+def stop_alongside() -> None:
+    for _, stop in reversed(_alongside.values()):
+        stop()
+
+
 def _event_fields(headers: Headers) -> dict[str, str]:
     event_type = headers.get("ce-type")
     if not event_type:
@@ -222,7 +242,13 @@ def _error_response(error: ApiError) -> Response:
 
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
-    codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+    codes = {
+        400: "bad_request",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+        415: "unsupported_media_type",
+    }
     message = {
         404: "no such path",
         405: "this method is not allowed on this path",

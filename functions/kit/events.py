@@ -12,6 +12,8 @@ names); not the trace context or what the platform adds on the way. The
 `traceparent` extension is left out on purpose: W3C trace context is rewritten at
 each hop by design (a broker or a collector may give it a span of its own, as
 Knative's do), and a forged one can at worst mislabel a trace, never change an order.
+
+Sending one (to the broker, to a consumer, to a subscriber) is `send` (kit._send).
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ from flask import Request
 from kit import _body, _logs, _metrics, _trace, peers
 from kit._config import LOCAL_BROKER_PORT
 from kit._errors import ApiError, ConfigError, Unavailable
+from kit._send import NO_ANSWER as NO_ANSWER
+from kit._send import RETRIED_4XX as RETRIED_4XX
+from kit._send import Answer as Answer
+from kit._send import BinaryEvent as BinaryEvent
+from kit._send import retryable as retryable
+from kit._send import send as send
 from kit.sessions import MIN_SECRET_LENGTH, SessionSettings
 from kit.settings import About, Settings
 
@@ -135,9 +143,6 @@ def to_binary(event: Any) -> tuple[dict[str, str], bytes]:
     return dict(headers), body if isinstance(body, bytes) else str(body).encode()
 
 
-# The 4xx answers the broker retries (Knative's kncloudevents.SelectiveRetry). Any other
-# 4xx is final: eventing-rabbitmq then acks the event and it is gone.
-RETRIED_4XX = frozenset({404, 408, 409, 429})
 # Refusals of the sender, not of the event: nothing to keep.
 _NOT_PARKED = frozenset({401, 403})
 
@@ -170,10 +175,8 @@ def _check_type(event: Any, expected_type: str) -> None:
 
 def binary_of(event: Any) -> tuple[dict[str, Any], bytes]:
     """The event's attributes and its data as binary mode carries them."""
-    headers, body = to_binary(event)
-    attributes = dict(event.get_attributes())
-    attributes["datacontenttype"] = headers.get("content-type", "application/json")
-    return attributes, body
+    binary = BinaryEvent.of(event)
+    return dict(binary.attributes), binary.data
 
 
 def from_binary(attributes: dict[str, Any], data: bytes) -> Any:
@@ -230,9 +233,7 @@ def _counted(function: str, event_type: str, outcome: str) -> None:
 
 def park(function: str, path: str, event: Any, refusal: ApiError) -> str:
     """Keep a refused event as a dead letter (see `consume`); its dead-letter id."""
-    headers, body = to_binary(event)
-    attributes = dict(event.get_attributes())
-    attributes["datacontenttype"] = headers.get("content-type", "application/json")
+    attributes, body = binary_of(event)
     letter = {
         "function": function,
         "path": path,
@@ -252,14 +253,23 @@ def park(function: str, path: str, event: Any, refusal: ApiError) -> str:
     return key
 
 
-def reply_in(headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes] | None:
-    """The binary-mode reply event in a subscriber's answer (ce-* headers and body), if any."""
-    lower = {k.lower(): v for k, v in headers.items()}
+def reply_in(answer: Answer) -> BinaryEvent | None:
+    """The reply event in a subscriber's answer (binary or structured mode), if any; its
+    data byte for byte in binary mode. ValueError for a reply that is no valid event."""
+    lower = {k.lower(): v for k, v in answer.headers.items()}
+    if "application/cloudevents+json" in lower.get("content-type", ""):
+        from cloudevents.exceptions import GenericException
+        from cloudevents.http import from_http
+
+        try:
+            return BinaryEvent.of(from_http(lower, answer.data))
+        except GenericException as exc:
+            raise ValueError(str(exc)) from None
     if not all(f"ce-{name}" in lower for name in ("specversion", "id", "source", "type")):
         return None
-    reply = {k: v for k, v in lower.items() if k.startswith("ce-")}
-    reply["Content-Type"] = lower.get("content-type", "application/json")
-    return reply, body
+    attributes = {k.removeprefix("ce-"): v for k, v in lower.items() if k.startswith("ce-")}
+    attributes["datacontenttype"] = lower.get("content-type", "application/json")
+    return BinaryEvent(attributes, answer.data)
 
 
 def event_data(event: Any) -> dict[str, Any]:

@@ -9,7 +9,9 @@ backpressure is left at its default: it counts connections, and a limit of THREA
 leave a client's extra keep-alive connections (nginx's, a peer's pool) unserved while the
 first ones stay open. On SIGTERM the server stops accepting, lets the requests in flight
 finish, and kills a worker still busy after SHUTDOWN_SECONDS: under the pod's
-terminationGracePeriodSeconds, so a request ends before the kubelet's SIGKILL.
+terminationGracePeriodSeconds, so a request ends before the kubelet's SIGKILL. What an
+app runs beside its requests (FunctionApp.alongside) runs in the worker too: started
+before it serves, stopped once it has answered its last request, within the same bound.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from kit._errors import ConfigError
 from kit._logs import configure as configure_logs
@@ -105,6 +107,23 @@ def server() -> Any:
     )
 
 
+def worker(*args: Any) -> None:
+    """granian's WSGI worker (the process that answers the requests), with the app's work
+    beside them around it: the worker returns once it has stopped taking connections and
+    answered the requests in flight."""
+    from granian.server import Server
+
+    from kit import _app
+
+    app()  # built already when forked from main(); a spawned worker builds it here
+    _app.start_alongside()
+    try:
+        # What serve() runs by default for WSGI (granian is pinned: requirements.txt).
+        Server._spawn_wsgi_worker(*args)
+    finally:
+        _app.stop_alongside()
+
+
 def main() -> None:
     try:
         if not ServeSettings.load().function:
@@ -112,7 +131,7 @@ def main() -> None:
         app()
     except ConfigError as exc:
         refuse(exc)
-    server().serve()
+    server().serve(spawn_target=worker)
 
 
 # Where Kubernetes reads a container's last words from (terminationMessagePath's default):
@@ -120,7 +139,7 @@ def main() -> None:
 TERMINATION_LOG = "/dev/termination-log"
 
 
-def refuse(problem: ConfigError) -> None:
+def refuse(problem: ConfigError) -> NoReturn:
     """One JSON line naming the variable, the same sentence as the container's termination
     message, and a failed start (the pod's CrashLoopBackOff)."""
     configure_logs(os.environ.get("FUNCTION") or "serve", "info").error(

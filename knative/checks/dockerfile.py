@@ -135,6 +135,11 @@ def _runtime_imports(source: str) -> Iterator[str]:
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
+def imports(files: dict[str, Path]) -> set[str]:
+    """Every module the files import when they run, by its full dotted name."""
+    return {name for origin in files.values() for name in _runtime_imports(origin.read_text())}
+
+
 def missing_imports(files: dict[str, Path], base: str, first_party: set[str]) -> list[str]:
     """What the image's Python files import of our own code (`first_party`: every module
     of the checkout) that the image lacks, as "<file in the image>: <module>"."""

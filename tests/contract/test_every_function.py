@@ -3,7 +3,8 @@ gives them all): an unknown path, a wrong method, a body that isn't JSON, a stor
 and each serves /health, /health/live and /metrics alike.
 
 The functions are those the kit knows (LOCAL_PORTS): a new one is checked by every test
-here, and fails the one that wants a request for each store it names in its /health.
+here, and fails the one that wants a request for each store it names in its /health. The
+dev broker's ingress is a kit app too, and answers alike (though it ships in no image).
 """
 
 from __future__ import annotations
@@ -13,20 +14,27 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from kit import LOCAL_PORTS, FunctionApp, events
-from scripts.stack.processes import free_port
+from scripts.stack.processes import ROOT, free_port
 from tests.support.accounts import bearer
-from tests.support.functions import create_app
+from tests.support.functions import create_app, source
 from tests.support.http import json_body
 from tests.support.mysql import FunctionDatabase
 from tests.support.orders import placed_data
 
-FUNCTIONS = list(LOCAL_PORTS)
+BROKER = "broker"
+SOURCES: dict[str, Path] = {
+    **{name: source(name) for name in LOCAL_PORTS},
+    BROKER: ROOT / "scripts" / "stack" / "broker" / "main.py",
+}
+MODULES = {**{name: f"{name}.main" for name in LOCAL_PORTS}, BROKER: "scripts.stack.broker.main"}
+FUNCTIONS = list(SOURCES)
 ANONYMOUS_CART = "anonymous-every-function"
 
 
@@ -36,6 +44,7 @@ def unreachable(port: int) -> dict[str, dict[str, str]]:
         "mongodb": {"MONGO_URL": f"mongodb://127.0.0.1:{port}", "MONGO_TIMEOUT_MS": "300"},
         "redis": {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "REDIS_TIMEOUT_MS": "300"},
         "mysql": {"MYSQL_PORT": str(port)},
+        "rabbitmq": {"AMQP_URL": f"amqp://guest:guest@127.0.0.1:{port}/%2F"},
     }
 
 
@@ -49,6 +58,11 @@ def placed_event(client: FlaskClient) -> TestResponse:
     )
     headers, body = events.to_binary(events.signed(event))
     return client.post("/events/order-placed", data=body, headers=headers)
+
+
+def an_event(client: FlaskClient) -> TestResponse:
+    headers, body = events.to_binary(events.make_event(events.ORDER_PLACED, "/t", {"o": 1}))
+    return client.post("/", data=body, headers=headers)
 
 
 Send = Callable[[FlaskClient], TestResponse]
@@ -70,6 +84,7 @@ NEEDS: dict[str, dict[str, Send]] = {
     },
     "dispatch": {"redis": placed_event},
     "deadletters": {"mongodb": lambda c: c.get("/dead-letters")},
+    BROKER: {"rabbitmq": an_event},
 }
 
 # The routes that read a JSON body (kit.json_body) before anything else; the event routes
@@ -79,6 +94,7 @@ JSON_ROUTES: dict[str, list[str]] = {
     "user": ["/register", "/login"],
     "shipping": [f"/confirm/{ANONYMOUS_CART}"],
     "deadletters": ["/dead-letters"],
+    BROKER: ["/"],
 }
 
 
@@ -95,7 +111,7 @@ class Route:
 
 
 def routes(function: str) -> list[Route]:
-    app = importlib.import_module(f"{function}.main").app
+    app = importlib.import_module(MODULES[function]).app
     assert isinstance(app, FunctionApp)
     return [Route(function, rule, methods) for rule, methods in app.rules()]
 
@@ -124,8 +140,14 @@ def stores_up(
     session's MySQL user, whose rights cover every database."""
 
 
+@pytest.fixture(autouse=True)
+def broker_on_a_vhost_of_its_own(amqp_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The broker's RabbitMQ: the session's vhost, never the machine's default one."""
+    monkeypatch.setenv("AMQP_URL", amqp_url)
+
+
 def client(function: str) -> FlaskClient:
-    return create_app(function).test_client()
+    return create_app(function, SOURCES[function]).test_client()
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

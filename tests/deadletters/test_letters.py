@@ -171,6 +171,39 @@ def test_a_replayed_reply_event_goes_to_the_broker(
         assert [x["id"] for x in parked(client)] == [other]
 
 
+def test_a_replay_and_its_reply_carry_the_replaying_requests_trace_and_request_id(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator's replay is one trace with what it sets off: the consumer continues the
+    replaying request's trace, not the dead event's (that stays in its extension)."""
+    original = "00-11111111111111111111111111111111-2222222222222222-01"
+    replaying = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    reply_headers, reply_body = events.to_binary(
+        events.make_event("com.roboshop.order.dispatched", "/roboshop/dispatch", {"orderid": "o"})
+    )
+    with (
+        stub_server(lambda seen: Reply(200, reply_body, reply_headers)) as dispatch,
+        stub_server(lambda seen: Reply(202)) as broker,
+    ):
+        restart_with(monkeypatch, DISPATCH_URL=dispatch.url)
+        restart_with(monkeypatch, K_SINK=broker.url + "/")
+        key = from_dispatcher(
+            client, order(traceparent=original), f"{dispatch.url}/events/order-placed"
+        )
+        answer = client.post(
+            f"/dead-letters/{key}/replay",
+            headers={"traceparent": replaying, "X-Request-Id": "replay-by-an-operator"},
+        )
+        assert answer.status_code == 200, answer.get_json()
+        (delivered,) = dispatch.seen
+        (published,) = broker.seen
+    assert delivered.headers["ce-traceparent"] == original
+    for seen in (delivered, published):
+        assert seen.headers["X-Request-Id"] == "replay-by-an-operator"
+        assert seen.headers["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+        assert seen.headers["traceparent"] != replaying  # the replay's own span is the parent
+
+
 def test_a_letter_for_no_known_consumer_is_kept_but_never_sent_anywhere(
     client: FlaskClient,
 ) -> None:

@@ -144,3 +144,19 @@ def test_paths_the_framework_refuses_are_json_404(client: FlaskClient, path: str
     response = client.get(path)
     assert response.status_code == 404
     assert response.get_json() == {"error": "not_found", "message": "no such path"}
+
+
+def test_work_alongside_starts_in_order_stops_in_reverse_and_a_rebuilt_app_replaces_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kit import FunctionApp, _app
+
+    monkeypatch.setattr(_app, "_alongside", {})
+    seen: list[str] = []
+    first, second = FunctionApp("first"), FunctionApp("second")
+    first.alongside(lambda: seen.append("start first"), lambda: seen.append("stop first"))
+    second.alongside(lambda: seen.append("start second"), lambda: seen.append("stop second"))
+    FunctionApp("first").alongside(lambda: seen.append("start again"), lambda: None)
+    _app.start_alongside()
+    _app.stop_alongside()
+    assert seen == ["start again", "start second", "stop second"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -101,13 +102,24 @@ def test_a_refusal_that_cant_be_kept_is_a_503(dead_letter_sink: DeadLetterSink) 
         consume(request_for(events.ORDER_PLACED), refuse(400))
 
 
-def test_a_reply_is_found_in_binary_mode_only() -> None:
-    headers, body = events.to_binary(events.make_event(events.ORDER_DISPATCHED, "/d", {"o": 1}))
-    reply = events.reply_in({"X-Other": "1", **headers}, body)
-    assert reply is not None
-    assert reply[0]["ce-type"] == events.ORDER_DISPATCHED
-    assert "x-other" not in reply[0]
-    assert events.reply_in({"Content-Type": "application/json"}, b"{}") is None
+def test_a_reply_is_found_in_binary_or_structured_mode() -> None:
+    event = events.make_event(events.ORDER_DISPATCHED, "/d", {"o": 1}, event_id="r-1")
+    headers, body = events.to_binary(event)
+    binary = events.reply_in(events.Answer(200, {"X-Other": "1", **headers}, body))
+    assert binary is not None
+    assert binary.attributes["type"] == events.ORDER_DISPATCHED
+    assert binary.data == body
+    assert "x-other" not in binary.attributes and "X-Other" not in binary.headers()
+    from cloudevents.conversion import to_structured
+
+    structured_headers, structured_body = to_structured(event)
+    structured = events.reply_in(events.Answer(200, structured_headers, structured_body))
+    assert structured is not None
+    assert (structured.attributes["id"], json.loads(structured.data)) == ("r-1", {"o": 1})
+    assert events.reply_in(events.Answer(200, {"Content-Type": "application/json"}, b"{}")) is None
+    broken = {"Content-Type": "application/cloudevents+json"}
+    with pytest.raises(ValueError):
+        events.reply_in(events.Answer(200, broken, b'{"specversion": "1.0"}'))
 
 
 def request_of(event: Any, **more_headers: str) -> Request:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from knative.checks import dockerfile
+from knative.checks import dockerfile, requirements
 from scripts.stack.processes import ROOT
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -69,6 +69,31 @@ def test_a_function_image_holds_every_module_its_code_imports(function: str) -> 
     files = _copied(DOCKERFILE, "function", FUNCTION=function)
     assert f"{function}.main" in _modules(files)
     assert dockerfile.missing_imports(files, "/app", OURS) == []
+
+
+FUNCTION_REQUIREMENTS = (ROOT / "functions" / "requirements.txt").read_text()
+OURS_TOP = {name.split(".")[0] for name in OURS}
+
+
+def _imported_by_function_images() -> set[str]:
+    return {
+        name
+        for function in FUNCTIONS
+        for name in dockerfile.imports(_copied(DOCKERFILE, "function", FUNCTION=function))
+    }
+
+
+def test_function_images_install_only_what_some_functions_code_needs() -> None:
+    assert (
+        requirements.unneeded(FUNCTION_REQUIREMENTS, _imported_by_function_images(), OURS_TOP) == []
+    )
+
+
+def test_a_package_only_the_tooling_imports_is_refused_in_the_function_images() -> None:
+    with_pika = FUNCTION_REQUIREMENTS + "pika==1.4.4  # the dev broker's RabbitMQ client\n"
+    assert requirements.unneeded(with_pika, _imported_by_function_images(), OURS_TOP) == ["pika"]
+    # And none of the functions' code imports it (the dev broker's code is not in an image).
+    assert not {name for name in _imported_by_function_images() if name.startswith("pika")}
 
 
 def test_seed_image_holds_what_seeding_and_backup_import_and_no_local_tooling() -> None:

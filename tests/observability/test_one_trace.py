@@ -1,16 +1,23 @@
 """One checkout through nginx is one trace: payment, catalogue, cart, the broker, user and
-dispatch, every span a child of another of the same trace but the first; and every line
-every process of the stack logged is a JSON object with the fields of its request."""
+dispatch, every span a child of another of the same trace but the first; a replayed dead
+letter is in the trace and request of its replay; and every line every process of the
+stack logged is a JSON object with the fields of its request."""
 
 from __future__ import annotations
 
 import json
+import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
+import urllib3
+
+from kit import events
 from scripts.stack.wait import until
 from tests.observability.conftest import Observed
 from tests.origin.conftest import PASSWORD, Visitor
+from tests.support.orders import placed_data
 from tests.support.otlp import ReceivedSpan
 from tests.support.stack import SESSION_SECRET
 
@@ -56,7 +63,7 @@ def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
     assert orphans == []
     names = {(span.service, span.name) for span in spans}
     assert ("payment", "POST /pay/<cart_id>") in names, names
-    assert ("broker", "broker ingress") in names
+    assert ("broker", "POST /") in names  # the ingress, a kit app as the functions are
     assert ("user", "POST /events/order-dispatched") in names
     # The store clients' own spans, under the request that used them.
     assert ("cart", "WATCH") in names  # redis
@@ -107,3 +114,48 @@ def test_every_line_logged_is_json_with_its_fields_and_no_secret(observed: Obser
             assert any(line.get("order_id") == orderid for line in mine), (process, mine)
     placed = [line for line in logs["payment"] if line.get("message") == "order placed"]
     assert [line["order_id"] for line in placed if line["order_id"] == orderid] == [orderid]
+
+
+def park(deadletters: str, consumer: str) -> str:
+    """A dead letter of an anonymous order's order.placed for the consumer's event route, as
+    a Trigger's dead-letter dispatcher hands it to deadletters; its key."""
+    orderid = f"replayed-{uuid.uuid4()}"
+    data = placed_data(orderid, f"anonymous-{orderid}", [{"sku": "RMC", "qty": 1}])
+    event = events.make_event(events.ORDER_PLACED, "/roboshop/payment", data, subject=orderid)
+    headers, body = events.to_binary(events.signed(event, SESSION_SECRET))
+    headers |= {"ce-knativeerrordest": consumer, "ce-knativeerrorcode": "503"}
+    url = deadletters + "/events/dead-letter"
+    answer = urllib3.request("POST", url, body=body, headers=headers, retries=False)
+    assert answer.status == 202, answer.data
+    return str(json.loads(answer.data)["id"])
+
+
+def replay_spans(observed: Observed, trace_id: str) -> dict[tuple[str, str], ReceivedSpan]:
+    """The replay's call to user and user's taking the event, once both are exported."""
+    wanted = {("deadletters", "POST user"), ("user", "POST /events/order-placed")}
+
+    def spans() -> dict[tuple[str, str], ReceivedSpan]:
+        return {(span.service, span.name): span for span in observed.receiver.trace(trace_id)}
+
+    return until(spans, what="the replay's spans", interval=0.2, done=lambda s: wanted <= set(s))
+
+
+def test_a_replayed_dead_letter_is_in_the_trace_and_request_of_its_replay(
+    observed: Observed,
+) -> None:
+    deadletters = observed.shop.urls["deadletters"]
+    key = park(deadletters, observed.shop.urls["user"] + "/events/order-placed")
+    trace_id, rid = secrets.token_hex(16), f"replay-{uuid.uuid4().hex}"
+    answer = urllib3.request(
+        "POST",
+        f"{deadletters}/dead-letters/{key}/replay",
+        headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01", "X-Request-Id": rid},
+        retries=False,
+    )
+    assert answer.status == 200, answer.data
+    spans = replay_spans(observed, trace_id)
+    taken = spans[("user", "POST /events/order-placed")]
+    assert taken.parent_id == spans[("deadletters", "POST user")].span_id
+    user_lines = log_lines(observed.shop.logs)["user"]
+    (line,) = [x for x in user_lines if x.get("request_id") == rid and x["message"] == "request"]
+    assert (line["trace_id"], line["status"]) == (trace_id, 204)

@@ -134,14 +134,14 @@ class Publisher:
                     if attempt == 1:
                         raise BrokerDown(f"RabbitMQ did not take the event: {exc!r}") from exc
 
-    def healthy(self) -> bool:
+    def check(self) -> None:
+        """BrokerDown unless RabbitMQ takes a connection and the topology (for /health)."""
         with self._lock:
             try:
                 self._open()
-                return True
-            except AMQP_ERRORS:
+            except AMQP_ERRORS as exc:
                 self._drop()
-                return False
+                raise BrokerDown(f"RabbitMQ is unreachable: {exc!r}") from exc
 
     def close(self) -> None:
         with self._lock:

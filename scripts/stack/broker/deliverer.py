@@ -1,8 +1,9 @@
 """Delivering one Trigger's queue, as eventing-rabbitmq's dispatcher does (pkg/dispatcher).
 
-Each message is POSTed in binary mode (ce-* headers, data as the body), as many at once
-as the Trigger's parallelism annotation says (default 1: in order, one at a time, so one
-event in its retries holds up the rest). What happens then is what the cluster does:
+Each message is POSTed in binary mode (kit.events.send: ce-* headers, data as the body,
+under the delivery's own span and request id), as many at once as the Trigger's
+parallelism annotation says (default 1: in order, one at a time, so one event in its
+retries holds up the rest). What happens then is what the cluster does:
 
 - 2xx: acked; a reply event in the answer is published back into the broker. If that
   fails after the retries, the original event is dead-lettered (`knativeerrordata` says why).
@@ -41,11 +42,10 @@ from typing import Any
 import pika
 import urllib3
 
-from kit import events, get_logger, request_scope, trace_call, trace_request
+from kit import events, get_logger, request_scope, trace_request
 from scripts.stack.broker import amqp, metrics
 from scripts.stack.broker.amqp import Channel, Publisher
 from scripts.stack.broker.inflight import Closed, InFlight
-from scripts.stack.broker.ingress import event_fields
 from scripts.stack.broker.settings import BrokerSettings
 from scripts.stack.broker.triggers import Trigger
 
@@ -53,46 +53,30 @@ log = get_logger("broker.deliverer")
 # eventing-rabbitmq sets no timeout unless the delivery has one; a hung subscriber would
 # hold a worker for ever there. Here it is given up after this long.
 DEFAULT_TIMEOUT = 60.0
-# The 4xx answers the broker retries (Knative's kncloudevents.SelectiveRetry).
-_RETRYABLE_4XX = frozenset({404, 408, 409, 429})
-NO_ANSWER = -1
-
-
-def retryable(status: int) -> bool:
-    """Whether a failed delivery may succeed later: no answer, a 5xx or a transient 4xx."""
-    return status == NO_ANSWER or status >= 500 or status in _RETRYABLE_4XX
-
 
 # CloudEvent attribute names are lower-case letters and digits: RabbitMQ's own headers
 # (a quorum queue's x-delivery-count on redelivery) are not the event's.
 _ATTRIBUTE_NAME = re.compile(r"[a-z0-9]{1,20}")
 
 
-def request_headers(properties: pika.BasicProperties) -> dict[str, str]:
-    headers = {
-        f"ce-{k}": str(v)
-        for k, v in (properties.headers or {}).items()
-        if _ATTRIBUTE_NAME.fullmatch(k)
+def event_fields(attributes: dict[str, Any]) -> dict[str, str]:
+    """What each log line about an event names: its type and id, and an order's id."""
+    fields = {
+        "event_type": str(attributes.get("type", "")),
+        "event_id": str(attributes.get("id", "")),
     }
-    headers.pop("ce-datacontenttype", None)
-    headers["Content-Type"] = properties.content_type or "application/json"
-    return headers
+    if fields["event_type"].startswith("com.roboshop.order.") and attributes.get("subject"):
+        fields["order_id"] = str(attributes["subject"])
+    return fields
 
 
-def reply_event(response: urllib3.BaseHTTPResponse) -> tuple[dict[str, Any], bytes] | None:
-    """The CloudEvent in a subscriber's response, as (attributes, body); None when there is none."""
-    headers = {k.lower(): v for k, v in response.headers.items()}
-    structured = "application/cloudevents+json" in headers.get("content-type", "")
-    if events.reply_in(headers, response.data) is None and not structured:
-        return None
-    from cloudevents.conversion import to_binary
-    from cloudevents.http import from_http
-
-    event = from_http(headers, response.data)
-    binary_headers, body = to_binary(event)
-    attributes = dict(event.get_attributes())
-    attributes["datacontenttype"] = binary_headers.get("content-type", "application/json")
-    return attributes, body if isinstance(body, bytes) else str(body).encode()
+def event_of(properties: pika.BasicProperties, body: bytes) -> events.BinaryEvent:
+    """The CloudEvent a message carries: its attributes are the message's headers."""
+    attributes = {
+        k: str(v) for k, v in (properties.headers or {}).items() if _ATTRIBUTE_NAME.fullmatch(k)
+    }
+    attributes["datacontenttype"] = properties.content_type or "application/json"
+    return events.BinaryEvent(attributes, body)
 
 
 @dataclass(frozen=True)
@@ -216,11 +200,11 @@ class Deliverer(threading.Thread):
         started = time.perf_counter()
         fields = event_fields(headers)
         with (
-            request_scope("") as rid,
+            request_scope(""),
             trace_request("broker", name, parent, fields, "consumer") as span,
         ):
             try:
-                status = self._deliver_traced(message, rid)
+                status = self._deliver_traced(message)
             finally:
                 self._waiting.done(id(message))
             span.finish(name, status, {"messaging.destination": self.queue})
@@ -234,14 +218,14 @@ class Deliverer(threading.Thread):
                 },
             )
 
-    def _deliver_traced(self, message: Message, rid: str) -> int:
+    def _deliver_traced(self, message: Message) -> int:
         delivery = self.trigger.delivery
-        status, detail, reply = NO_ANSWER, "", None
+        status, detail, reply = events.NO_ANSWER, "", None
         for attempt in range(delivery.retry + 1):
             if attempt and message.leaving.wait(delivery.delay(attempt)):
                 raise Abandoned
-            status, detail, reply = self._post(message, rid)
-            if not retryable(status):
+            status, detail, reply = self._post(message)
+            if not events.retryable(status):
                 break
             log.info("%s: attempt %d failed: %s", self.name, attempt + 1, detail)
             if attempt < delivery.retry:
@@ -249,10 +233,10 @@ class Deliverer(threading.Thread):
         event_id = message.properties.message_id
         self._count(status)
         if 200 <= status < 300:
-            lost_reply = reply is not None and not self._publish_reply(message, *reply)
+            lost_reply = reply is not None and not self._publish_reply(message, reply)
             if lost_reply and not self.for_dead_letters:
                 self._dead_letter(message, status, f"reply not published: {detail}")
-        elif not retryable(status):
+        elif not events.retryable(status):
             log.warning(
                 "%s: event %s acked and gone: %s answered %s (final, as in eventing-rabbitmq)",
                 self.name,
@@ -272,7 +256,7 @@ class Deliverer(threading.Thread):
     def _count(self, status: int) -> None:
         if 200 <= status < 300:
             outcome = "delivered"
-        elif not retryable(status):
+        elif not events.retryable(status):
             outcome = "refused"
         elif self.for_dead_letters or not self.trigger.delivery.dead_letter:
             outcome = "lost"
@@ -280,44 +264,32 @@ class Deliverer(threading.Thread):
             outcome = "dead_lettered"
         metrics.deliveries.labels(self.trigger.name, self.queue, outcome).inc()
 
-    def _post(
-        self, message: Message, rid: str
-    ) -> tuple[int, str, tuple[dict[str, Any], bytes] | None]:
+    def _post(self, message: Message) -> tuple[int, str, events.BinaryEvent | None]:
         """(status, what happened, reply event); NO_ANSWER when nothing answered."""
-        timeout = self.trigger.delivery.timeout or DEFAULT_TIMEOUT
+        answer = events.send(
+            event_of(message.properties, message.body),
+            self.target,
+            receiver=self.trigger.name,
+            read_timeout=self.trigger.delivery.timeout or DEFAULT_TIMEOUT,
+            pool=self._http,
+        )
+        if not answer.ok:
+            return answer.status, answer.detail, None
         try:
-            with trace_call(self.target, f"POST {self.trigger.name}") as trace_headers:
-                response = self._http.request(
-                    "POST",
-                    self.target,
-                    body=message.body,
-                    headers={
-                        **request_headers(message.properties),
-                        **trace_headers,
-                        "X-Request-Id": rid,
-                    },
-                    timeout=urllib3.Timeout(connect=2, read=timeout),
-                    retries=False,
-                )
-        except urllib3.exceptions.HTTPError as exc:
-            return NO_ANSWER, f"unreachable: {type(exc).__name__}", None
-        detail = f"HTTP {response.status}: {response.data[:200]!r}"
-        if not 200 <= response.status < 300:
-            return response.status, detail, None
-        try:
-            return response.status, detail, reply_event(response)
-        except Exception as exc:  # a malformed reply is the subscriber's bug: log, don't loop
-            log.error("%s: ignoring a malformed reply event: %r", self.name, exc)
-            return response.status, detail, None
+            return answer.status, answer.detail, events.reply_in(answer)
+        except ValueError as exc:  # a malformed reply is the subscriber's bug: log, don't loop
+            log.error("%s: ignoring a malformed reply event: %s", self.name, exc)
+            return answer.status, answer.detail, None
 
-    def _publish_reply(self, message: Message, attributes: dict[str, Any], body: bytes) -> bool:
+    def _publish_reply(self, message: Message, reply: events.BinaryEvent) -> bool:
         """Into the broker, retried as the delivery says; False when it never got there."""
         delivery = self.trigger.delivery
         for attempt in range(delivery.retry + 1):
             if attempt and message.leaving.wait(delivery.delay(attempt)):
                 raise Abandoned  # redelivered: the reply is sent again then
             try:
-                self._replies.publish(attributes, body, amqp.exchange_name(self.trigger.broker))
+                exchange = amqp.exchange_name(self.trigger.broker)
+                self._replies.publish(reply.attributes, reply.data, exchange)
                 return True
             except amqp.BrokerDown as exc:
                 log.warning("%s: reply not published (try %d): %s", self.name, attempt + 1, exc)

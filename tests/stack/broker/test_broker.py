@@ -14,7 +14,7 @@ import urllib3
 
 from kit import events
 from scripts.stack import processes
-from scripts.stack.broker import amqp
+from scripts.stack.broker import amqp, ingress
 from scripts.stack.broker.triggers import Trigger
 from scripts.stack.shop import Stack, port_of
 from scripts.stack.wait import until
@@ -133,6 +133,65 @@ def test_a_request_that_is_no_cloudevent_is_refused(broker: str) -> None:
     assert urllib3.request("POST", broker + "elsewhere", body=b"").status == 404
 
 
+def status_and_error(answer: urllib3.BaseHTTPResponse) -> tuple[int, str]:
+    return answer.status, json.loads(answer.data)["error"]
+
+
+def test_the_ingress_refuses_as_every_function_does_in_json(broker: str) -> None:
+    headers, _ = events.to_binary(events.make_event(PLACED, "/tests", {"orderid": "x"}))
+    wrong_method = urllib3.request("GET", broker, retries=False)
+    assert status_and_error(wrong_method) == (405, "method_not_allowed")
+    assert wrong_method.headers["Allow"] == "POST"
+    batch = {"Content-Type": "application/cloudevents-batch+json"}
+    assert status_and_error(urllib3.request("POST", broker, body=b"[]", headers=batch)) == (
+        415,
+        "unsupported_media_type",
+    )
+    structured = {"Content-Type": "application/cloudevents+json"}
+    assert status_and_error(urllib3.request("POST", broker, body=b"{no", headers=structured)) == (
+        400,
+        "malformed_json",
+    )
+    huge = b"x" * (ingress.MAX_BODY + 1)
+    assert status_and_error(urllib3.request("POST", broker, body=huge, headers=headers)) == (
+        413,
+        "too_large",
+    )
+
+
+def test_the_ingress_has_a_functions_request_ids_health_and_metrics(
+    broker: str, recorder: Recorder
+) -> None:
+    """Served as a function is (kit.serve), with the deliverers in the process that answers
+    /metrics: what they count is there."""
+    subject = f"order-{uuid.uuid4()}"
+    event = events.make_event(PLACED, "/tests", {"orderid": subject}, subject=subject)
+    headers, body = events.to_binary(event)
+    headers["X-Request-Id"] = "ingress-request-1"
+    answer = urllib3.request("POST", broker, body=body, headers=headers, retries=False)
+    assert (answer.status, answer.headers["X-Request-Id"]) == (202, "ingress-request-1")
+    assert "Content-Type" not in answer.headers and answer.data == b""
+    health = urllib3.request("GET", broker + "health", retries=False)
+    assert json.loads(health.data) == {
+        "function": "broker",
+        "status": "ok",
+        "dependencies": {"rabbitmq": "up"},
+    }
+    live = urllib3.request("GET", broker + "health/live", retries=False)
+    assert json.loads(live.data) == {"function": "broker", "status": "ok"}
+    until(lambda: calls_for(recorder, "/user/events/order-placed", subject), what="delivery")
+
+    def exposed() -> str | None:
+        text = urllib3.request("GET", broker + "metrics", retries=False).data.decode()
+        return text if 'outcome="delivered",queue=' in text else None
+
+    text = until(exposed, what="the deliveries in /metrics")
+    assert 'broker_events_received_total{status="202"}' in text
+    assert 'http_requests_total{function="broker",method="POST",route="/",status="202"}' in text
+    assert 'trigger="user-order-placed"' in text
+    assert 'dependency_up{dependency="rabbitmq",function="broker"} 1.0' in text
+
+
 def test_an_event_reaches_every_matching_subscriber_in_binary_mode(
     broker: str, recorder: Recorder
 ) -> None:
@@ -248,4 +307,6 @@ def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_onl
         answer = urllib3.request("POST", url, body=body, headers=headers, retries=False)
         assert answer.status == 503
         assert answer.headers["Retry-After"] == "1"
-        assert urllib3.request("GET", url + "health", retries=False).status == 503
+        health = urllib3.request("GET", url + "health", retries=False)
+        assert health.status == 503
+        assert json.loads(health.data)["dependencies"]["rabbitmq"] != "up"

@@ -183,6 +183,7 @@ def test_rabbitmqs_own_headers_are_not_passed_on_as_event_attributes() -> None:
         content_type="application/json",
         headers={"id": "e-1", "type": "t", "x-delivery-count": 1, "paymentauthorisation": "a"},
     )
-    headers = deliverer.request_headers(properties)
+    headers = deliverer.event_of(properties, b"{}").headers()
     assert headers["ce-id"] == "e-1" and headers["ce-paymentauthorisation"] == "a"
+    assert headers["Content-Type"] == "application/json"
     assert not [name for name in headers if "delivery" in name]

@@ -132,12 +132,16 @@ def test_an_event_being_delivered_is_finished_and_acked_not_delivered_again(
     assert delivered(recorder, subject) == 1
 
 
-def test_events_posted_while_it_stops_are_taken_or_refused_and_each_taken_one_delivered_once(
+def test_events_posted_while_it_stops_are_taken_once_or_not_at_all(
     brokers: Brokers, recorder: Recorder
 ) -> None:
+    """Each is taken (202, then delivered once), refused (503, or the connection refused),
+    or cut unanswered: a stopping server closes at once a connection it has read nothing
+    from (hyper does; HTTP/1.1 has no way to warn a client that sends on it just then).
+    What it never read it never took, so a cut event is delivered never, not twice."""
     url = brokers.start()
     answers: dict[str, int] = {}
-    dropped: list[str] = []
+    cut: list[str] = []
     posting = threading.Event()
 
     def keep_posting() -> None:
@@ -146,8 +150,8 @@ def test_events_posted_while_it_stops_are_taken_or_refused_and_each_taken_one_de
             subject = f"order-{uuid.uuid4()}"
             try:
                 answers[subject] = post(url, subject, pool)
-            except urllib3.exceptions.HTTPError as exc:  # sent, and no answer: in doubt
-                dropped.append(repr(exc))
+            except urllib3.exceptions.HTTPError:  # sent, and no answer
+                cut.append(subject)
 
     posting.set()
     poster = threading.Thread(target=keep_posting)
@@ -158,12 +162,15 @@ def test_events_posted_while_it_stops_are_taken_or_refused_and_each_taken_one_de
     posting.clear()
     poster.join()
     assert code == 0
-    assert dropped == []
     assert set(answers.values()) <= {202, 503, 0}
     taken = [subject for subject, status in answers.items() if status == 202]
-    brokers.start()
+    after = brokers.start()
+    marker = f"marker-{uuid.uuid4()}"  # queued after all the others
+    assert post(after, marker) == 202
     until(
-        lambda: all(delivered(recorder, subject) for subject in taken),
+        lambda: all(delivered(recorder, subject) for subject in [*taken, marker]),
         what="every taken event delivered",
     )
     assert [subject for subject in taken if delivered(recorder, subject) != 1] == []
+    refused = [subject for subject, status in answers.items() if status != 202]
+    assert [subject for subject in refused + cut if delivered(recorder, subject)] == []
