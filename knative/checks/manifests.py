@@ -26,9 +26,10 @@ from knative.checks import ROOT, codeenv, schemas, versions
 KNATIVE = ROOT / "knative"
 # `<overlay>+<component>`: the overlay with an optional component of knative/components
 # added, as docs/operations.md says to add it.
-# The overlays' folders, and what the tests render: each overlay, and dev with the load Job.
+# The overlays' folders, and what the tests render: each overlay, dev with the load Job, and
+# prod pulling from a private registry.
 OVERLAY_FOLDERS = ("dev", "prod")
-OVERLAYS = (*OVERLAY_FOLDERS, "dev+load")
+OVERLAYS = (*OVERLAY_FOLDERS, "dev+load", "prod+pull-secret")
 NAMESPACE = "roboshop"
 DOMAIN = f"{NAMESPACE}.svc.cluster.local"
 
