@@ -1,6 +1,7 @@
 """Delivering one Trigger's queue, as eventing-rabbitmq's dispatcher does (pkg/dispatcher).
 
-Each message is POSTed in binary mode (ce-* headers, data as the body), as many at once
+Each message is POSTed in binary mode (ce-* headers, data as the body; the trace context in
+the traceparent header, never as ce-* attributes), as many at once
 as the Trigger's parallelism annotation says (default 1: in order, one at a time, so one
 event in its retries holds up the rest). What happens then is what the cluster does:
 
@@ -66,13 +67,18 @@ def retryable(status: int) -> bool:
 # CloudEvent attribute names are lower-case letters and digits: RabbitMQ's own headers
 # (a quorum queue's x-delivery-count on redelivery) are not the event's.
 _ATTRIBUTE_NAME = re.compile(r"[a-z0-9]{1,20}")
+# Not passed on as ce-* attributes: eventing-rabbitmq's dispatcher reads the trace context
+# from these message headers into its own span and leaves them out of the event it sends
+# (pkg/rabbit/message.go, NewMessageFromDelivery); the trace goes on in the traceparent
+# HTTP header only, as here.
+_TRACE_CONTEXT = frozenset({"traceparent", "tracestate"})
 
 
 def request_headers(properties: pika.BasicProperties) -> dict[str, str]:
     headers = {
         f"ce-{k}": str(v)
         for k, v in (properties.headers or {}).items()
-        if _ATTRIBUTE_NAME.fullmatch(k)
+        if _ATTRIBUTE_NAME.fullmatch(k) and k not in _TRACE_CONTEXT
     }
     headers.pop("ce-datacontenttype", None)
     headers["Content-Type"] = properties.content_type or "application/json"
