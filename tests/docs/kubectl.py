@@ -10,7 +10,8 @@ that reads a pipe gets what the `kubectl` before it printed, or a stand-in objec
 writes its output to the file, as the shell would, even when it fails.
 
 An inline span of `kubectl` and at most one word names a command in prose (`kubectl
-logs`): it is not one. Markdown is read by markdown-it, as tests/docs/links.py reads it.
+logs`): it is not one. Another tool's commands (`kn`) are found the same way, to be
+checked by what they do. Markdown is read by markdown-it, as tests/docs/links.py reads it.
 """
 
 from __future__ import annotations
@@ -56,9 +57,10 @@ class Command:
     piped: bool = False
     reads: int | None = None  # index, in the line's commands, of the kubectl it reads
     redirect: str | None = None
+    tool: str = "kubectl"
 
     def __str__(self) -> str:
-        return f"{self.where}: kubectl {shlex.join(self.args)}"
+        return f"{self.where}: {self.tool} {shlex.join(self.args)}"
 
 
 def _snippets(path: Path) -> Iterator[tuple[int, str, bool]]:
@@ -73,14 +75,14 @@ def _snippets(path: Path) -> Iterator[tuple[int, str, bool]]:
                     yield start, child.content, False
 
 
-def command_lines(path: Path) -> Iterator[tuple[str, str]]:
-    """(page:line, line) of each command line that names kubectl."""
+def command_lines(path: Path, tool: str = "kubectl") -> Iterator[tuple[str, str]]:
+    """(page:line, line) of each command line that names the tool."""
     where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
     for start, text, block in _snippets(path):
         if not block and len(text.split()) <= 2:
             continue  # `kubectl logs`: a command named in prose
         for offset, line in enumerate(re.sub(r"\\\n", " ", text).splitlines()):
-            if re.search(r"\bkubectl\b", line):
+            if re.search(rf"(^|[\s;|&(]){tool}\s", line):
                 yield f"{where}:{start + offset if block else start}", line
 
 
@@ -92,8 +94,8 @@ def _words(line: str) -> list[str]:
     return list(lexer)
 
 
-def commands(where: str, line: str) -> list[Command | None]:
-    """The line's commands in order: a Command for each kubectl, None for any other."""
+def commands(where: str, line: str, tool: str = "kubectl") -> list[Command | None]:
+    """The line's commands in order: a Command for each of the tool's, None for any other."""
     found: list[Command | None] = []
     words: list[str] = []
     redirect: str | None = None
@@ -105,11 +107,11 @@ def commands(where: str, line: str) -> list[Command | None]:
             words = words[1:]
         if words:
             command = None
-            if words[0] == "kubectl":
+            if words[0] == tool:
                 before = len(found) - 1
                 reads = before if piped and before >= 0 and found[before] else None
                 args = tuple(_VARIABLE.sub("x", word) for word in words[1:])
-                command = Command(where, line, args, piped, reads, redirect)
+                command = Command(where, line, args, piped, reads, redirect, tool)
             found.append(command)
         words, redirect, piped = [], None, then_piped
 
@@ -128,10 +130,10 @@ def commands(where: str, line: str) -> list[Command | None]:
     return found
 
 
-def in_docs(pages: list[Path]) -> Iterator[list[Command | None]]:
+def in_docs(pages: list[Path], tool: str = "kubectl") -> Iterator[list[Command | None]]:
     for page in pages:
-        for where, line in command_lines(page):
-            yield commands(where, line)
+        for where, line in command_lines(page, tool):
+            yield commands(where, line, tool)
 
 
 def pages(root: Path = ROOT) -> list[Path]:
