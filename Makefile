@@ -127,8 +127,8 @@ IMAGE_VERSION ?= 0.1.0
 TRACING ?=
 IMAGE_FUNCTIONS = $(patsubst functions/%/main.py,%,$(wildcard functions/*/main.py))
 
-images:
-	@engine="$(CONTAINER_ENGINE)"; \
+# Sets $$engine, in the recipe's shell, to the engine `make images` builds with.
+FIND_ENGINE = engine="$(CONTAINER_ENGINE)"; \
 	if [ -z "$$engine" ]; then \
 		for candidate in docker podman buildah; do \
 			if command -v $$candidate >/dev/null 2>&1 && $$candidate info >/dev/null 2>&1; then \
@@ -140,7 +140,10 @@ images:
 		echo "!! no working container engine (docker, podman or buildah): images not built."; \
 		echo "   Install one and start it (e.g. apt-get install podman), or set CONTAINER_ENGINE."; \
 		exit 1; \
-	fi; \
+	fi
+
+images:
+	@$(FIND_ENGINE); \
 	build="$$engine build"; [ "$$engine" = buildah ] && build="buildah bud"; \
 	set -e; \
 	for fn in $(IMAGE_FUNCTIONS); do \
@@ -153,17 +156,37 @@ images:
 	$$build -t $(IMAGE_PREFIX)/web:$(IMAGE_VERSION) web
 
 # For the dev overlay on kind: the images under dev.local, a prefix Knative runs without
-# resolving it through a registry, loaded into the kind cluster $(KIND_CLUSTER).
+# resolving it through a registry, loaded into the kind cluster $(KIND_CLUSTER). kind's
+# `load docker-image` runs `docker save` whatever the engine, so podman and buildah write
+# one archive of them all (podman save -m; buildah push, one image an archive) for
+# `kind load image-archive`. The names start with dev.local/, so no engine prefixes them.
 KIND_CLUSTER ?= roboshop
 DEV_PREFIX := dev.local/roboshop
+DEV_IMAGES = $(foreach image,$(IMAGE_FUNCTIONS) seed web,$(DEV_PREFIX)/$(image):$(IMAGE_VERSION))
 
 kind-images:
 	@command -v kind >/dev/null 2>&1 || { echo "!! kind is not installed: https://kind.sigs.k8s.io/docs/user/quick-start/"; exit 1; }
 	@$(MAKE) --no-print-directory images IMAGE_PREFIX=$(DEV_PREFIX)
-	@set -e; for image in $(IMAGE_FUNCTIONS) seed web; do \
-		echo "== kind load docker-image $(DEV_PREFIX)/$$image:$(IMAGE_VERSION)"; \
-		kind load docker-image --name $(KIND_CLUSTER) $(DEV_PREFIX)/$$image:$(IMAGE_VERSION); \
-	done
+	@$(FIND_ENGINE); set -e; \
+	if [ "$$engine" = docker ]; then \
+		for image in $(DEV_IMAGES); do \
+			echo "== kind load docker-image $$image"; \
+			kind load docker-image --name $(KIND_CLUSTER) $$image; \
+		done; \
+		exit 0; \
+	fi; \
+	archives=$$(mktemp -d); trap 'rm -rf "$$archives"' EXIT; \
+	if [ "$$engine" = podman ]; then \
+		echo "== podman save -m -o $$archives/images.tar (every image above)"; \
+		podman save -m --format docker-archive -o "$$archives/images.tar" $(DEV_IMAGES); \
+	else \
+		for image in $(DEV_IMAGES); do \
+			echo "== buildah push $$image"; \
+			buildah push "$$image" "docker-archive:$$archives/$$(echo $$image | tr /: __).tar:$$image"; \
+		done; \
+	fi; \
+	echo "== kind load image-archive --name $(KIND_CLUSTER) $$archives/*.tar"; \
+	kind load image-archive --name $(KIND_CLUSTER) "$$archives"/*.tar
 
 clean:
 	rm -rf .state .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -7,16 +7,20 @@ request; the LimitRanger then fills what is still missing from `defaultRequest` 
 as the larger of its containers' sum and its biggest init container. The budget is the
 model's pods with the functions at min- and at max-scale, plus the largest one rollout
 adds: a function's new revision beside the old one (as many pods again, or its
-initial one), one surge pod of a Deployment (nginx, the broker's data plane).
+initial one), one surge pod of a Deployment (nginx, the broker's data plane). The node
+a one-node cluster needs is that, up to the quota, beside the platform's own pods
+(platform.py).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from knative.checks import cluster as c
 from knative.checks import manifests as m
+from knative.checks import platform
 from knative.checks.cluster import CPU, MEMORY, Container, Pod, Resources
 
 # Knative Serving's initial-scale (config-autoscaler) is 1: a new revision starts one pod.
@@ -225,3 +229,39 @@ def quota_problems(objects: list[m.Obj]) -> list[str]:
                 f"{key}: the quota allows {allows}, over {HEADROOM}x the {needs} needed"
             )
     return problems
+
+
+@dataclass(frozen=True)
+class NodeSize:
+    """What one node must hold for the scheduler to place every pod (requests: cpu in
+    millicores, memory and disk in bytes): the system and the operators, and the shop at
+    rest, at max-scale with a rollout under way, or up to its quota."""
+
+    platform: Resources
+    at_rest: Resources
+    at_max: Resources
+    quota: Resources
+    disk: int
+
+    def least(self) -> tuple[int, int]:
+        """Whole CPUs and GiB: the platform and the shop up to its quota, with the node's
+        own processes beside them."""
+        cpu = self.platform[CPU] + self.quota[CPU]
+        memory = self.platform[MEMORY] + self.quota[MEMORY] + platform.NODE_ITSELF
+        return math.ceil(cpu / 1000), math.ceil(memory / 2**30)
+
+
+def node_size(objects: list[m.Obj]) -> NodeSize:
+    system = platform.total((*platform.KIND_SYSTEM, *platform.OPERATORS))
+    hard = quota(objects)
+
+    def shop(usage: dict[str, int]) -> Resources:
+        return {resource: usage.get(f"requests.{resource}", 0) for resource in (CPU, MEMORY)}
+
+    return NodeSize(
+        system,
+        shop(budget(objects, at_max=False)),
+        shop(budget(objects, at_max=True)),
+        shop(hard),
+        hard.get("requests.storage", storage(objects)["requests.storage"]),
+    )

@@ -70,6 +70,7 @@ PLATFORM_NAMESPACES = (
     "knative-eventing",
     "kourier-system",
     "rabbitmq-system",
+    "openshift-dns",
     "default",
 )
 KOURIER_INTERNAL = 8081  # net-kourier config/300-gateway.yaml: kourier-internal -> 8081
@@ -344,6 +345,25 @@ def _platform() -> list[Pod]:
 
     return [
         at("coredns", "kube-system", {"k8s-app": "kube-dns"}, "10.244.0.2", dns=53),
+        # Where pods resolve instead on clusters with NodeLocal DNSCache (a host-network
+        # process on each node, at its default link-local address) or on OpenShift (the DNS
+        # operator's DaemonSet: openshift/cluster-dns-operator, assets/dns/daemonset.yaml).
+        Pod(
+            "node-local-dns",
+            "kube-system",
+            {"k8s-app": "node-local-dns"},
+            "169.254.20.10",
+            {"dns": 53},
+            host_network=True,
+            made_by="platform",
+        ),
+        at(
+            "openshift-dns",
+            "openshift-dns",
+            {"dns.operator.openshift.io/daemonset-dns": "default"},
+            "10.244.0.10",
+            dns=5353,
+        ),
         Pod(
             "kube-apiserver",
             "kube-system",

@@ -23,6 +23,9 @@ from knative.checks.netpol import Flow
 GATEWAY, ACTIVATOR, AUTOSCALER, DNS = "kourier-gateway", "activator", "autoscaler", "coredns"
 API_SERVER, INTRUDER, INTERNET = "kube-apiserver", "intruder", "internet-client"
 DEFAULT_PORTS = {"http": 80, "https": 443, "mongodb": 27017, "redis": 6379, "amqp": 5672}
+# Where the pods' lookups go, and the port NetworkPolicy sees them on: CoreDNS's pods, or,
+# with their components, NodeLocal DNSCache on the node or OpenShift's DNS pods.
+DNS_PORTS = {DNS: 53, "node-local-dns": 53, "openshift-dns": 5353}
 
 
 def _first(cluster: Cluster, made_by: str) -> Pod | None:
@@ -150,7 +153,8 @@ def _function_pods(objects: list[m.Obj], cluster: Cluster) -> list[Pod]:
     return [p for p in (_first(cluster, m.label(o)) for o in m.ksvcs(objects).values()) if p]
 
 
-def required(objects: list[m.Obj], cluster: Cluster) -> list[Flow]:
+def required(objects: list[m.Obj], cluster: Cluster, dns: str = DNS) -> list[Flow]:
+    """What the shop needs, on a cluster whose pods resolve through `dns` (DNS_PORTS)."""
     flows: list[Flow] = []
     for pod in _function_pods(objects, cluster):
         flows.append(Flow(GATEWAY, pod.name, c.QUEUE_HTTP, why="the Knative ingress routes"))
@@ -168,7 +172,8 @@ def required(objects: list[m.Obj], cluster: Cluster) -> list[Flow]:
     if payment is not None:
         flows.append(Flow(payment.name, "payment-gateway", 443, why="an outside gateway"))
     for pod in _representatives(cluster):
-        flows.append(Flow(pod.name, DNS, 53, "UDP", why="DNS"))
+        for protocol in ("UDP", "TCP"):
+            flows.append(Flow(pod.name, dns, DNS_PORTS[dns], protocol, why="DNS"))
     return list(dict.fromkeys(flows))
 
 
@@ -185,8 +190,8 @@ def _ports_of(pod: Pod) -> list[int]:
     return sorted(set(pod.ports.values()) | ({8080} if "queue-port" in pod.ports else set()))
 
 
-def forbidden(objects: list[m.Obj], cluster: Cluster) -> list[Flow]:
-    need = {(f.source, f.destination, f.port) for f in required(objects, cluster)}
+def forbidden(objects: list[m.Obj], cluster: Cluster, dns: str = DNS) -> list[Flow]:
+    need = {(f.source, f.destination, f.port) for f in required(objects, cluster, dns)}
     pods = _representatives(cluster)
     functions = {p.name for p in _function_pods(objects, cluster)}
     stores_and_queues = [p for p in pods if p.ports.keys() & {"mongodb", "redis", "mysql", "amqp"}]
@@ -200,6 +205,9 @@ def forbidden(objects: list[m.Obj], cluster: Cluster) -> list[Flow]:
             for port in _ports_of(target) if target.name in functions else target.ports.values():
                 if pod is not target and (pod.name, target.name, port) not in need:
                     flows.append(Flow(pod.name, target.name, port, why="not its store or peer"))
+        for name in (INTRUDER, "payment-gateway"):  # a resolver of anyone's choosing
+            for port in sorted(set(DNS_PORTS.values())):
+                flows.append(Flow(pod.name, name, port, "UDP", why="DNS to the resolver only"))
         for name, port, why in (
             (GATEWAY, c.KOURIER_INTERNAL, "needs no function"),
             (API_SERVER, c.API_SERVER_PORT, "needs no Kubernetes API"),

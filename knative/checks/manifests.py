@@ -26,9 +26,10 @@ from knative.checks import ROOT, codeenv, schemas, versions
 KNATIVE = ROOT / "knative"
 # `<overlay>+<component>`: the overlay with an optional component of knative/components
 # added, as docs/operations.md says to add it.
-# The overlays' folders, and what the tests render: each overlay, and dev with the load Job.
+# The overlays' folders, and what the tests render: each overlay, dev with the load Job, and
+# prod pulling from a private registry.
 OVERLAY_FOLDERS = ("dev", "prod")
-OVERLAYS = (*OVERLAY_FOLDERS, "dev+load")
+OVERLAYS = (*OVERLAY_FOLDERS, "dev+load", "prod+pull-secret")
 NAMESPACE = "roboshop"
 DOMAIN = f"{NAMESPACE}.svc.cluster.local"
 
@@ -618,6 +619,29 @@ def our_images(objects: list[Obj]) -> list[tuple[Obj, str]]:
     return [(obj, image) for obj, image in _images(objects) if "roboshop/" in image]
 
 
+# Where prod and the restore Job name our images until a registry is set: `.invalid` never
+# resolves, so an image left there fails to pull instead of coming from someone's registry.
+PLACEHOLDER_REGISTRY = "registry.invalid"
+
+
+def registry_of(image: str) -> str | None:
+    """The registry an image names; None when it names none and the runtime asks Docker Hub
+    (the part before the first `/` is a registry when it has a `.` or `:` or is localhost)."""
+    first, slash, _ = image.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        return first
+    return None
+
+
+def rule_our_images_name_a_registry(objects: list[Obj]) -> list[str]:
+    """An image of ours without a registry is Docker Hub's `roboshop/...`: nobody's we know."""
+    return [
+        f"{label(obj)}: image {image!r} names no registry (Docker Hub's would be pulled)"
+        for obj, image in our_images(objects)
+        if registry_of(image) is None
+    ]
+
+
 RULES: dict[str, Rule] = {
     "scale_bounds": rule_scale_bounds,
     "annotations_are_strings": rule_annotations_are_strings,
@@ -627,6 +651,7 @@ RULES: dict[str, Rule] = {
     "env_sources_exist": rule_env_sources_exist,
     "code_env_has_source": rule_code_env_has_source,
     "pinned_images": rule_pinned_images,
+    "our_images_name_a_registry": rule_our_images_name_a_registry,
     "hardened_workloads": rule_hardened_workloads,
     "knative_functions": rule_knative_functions,
     "no_secret_on_command_line": rule_no_secret_on_command_line,

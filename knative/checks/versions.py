@@ -36,13 +36,19 @@ class Component:
     component: str
     version: str
     floor: str = ""  # why an older release is not supported
+    repository: str = ""  # the GitHub project whose release manifests are installed
 
 
 def load(path: Path = FILE) -> list[Component]:
     """Every row, in the file's order; a row the rules need that is missing is an error."""
     document = yaml.safe_load(path.read_text()) or {}
     rows = [
-        Component(str(row["component"]), str(row["version"]), str(row.get("floor") or ""))
+        Component(
+            str(row["component"]),
+            str(row["version"]),
+            str(row.get("floor") or ""),
+            str(row.get("repository") or ""),
+        )
         for row in document.get("components") or []
     ]
     missing = [name for name in COMPONENTS if name not in {row.component for row in rows}]

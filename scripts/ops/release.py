@@ -5,7 +5,8 @@ of the workflow's build matrix (`fromJSON`): one a function (a folder with main.
 the seed image and the web image, so a new function is built without editing the workflow.
 
 Renders what a release publishes: the prod overlay and the restore Job with every
-RoboShop image (`roboshop/<name>`) renamed to `<registry>/<name>:<version>`, as
+RoboShop image (`registry.invalid/roboshop/<name>` there, a name that never resolves)
+renamed to `<registry>/<name>:<version>`, as
 `roboshop-<version>.yaml` and `roboshop-restore-<version>.yaml` in DIR. A cluster
 applies the file as it is (GitOps: what the release holds is what runs). Standard
 library and kubectl only, so a CI job can run it without the virtual environment.
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 KNATIVE = ROOT / "knative"
 VERSION = re.compile(r"^\d+\.\d+\.\d+([-.][0-9A-Za-z.]+)?$")
 _IMAGE_LINE = re.compile(r"^\s*(?:-\s*)?image:\s*['\"]?([^'\"\s]+)", re.MULTILINE)
+# What the prod overlay and the restore Job call our images until they are given a registry.
+PLACEHOLDER = "registry.invalid/roboshop"
 
 
 def images() -> list[str]:
@@ -56,7 +59,7 @@ def render(kustomization: Path, registry: str, version: str) -> str:
         ]
         for name in images():
             lines += [
-                f"  - name: roboshop/{name}",
+                f"  - name: {PLACEHOLDER}/{name}",
                 f"    newName: {registry}/{name}",
                 f'    newTag: "{version}"',
             ]
@@ -75,7 +78,7 @@ def check(rendered: str, registry: str, version: str) -> list[str]:
     wrong = []
     for image in _IMAGE_LINE.findall(rendered):
         name, _, tag = image.rpartition(":")
-        if image.startswith("roboshop/") or (name in ours and tag != version):
+        if image.startswith(("roboshop/", PLACEHOLDER)) or (name in ours and tag != version):
             wrong.append(image)
     return wrong
 

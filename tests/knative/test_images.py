@@ -247,3 +247,68 @@ def test_make_kind_images_builds_for_the_dev_overlay_and_loads_each_image(tmp_pa
     }
     # Exactly the images the dev overlay runs.
     assert built == loaded == {image for _, image in m.our_images(m.render("dev"))}
+
+
+def _stub(folder: Path, tool: str, calls: Path, writes_archive: str = "") -> None:
+    """A tool that records its arguments; `writes_archive` is the shell that makes the file
+    its arguments name, as podman save and buildah push would."""
+    (folder / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n{writes_archive}\n')
+    (folder / tool).chmod(0o755)
+
+
+@pytest.mark.parametrize("engine", ["podman", "buildah"])
+def test_make_kind_images_loads_an_archive_when_the_engine_is_not_docker(
+    tmp_path: Path, engine: str
+) -> None:
+    """kind's `load docker-image` runs `docker save` whatever the engine: with podman or
+    buildah the images go through an archive and `kind load image-archive`."""
+    from knative.checks import manifests as m
+
+    calls = tmp_path / "calls"
+    archive = {
+        # podman save ... -o FILE IMAGES...
+        "podman": 'if [ "$1" = save ]; then while [ "$1" != -o ]; do shift; done; : > "$2"; fi',
+        # buildah push IMAGE docker-archive:FILE:IMAGE
+        "buildah": 'if [ "$1" = push ]; then f=${3#docker-archive:}; : > "${f%%.tar:*}.tar"; fi',
+    }[engine]
+    _stub(tmp_path, engine, calls, archive)
+    loaded = tmp_path / "loaded"
+    _stub(tmp_path, "kind", calls, f'for a in "$@"; do [ -f "$a" ] && echo "$a" >> {loaded}; done')
+    env = {**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin", "KIND_CLUSTER": "shop"}
+    done = subprocess.run(
+        ["make", "--no-print-directory", "kind-images", f"CONTAINER_ENGINE={engine}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = calls.read_text().splitlines()
+    dev = {image for _, image in m.our_images(m.render("dev"))}
+    assert not [line for line in lines if line.startswith("docker") or "docker-image" in line]
+    (load,) = [line for line in lines if line.startswith("kind load")]
+    assert load.startswith("kind load image-archive --name shop ")
+    archives = loaded.read_text().split()  # the files existed when kind was called
+    if engine == "podman":
+        (save,) = [line for line in lines if line.startswith("podman save")]
+        assert save.split()[:4] == ["podman", "save", "-m", "--format"]
+        assert set(save.split()[-len(dev) :]) == dev and len(archives) == 1
+    else:
+        pushed = {line.split()[2] for line in lines if line.startswith("buildah push")}
+        assert pushed == dev and len(archives) == len(dev)
+    assert load.split()[5:] == archives
+    assert not any(Path(path).exists() for path in archives)  # removed after the load
+
+
+def test_make_n_shows_the_archive_podman_writes_and_kind_loads() -> None:
+    """What `make -n` prints, for whoever reads it before running it."""
+    done = subprocess.run(
+        ["make", "-n", "--no-print-directory", "kind-images", "CONTAINER_ENGINE=podman"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = done.stdout
+    assert 'podman save -m --format docker-archive -o "$archives/images.tar"' in out, out
+    assert 'kind load image-archive --name roboshop "$archives"/*.tar' in out

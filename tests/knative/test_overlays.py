@@ -7,6 +7,7 @@ import re
 import pytest
 
 from knative.checks import manifests as m
+from tests.jobs.backup.test_cluster import restore_objects
 
 
 @pytest.fixture(scope="module", params=m.OVERLAYS)
@@ -93,11 +94,32 @@ def test_every_seed_module_has_a_job_and_every_job_a_module() -> None:
     assert stores == sorted(SEEDS)
 
 
-def test_dev_runs_images_built_on_the_node_and_prod_names_them_plainly() -> None:
+def test_dev_runs_images_built_on_the_node_and_prod_fails_closed_until_given_a_registry() -> None:
+    """Prod names every image of ours under a registry that never resolves: an apply before
+    the images are set fails to pull, it never pulls Docker Hub's `roboshop/*`."""
     dev = m.our_images(m.render("dev"))
     assert len({image for _, image in dev}) == 10  # eight functions, the seed and nginx
     assert [image for _, image in dev if not image.startswith(m.LOCAL_REGISTRIES)] == []
+    for objects in (m.render("prod"), restore_objects()):
+        ours = {image for _, image in m.our_images(objects)}
+        assert ours and {m.registry_of(image) for image in ours} == {m.PLACEHOLDER_REGISTRY}
     prod = m.our_images(m.render("prod"))
-    assert {image.split(":")[0] for _, image in prod} == {
+    assert {image.split(":")[0].removeprefix("registry.invalid/") for _, image in prod} == {
         image.split(":")[0].removeprefix("dev.local/") for _, image in dev
     }
+
+
+@pytest.mark.parametrize(
+    ("image", "registry"),
+    [
+        ("roboshop/cart:0.1.0", None),
+        ("registry.invalid/roboshop/cart:0.1.0", "registry.invalid"),
+        ("localhost/roboshop/cart:0.1.0", "localhost"),
+        ("127.0.0.1:5000/roboshop/cart:0.1.0", "127.0.0.1:5000"),
+        ("cart:0.1.0", None),
+    ],
+)
+def test_the_registry_an_image_names_is_read_as_a_runtime_reads_it(
+    image: str, registry: str | None
+) -> None:
+    assert m.registry_of(image) == registry

@@ -48,7 +48,7 @@ def test_canary_splits_traffic_by_tag(running: m.Obj) -> None:
     result = _rolled(running, "canary", "--tag", "0.2.0", "--percent", "20")
     assert result["spec"]["template"]["metadata"]["name"] == "catalogue-v0-2-0"
     assert result["spec"]["template"]["spec"]["containers"][0]["image"] == (
-        "roboshop/catalogue:0.2.0"
+        "registry.invalid/roboshop/catalogue:0.2.0"
     )
     assert _split(result) == [
         ("stable", "catalogue-00001", 80),

@@ -258,3 +258,10 @@ def test_a_connection_secret_without_its_keys(prod: list[m.Obj]) -> None:
     assert m.rule_references_exist(dev) == [
         "RabbitmqBrokerConfig/roboshop-broker-config: Secret broker-rabbitmq lacks uri"
     ]
+
+
+def test_an_image_of_ours_without_a_registry(prod: list[m.Obj]) -> None:
+    _container(_ksvc(prod, "cart"))["image"] = "roboshop/cart:0.1.0"
+    assert m.rule_our_images_name_a_registry(prod) == [
+        "Service/cart: image 'roboshop/cart:0.1.0' names no registry (Docker Hub's would be pulled)"
+    ]

@@ -1,7 +1,8 @@
 """One checkout through nginx is one trace: payment, catalogue, cart, the broker, user and
-dispatch, every span a child of another of the same trace but the first; a replayed dead
-letter is in the trace and request of its replay; and every line every process of the
-stack logged is a JSON object with the fields of its request."""
+dispatch, every span a child of another of the same trace but the first, each event's
+consumer under the broker's call, as on the cluster; a replayed dead letter is in the trace
+and request of its replay; and every line every process of the stack logged is a JSON object
+with the fields of its request."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ def wait_for_trace(observed: Observed, trace_id: str, seconds: float = 30) -> li
 
 
 def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
+    """Through the broker as on the cluster: eventing-rabbitmq's dispatcher (and the dev
+    broker) pass the trace on in the traceparent header only, never the event's traceparent
+    extension, so each consumer's span hangs under the broker's call to it."""
     _, trace_id = checkout(Visitor(observed.shop.nginx_url))
     spans = wait_for_trace(observed, trace_id)
     ids = {span.span_id for span in spans}
@@ -61,6 +65,10 @@ def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
     assert roots[0].service == "payment"
     orphans = [span for span in spans if span.parent_id and span.parent_id not in ids]
     assert orphans == []
+    by_id = {span.span_id: span for span in spans}
+    consumed = [span for span in spans if span.name.startswith("POST /events/")]
+    assert {span.service for span in consumed} >= {"user", "cart", "dispatch"}, consumed
+    assert [s for s in consumed if by_id[s.parent_id].service != "broker"] == []
     names = {(span.service, span.name) for span in spans}
     assert ("payment", "POST /pay/<cart_id>") in names, names
     assert ("broker", "POST /") in names  # the ingress, a kit app as the functions are

@@ -1,9 +1,10 @@
 """Delivering one Trigger's queue, as eventing-rabbitmq's dispatcher does (pkg/dispatcher).
 
 Each message is POSTed in binary mode (kit.events.send: ce-* headers, data as the body,
-under the delivery's own span and request id), as many at once as the Trigger's
-parallelism annotation says (default 1: in order, one at a time, so one event in its
-retries holds up the rest). What happens then is what the cluster does:
+under the delivery's own span and request id; the trace context in the traceparent header,
+never as ce-* attributes), as many at once as the Trigger's parallelism annotation says
+(default 1: in order, one at a time, so one event in its retries holds up the rest). What
+happens then is what the cluster does:
 
 - 2xx: acked; a reply event in the answer is published back into the broker. If that
   fails after the retries, the original event is dead-lettered (`knativeerrordata` says why).
@@ -57,6 +58,11 @@ DEFAULT_TIMEOUT = 60.0
 # CloudEvent attribute names are lower-case letters and digits: RabbitMQ's own headers
 # (a quorum queue's x-delivery-count on redelivery) are not the event's.
 _ATTRIBUTE_NAME = re.compile(r"[a-z0-9]{1,20}")
+# Not passed on as ce-* attributes: eventing-rabbitmq's dispatcher reads the trace context
+# from these message headers into its own span and leaves them out of the event it sends
+# (pkg/rabbit/message.go, NewMessageFromDelivery); the trace goes on in the traceparent
+# HTTP header only, as here.
+_TRACE_CONTEXT = frozenset({"traceparent", "tracestate"})
 
 
 def event_fields(attributes: dict[str, Any]) -> dict[str, str]:
@@ -73,7 +79,9 @@ def event_fields(attributes: dict[str, Any]) -> dict[str, str]:
 def event_of(properties: pika.BasicProperties, body: bytes) -> events.BinaryEvent:
     """The CloudEvent a message carries: its attributes are the message's headers."""
     attributes = {
-        k: str(v) for k, v in (properties.headers or {}).items() if _ATTRIBUTE_NAME.fullmatch(k)
+        k: str(v)
+        for k, v in (properties.headers or {}).items()
+        if _ATTRIBUTE_NAME.fullmatch(k) and k not in _TRACE_CONTEXT
     }
     attributes["datacontenttype"] = properties.content_type or "application/json"
     return events.BinaryEvent(attributes, body)
