@@ -24,7 +24,8 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 
-from scripts.stack.processes import ROOT, free_port
+from scripts.stack.ports import free_port
+from scripts.stack.processes import ROOT
 
 # Interpreter start to first answer, measured inside the child: the spawn itself is noise.
 _CHILD = """

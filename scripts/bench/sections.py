@@ -47,7 +47,7 @@ from scripts.bench.targets import (
     within_memory_limit,
 )
 from scripts.bench.wrk import Measured, Request, post_json, rotating, wrk
-from scripts.stack import processes
+from scripts.stack import ports, processes
 from scripts.stack.processes import ROOT
 from scripts.stack.shop import FUNCTIONS
 
@@ -647,7 +647,7 @@ class ColdStart:
         return f"{self.function}{', ' + self.variant if self.variant else ''}"
 
     def start(self, shop: Shop, cart_id: str) -> float:
-        port = processes.free_port()
+        port = ports.free_port()
         process = shop.function(self.function, port, self.env)
         started = time.perf_counter()
         process.start()

@@ -20,7 +20,7 @@ from pathlib import Path
 import urllib3
 
 from kit.stores import MySQLSettings, RedisSettings
-from scripts.stack import processes
+from scripts.stack import ports, processes
 from scripts.stack.processes import ROOT, VENV_BIN, Process
 from scripts.stack.shop import SHOP, Stack, pinned
 from scripts.stack.wait import until
@@ -83,7 +83,7 @@ class Server:
 
 def start_reference(logs: Path) -> tuple[Server, float]:
     """R1 started, and the seconds until its first 200."""
-    port = processes.free_port()
+    port = ports.free_port()
     process = reference_process(port, logs / f"R1-{port}.log").start()
     url = f"http://127.0.0.1:{port}"
     return Server(process, url), wait_for_200(url + "/", process)

@@ -14,11 +14,12 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from scripts.stack.ports import free_port
 from scripts.stack.wait import until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,21 +28,6 @@ VENV_BIN = Path(sys.executable).parent
 
 class StackError(RuntimeError):
     """Something the local stack needs is missing or would not start."""
-
-
-def free_port() -> int:
-    (port,) = free_ports(1)
-    return port
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` different ports free now: each socket is held until all are bound, as the
-    kernel may hand a port just let go of out again."""
-    with ExitStack() as held:
-        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from kit import LOCAL_PORTS
-from scripts.stack import processes, prometheus
+from scripts.stack import ports, processes, prometheus
 from scripts.stack.nginx import nginx_process
 from scripts.stack.processes import ROOT, Process, StackError
 from scripts.stack.wait import until
@@ -137,9 +137,9 @@ class Stack:
             raise StackError(f"addresses are given as urls, not in env: {', '.join(misplaced)}")
         # A data server not given is the environment's, unless it is started: then a free port.
         unplanned = [name for name in ORDER if name not in self.urls and name not in DATA]
-        ports = processes.free_ports(len(unplanned))
+        free = ports.free_ports(len(unplanned))
         planned = {
-            name: f"http://127.0.0.1:{port}" for name, port in zip(unplanned, ports, strict=True)
+            name: f"http://127.0.0.1:{port}" for name, port in zip(unplanned, free, strict=True)
         }
         self.urls = {**planned, **self.urls}
 
@@ -227,7 +227,7 @@ class Stack:
     def _free_port(self) -> int:
         """A free port that no planned process is to listen on."""
         planned = {urlsplit(url).port for url in self.urls.values()}
-        while (port := processes.free_port()) in planned:
+        while (port := ports.free_port()) in planned:
             pass
         return port
 

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from scripts.stack import processes
+from scripts.stack import ports, processes
 from scripts.stack.processes import Process
 from scripts.stack.wait import until
 from tests.support.settings import restart_with
@@ -30,7 +30,7 @@ def status_is(status: int) -> Callable[[TestResponse], bool]:
 def test_redis_down_is_503_then_heals(
     client: FlaskClient, cart_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = processes.free_port()
+    port = ports.free_port()
     redis = start_redis(port, tmp_path / "redis")
     restart_with(monkeypatch, REDIS_URL=f"redis://127.0.0.1:{port}/0")
     restart_with(monkeypatch, REDIS_TIMEOUT_MS="500")

@@ -134,7 +134,7 @@ def test_catalogue_failing_is_503_and_nothing_is_written(
 def test_catalogue_unreachable_is_503(
     client: FlaskClient, cart_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scripts.stack.processes import free_port
+    from scripts.stack.ports import free_port
 
     restart_with(monkeypatch, CATALOGUE_URL=f"http://127.0.0.1:{free_port()}")
     response = add(client, cart_id, "RMC", 1)

@@ -21,7 +21,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from kit import LOCAL_PORTS, FunctionApp, events
-from scripts.stack.processes import ROOT, free_port
+from scripts.stack.ports import free_port
+from scripts.stack.processes import ROOT
 from tests.support.accounts import bearer
 from tests.support.functions import create_app, source
 from tests.support.http import json_body

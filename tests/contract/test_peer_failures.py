@@ -15,7 +15,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, TestResponse
 
 from kit import ApiError, Unavailable, events
-from scripts.stack.processes import ROOT, free_port
+from scripts.stack.ports import free_port
+from scripts.stack.processes import ROOT
 from tests.support.accounts import use_test_secret
 from tests.support.functions import create_app
 from tests.support.http import json_body

@@ -12,7 +12,7 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.stack import processes
+from scripts.stack import ports, processes
 from scripts.stack.processes import vhost
 from scripts.stack.wait import until
 from tests.events.conftest import (
@@ -201,7 +201,7 @@ def test_paying_twice_with_one_idempotency_key_places_one_order(shop: Shop) -> N
 
 
 def test_pay_with_the_broker_down_answers_503_and_records_nothing(shop: Shop) -> None:
-    dead_broker = f"http://127.0.0.1:{processes.free_port()}/"
+    dead_broker = f"http://127.0.0.1:{ports.free_port()}/"
     payment, url = shop.stack.another("payment", {"K_SINK": dead_broker})
     try:
         shopper = Shopper(shop)

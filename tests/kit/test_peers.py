@@ -4,7 +4,7 @@ import pytest
 from flask import Flask, request
 
 from kit import Unavailable, _logs, peers
-from scripts.stack.processes import free_port
+from scripts.stack.ports import free_port
 from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, stub_server
 

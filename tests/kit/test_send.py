@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from kit import events, request_scope, trace_request
-from scripts.stack.processes import free_port
+from scripts.stack.ports import free_port
 from tests.support.eventing import Recorder, Reply
 from tests.support.stub import Reply as StubReply
 from tests.support.stub import Seen, stub_server

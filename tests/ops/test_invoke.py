@@ -70,7 +70,7 @@ def test_unknown_function_and_bad_json_are_refused() -> None:
 
 
 def test_a_function_that_is_not_running_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    from scripts.stack.processes import free_port
+    from scripts.stack.ports import free_port
 
     assert invoke.main([f"http://127.0.0.1:{free_port()}", "/health"]) == 2
     assert "is not answering" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.wrappers import Request, Response
 
-from scripts.stack import processes
+from scripts.stack import ports
 from tests.support import stub
 from tests.support.eventing import Call, Recorder
 from tests.support.functions import create_app
@@ -138,4 +138,4 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def closed_port() -> int:
-    return processes.free_port()
+    return ports.free_port()

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from kit import sessions
 from payment import idempotency
-from scripts.stack import processes
+from scripts.stack import ports, processes
 from scripts.stack.processes import Process
 from tests.payment.conftest import Peers, Sink, line, ship
 from tests.payment.test_pay import good_cart
@@ -143,7 +143,7 @@ def test_redis_lost_after_the_order_was_placed_still_answers_the_order(
     client: FlaskClient, peers: Peers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The shopper is told what happened (the order exists), not a 503 that invites paying again."""
-    port = processes.free_port()
+    port = ports.free_port()
     folder = tmp_path / "redis"
     redis = Process("redis", processes.redis_command(port, folder), folder / "redis.log")
     redis.start().wait_for_port(port)

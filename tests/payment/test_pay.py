@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from kit import sessions
-from scripts.stack.processes import free_port
+from scripts.stack.ports import free_port
 from tests.payment.conftest import SECRET, Peers, Sink, line, ship
 from tests.support import authorisations
 from tests.support.eventing import Call, Recorder, Reply

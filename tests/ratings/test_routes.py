@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from kit import ApiError, sessions
 from ratings import votes
-from scripts.stack.processes import free_port
+from scripts.stack.ports import free_port
 from tests.support.http import json_body
 from tests.support.settings import restart_with
 from tests.support.stub import Stub

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from scripts.stack.processes import free_port
+from scripts.stack.ports import free_port
 from tests.support.functions import create_app
 
 

@@ -14,7 +14,8 @@ import pytest
 import urllib3
 
 from kit import LOCAL_PORTS
-from scripts.stack.processes import ROOT, free_port, port_open
+from scripts.stack.ports import free_port
+from scripts.stack.processes import ROOT, port_open
 from scripts.stack.wait import until
 
 pytestmark = pytest.mark.served

@@ -13,7 +13,8 @@ import pytest
 import urllib3
 
 from scripts.stack.nginx import worker_user
-from scripts.stack.processes import ROOT, Process, free_port
+from scripts.stack.ports import free_port
+from scripts.stack.processes import ROOT, Process
 
 pytestmark = pytest.mark.served
 

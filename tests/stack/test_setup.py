@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from scripts.stack import setup
-from scripts.stack.processes import ROOT, Process, free_port
+from scripts.stack.ports import free_port
+from scripts.stack.processes import ROOT, Process
 from scripts.stack.setup import Machine, Plan, Step
 
 EVERYTHING = [

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from scripts.stack import processes
+from scripts.stack import ports, processes
 from scripts.stack.nginx import TEMPLATE, nginx_process, render, render_local
 from tests.support import nginx
 from tests.support.stack import PUBLIC
@@ -58,8 +58,8 @@ def origin(echo: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     """nginx with every function served by the echo stub, except payment: nothing listens."""
     prefix = tmp_path_factory.mktemp("nginx-conf")
     upstreams = {name: echo for name in PUBLIC}
-    upstreams["payment"] = f"127.0.0.1:{processes.free_port()}"
-    port = processes.free_port()
+    upstreams["payment"] = f"127.0.0.1:{ports.free_port()}"
+    port = ports.free_port()
     process = nginx_process(prefix, port, prefix / "nginx.log", upstreams).start()
     process.wait_for_port(port)
     yield f"http://127.0.0.1:{port}"
@@ -76,7 +76,7 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
 
 
 def test_the_rendered_template_passes_nginx_t(tmp_path: Path) -> None:
-    conf = render_local(tmp_path, processes.free_port())
+    conf = render_local(tmp_path, ports.free_port())
     checked = subprocess.run(
         [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
     )
@@ -85,7 +85,7 @@ def test_the_rendered_template_passes_nginx_t(tmp_path: Path) -> None:
 
 def test_kubernetes_values_pass_nginx_t(tmp_path: Path) -> None:
     """Knative host names that don't resolve yet must not stop nginx from starting."""
-    conf = render_local(tmp_path, processes.free_port())
+    conf = render_local(tmp_path, ports.free_port())
     values = {f"{n.upper()}_UPSTREAM": f"{n}.roboshop.svc.cluster.local" for n in PUBLIC}
     values.update(
         NGINX_PORT="8080", WEB_ROOT=str(tmp_path), RESOLVER="127.0.0.1", UPSTREAM_RESOLVE="resolve"

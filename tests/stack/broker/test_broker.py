@@ -13,7 +13,7 @@ import pytest
 import urllib3
 
 from kit import events
-from scripts.stack import processes
+from scripts.stack import ports, processes
 from scripts.stack.broker import amqp, ingress
 from scripts.stack.broker.triggers import Trigger
 from scripts.stack.shop import Stack, port_of
@@ -294,7 +294,7 @@ def test_a_dead_letter_the_sink_never_takes_is_acked_and_lost_as_on_the_cluster(
 def test_without_rabbitmq_the_ingress_answers_503_and_it_listens_on_loopback_only(
     tmp_path: Path,
 ) -> None:
-    closed = f"amqp://guest:guest@127.0.0.1:{processes.free_port()}/%2F"
+    closed = f"amqp://guest:guest@127.0.0.1:{ports.free_port()}/%2F"
     with Stack({"LOG_LEVEL": "info"}, tmp_path, {"rabbitmq": closed}) as stack:
         url = stack.start(["broker"]).urls["broker"] + "/"
         port, log = port_of(url), stack.processes["broker"].log

@@ -12,7 +12,7 @@ import pika
 from prometheus_client import REGISTRY
 
 from kit import events
-from scripts.stack import processes
+from scripts.stack import ports
 from scripts.stack.broker import amqp, deliverer
 from scripts.stack.broker.deliverer import Deliverer
 from scripts.stack.broker.triggers import Delivery, Trigger
@@ -85,7 +85,7 @@ def test_an_event_whose_reply_cant_be_published_is_dead_lettered(amqp_url: str) 
     letters with knativeerrordata saying why (it travels on the deliverer's own connection)."""
     subscriber = Recorder(replying)
     trigger = trigger_to(subscriber.url, "http://127.0.0.1:9/sink", retry=2)
-    closed = f"amqp://guest:guest@127.0.0.1:{processes.free_port()}/%2F"
+    closed = f"amqp://guest:guest@127.0.0.1:{ports.free_port()}/%2F"
     try:
         with delivering(trigger, amqp_url, replies_to=closed):
             put(amqp_url, trigger, "reply-lost")
@@ -101,7 +101,7 @@ def test_an_event_whose_reply_cant_be_published_is_dead_lettered(amqp_url: str) 
 def test_a_subscriber_that_never_answers_is_dead_lettered_with_code_minus_one(
     amqp_url: str,
 ) -> None:
-    nowhere = f"http://127.0.0.1:{processes.free_port()}/events/x"
+    nowhere = f"http://127.0.0.1:{ports.free_port()}/events/x"
     trigger = trigger_to(nowhere, "http://127.0.0.1:9/sink", retry=1)
     with delivering(trigger, amqp_url):
         put(amqp_url, trigger, "no-answer")
