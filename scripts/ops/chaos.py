@@ -51,6 +51,18 @@ def _whole(low: int, high: int) -> Callable[[str, Any], Any]:
     return parse
 
 
+def _switch(flag: str, shows: str) -> Scenario:
+    return Scenario(flag, off=False, on=True, shows=shows)
+
+
+def _amount(flag: str, *, on: int, value: str, high: int, shows: str) -> Scenario:
+    return Scenario(flag, off=0, on=on, value=value, parse=_whole(1, high), shows=shows)
+
+
+def _percent(flag: str, shows: str) -> Scenario:
+    return _amount(flag, on=50, value="PERCENT", high=100, shows=shows)
+
+
 def _product_delay(text: str, on: Any) -> dict[str, Any]:
     sku, _, ms = text.partition(":")
     return {"sku": sku or on["sku"], "ms": int(ms) if ms else on["ms"]}
@@ -66,70 +78,53 @@ SCENARIOS: dict[str, Scenario] = {
         shows="one product's page takes seconds; the others stay fast (p99 latency of "
         "catalogue's /product/{sku}, and cart /add of that robot)",
     ),
-    "cpu-hog": Scenario(
+    "cpu-hog": _amount(
         "catalogue-cpu-hog-ms",
-        off=0,
         on=50,
         value="MS of CPU per read",
-        parse=_whole(1, 5000),
+        high=5000,
         shows="catalogue burns CPU on every read: its CPU use climbs to its limit and every "
         "page slows under load (Knative scales it out)",
     ),
-    "payment-failure": Scenario(
+    "payment-failure": _percent(
         "payment-failure-percent",
-        off=0,
-        on=50,
-        value="PERCENT",
-        parse=_whole(1, 100),
-        shows="that share of checkouts fail with 502 gateway_failed; nothing is charged and "
+        "that share of checkouts fail with 502 gateway_failed; nothing is charged and "
         "the cart stays (payment's 5xx rate, sold_count slows)",
     ),
-    "payment-unreachable": Scenario(
+    "payment-unreachable": _switch(
         "payment-unreachable",
-        off=False,
-        on=True,
-        shows="every checkout fails with 502 (gateway unreachable); captures of orders "
+        "every checkout fails with 502 (gateway unreachable); captures of orders "
         "already placed are retried by the broker until it is back",
     ),
-    "payment-slow": Scenario(
+    "payment-slow": _amount(
         "payment-delay-ms",
-        off=0,
         on=2000,
         value="MS",
-        parse=_whole(1, 25000),
+        high=25000,
         shows="checkout takes that much longer (payment latency; the storefront's Pay "
         "button waits)",
     ),
-    "cart-clear-failure": Scenario(
+    "cart-clear-failure": _switch(
         "cart-clear-failure",
-        off=False,
-        on=True,
-        shows="paid orders are not cleared from the cart: cart answers 503 to order.placed, "
+        "paid orders are not cleared from the cart: cart answers 503 to order.placed, "
         "the broker retries (then dead-letters); switched off, the carts clear",
     ),
-    "dispatch-error": Scenario(
+    "dispatch-error": _percent(
         "dispatch-error-percent",
-        off=0,
-        on=50,
-        value="PERCENT",
-        parse=_whole(1, 100),
-        shows="that share of fulfilments fail and are retried by the broker: orders stay "
+        "that share of fulfilments fail and are retried by the broker: orders stay "
         "'placed' longer in the history (dispatch_failures_total)",
     ),
-    "shipping-leak": Scenario(
+    "shipping-leak": _amount(
         "shipping-memory-leak-kib",
-        off=0,
         on=1024,
         value="KIB per request",
-        parse=_whole(1, 102400),
+        high=102400,
         shows="shipping keeps memory on every request and grows towards its limit (then "
         "the platform restarts it); switched off, it lets go",
     ),
-    "broker-refuse": Scenario(
+    "broker-refuse": _switch(
         "broker-refuse-events",
-        off=False,
-        on=True,
-        shows="the dev broker's ingress refuses events: checkouts answer 503 and nothing is "
+        "the dev broker's ingress refuses events: checkouts answer 503 and nothing is "
         "charged (locally only: on the cluster the broker is eventing-rabbitmq's)",
     ),
 }
