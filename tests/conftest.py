@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 NAMESPACE = f"t{uuid.uuid4().hex[:8]}_"
 os.environ["DATA_NAMESPACE"] = NAMESPACE
@@ -39,6 +41,12 @@ def settings_as_the_environment_says() -> Iterator[None]:
     test sees another's: set up before any test's own fixtures, so torn down after them."""
     yield
     reload_settings()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the `app` that the function's own conftest makes."""
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.support.accounts import use_test_secret
 from tests.support.functions import create_app
@@ -54,11 +53,6 @@ def app(redis_url: str, catalogue: Stub, monkeypatch: pytest.MonkeyPatch) -> Ite
 
     monkeypatch.setattr(products, "_copies", {})  # none kept from an earlier test
     yield create_app("cart")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from scripts.jobs.seed import catalogue as seed_catalogue
 from tests.support.functions import create_app
@@ -20,8 +19,3 @@ def app(seeded: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     # No snapshot reuse between tests: each one sees the store as it is.
     monkeypatch.setenv("CATALOGUE_CACHE_SECONDS", "0")
     yield create_app("catalogue")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from deadletters import store
 from tests.support.functions import create_app
@@ -14,8 +13,3 @@ from tests.support.functions import create_app
 def app(mongo_url: str) -> Iterator[Flask]:
     store.letters().delete_many({})
     yield create_app("deadletters")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()

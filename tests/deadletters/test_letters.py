@@ -17,6 +17,9 @@ from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
 PLACED = "com.roboshop.order.placed"
+REPLY_HEADERS, REPLY_BODY = events.to_binary(
+    events.make_event("com.roboshop.order.dispatched", "/roboshop/dispatch", {"orderid": "o"})
+)
 
 
 def order(orderid: str | None = None, **extensions: str) -> Any:
@@ -147,56 +150,51 @@ def test_a_replay_the_consumer_refuses_or_parks_again_stays_parked(
     assert (letter["reason"], letter["times"]) == ("still bad", 2)
 
 
-def test_a_replayed_reply_event_goes_to_the_broker(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    reply_headers, reply_body = events.to_binary(
-        events.make_event("com.roboshop.order.dispatched", "/roboshop/dispatch", {"orderid": "o"})
-    )
+@pytest.fixture
+def dispatch_and_broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stub, Stub]]:
+    """dispatch, stubbed, answers a replay with its reply event; the broker takes it (202)."""
     with (
-        stub_server(lambda seen: Reply(200, reply_body, reply_headers)) as dispatch,
+        stub_server(lambda seen: Reply(200, REPLY_BODY, REPLY_HEADERS)) as dispatch,
         stub_server(lambda seen: Reply(202)) as broker,
     ):
-        restart_with(monkeypatch, DISPATCH_URL=dispatch.url)
-        restart_with(monkeypatch, K_SINK=broker.url + "/")
-        key = from_dispatcher(client, order(), f"{dispatch.url}/events/order-placed")
-        assert client.post(f"/dead-letters/{key}/replay").get_json()["status"] == "replayed"
-        (published,) = broker.seen
-        assert published.headers["ce-type"] == "com.roboshop.order.dispatched"
-        assert published.body == reply_body
+        restart_with(monkeypatch, DISPATCH_URL=dispatch.url, K_SINK=broker.url + "/")
+        yield dispatch, broker
 
-        other = from_dispatcher(client, order(), f"{dispatch.url}/events/order-placed")
-        broker.answer(lambda seen: Reply(503))
-        assert client.post(f"/dead-letters/{other}/replay").status_code == 503
-        assert [x["id"] for x in parked(client)] == [other]
+
+def test_a_replayed_reply_event_goes_to_the_broker(
+    client: FlaskClient, dispatch_and_broker: tuple[Stub, Stub]
+) -> None:
+    dispatch, broker = dispatch_and_broker
+    key = from_dispatcher(client, order(), f"{dispatch.url}/events/order-placed")
+    assert client.post(f"/dead-letters/{key}/replay").get_json()["status"] == "replayed"
+    (published,) = broker.seen
+    assert published.headers["ce-type"] == "com.roboshop.order.dispatched"
+    assert published.body == REPLY_BODY
+
+    other = from_dispatcher(client, order(), f"{dispatch.url}/events/order-placed")
+    broker.answer(lambda seen: Reply(503))
+    assert client.post(f"/dead-letters/{other}/replay").status_code == 503
+    assert [x["id"] for x in parked(client)] == [other]
 
 
 def test_a_replay_and_its_reply_carry_the_replaying_requests_trace_and_request_id(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, dispatch_and_broker: tuple[Stub, Stub]
 ) -> None:
     """The operator's replay is one trace with what it sets off: the consumer continues the
     replaying request's trace, not the dead event's (that stays in its extension)."""
     original = "00-11111111111111111111111111111111-2222222222222222-01"
     replaying = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-    reply_headers, reply_body = events.to_binary(
-        events.make_event("com.roboshop.order.dispatched", "/roboshop/dispatch", {"orderid": "o"})
+    dispatch, broker = dispatch_and_broker
+    key = from_dispatcher(
+        client, order(traceparent=original), f"{dispatch.url}/events/order-placed"
     )
-    with (
-        stub_server(lambda seen: Reply(200, reply_body, reply_headers)) as dispatch,
-        stub_server(lambda seen: Reply(202)) as broker,
-    ):
-        restart_with(monkeypatch, DISPATCH_URL=dispatch.url)
-        restart_with(monkeypatch, K_SINK=broker.url + "/")
-        key = from_dispatcher(
-            client, order(traceparent=original), f"{dispatch.url}/events/order-placed"
-        )
-        answer = client.post(
-            f"/dead-letters/{key}/replay",
-            headers={"traceparent": replaying, "X-Request-Id": "replay-by-an-operator"},
-        )
-        assert answer.status_code == 200, answer.get_json()
-        (delivered,) = dispatch.seen
-        (published,) = broker.seen
+    answer = client.post(
+        f"/dead-letters/{key}/replay",
+        headers={"traceparent": replaying, "X-Request-Id": "replay-by-an-operator"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    (delivered,) = dispatch.seen
+    (published,) = broker.seen
     assert delivered.headers["ce-traceparent"] == original
     for seen in (delivered, published):
         assert seen.headers["X-Request-Id"] == "replay-by-an-operator"

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.support.functions import create_app
 
@@ -14,8 +13,3 @@ def app(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     monkeypatch.setenv("DISPATCH_DELAY_MS", "0")
     monkeypatch.setenv("DISPATCH_ERROR_PERCENT", "0")
     yield create_app("dispatch")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()

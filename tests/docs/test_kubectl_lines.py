@@ -79,6 +79,23 @@ def test_the_cluster_path_is_all_found() -> None:
 # ---- the checks themselves, on pages made for them ----
 
 
+USAGE_ERRORS = (
+    "# Page\n\n"
+    "    kubectl -n roboshop get pods                      # parses: refused\n"
+    "    kubectl -n roboshop wait --for=condition=Ready broker/default trigger --all\n"
+    "    kubectl apply -f https://github.com/x/y/releases/download/v1/z.yaml\n\n"
+    "Prose names `kubectl logs` and runs `kubectl -n roboshop scale --bogus`.\n"
+)
+PIPES_AND_REDIRECTS = (
+    "```sh\n"
+    "kubectl kustomize knative/restore \\\n"
+    "  | kubectl set env --local -f - A=b -o yaml > restore.yaml\n"
+    "for ns in a b; do\n"
+    "  kubectl -n $ns get ksvc -o json | python3 x.py | kubectl apply -f -; done\n"
+    "```\n"
+)
+
+
 def write(tmp_path: Path, text: str) -> Path:
     page = tmp_path / "page.md"
     page.write_text(text)
@@ -89,14 +106,7 @@ def test_a_usage_error_is_told_from_a_connection_error(
     tmp_path: Path, sandbox: tuple[Path, dict[str, str]]
 ) -> None:
     work, env = sandbox
-    page = write(
-        tmp_path,
-        "# Page\n\n"
-        "    kubectl -n roboshop get pods                      # parses: refused\n"
-        "    kubectl -n roboshop wait --for=condition=Ready broker/default trigger --all\n"
-        "    kubectl apply -f https://github.com/x/y/releases/download/v1/z.yaml\n\n"
-        "Prose names `kubectl logs` and runs `kubectl -n roboshop scale --bogus`.\n",
-    )
+    page = write(tmp_path, USAGE_ERRORS)
     problems = [p for line in kubectl.in_docs([page]) for p in kubectl.run_line(line, work, env)]
     assert len(problems) == 2, problems
     assert "wait --for=condition=Ready broker/default trigger --all" in problems[0]
@@ -108,16 +118,7 @@ def test_a_pipe_feeds_what_kubectl_printed_and_a_redirect_writes_it(
     tmp_path: Path, sandbox: tuple[Path, dict[str, str]]
 ) -> None:
     work, env = sandbox
-    page = write(
-        tmp_path,
-        "```sh\n"
-        "kubectl kustomize knative/restore \\\n"
-        "  | kubectl set env --local -f - A=b -o yaml > restore.yaml\n"
-        "for ns in a b; do\n"
-        "  kubectl -n $ns get ksvc -o json | python3 x.py | kubectl apply -f -; done\n"
-        "```\n",
-    )
-    lines = list(kubectl.in_docs([page]))
+    lines = list(kubectl.in_docs([write(tmp_path, PIPES_AND_REDIRECTS)]))
     assert [[c and c.args[0] for c in line] for line in lines] == [
         ["kustomize", "set"],
         ["-n", None, "apply"],

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from scripts.stack.processes import ROOT
 from tests.support.functions import create_app
@@ -12,8 +11,3 @@ from tests.support.functions import create_app
 def app() -> Flask:
     source = ROOT / "tests" / "kit" / "sample" / "main.py"
     return create_app("sample", source)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()

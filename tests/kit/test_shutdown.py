@@ -9,6 +9,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,38 +79,38 @@ def sigterm_during_a_request(process: Process, url: str) -> InFlight:
     return request
 
 
-def test_sigterm_lets_the_request_in_flight_finish_then_exits(
-    tmp_path: Path, mongo_url: str
-) -> None:
+@pytest.fixture
+def draining(tmp_path: Path, mongo_url: str) -> Iterator[tuple[Process, InFlight, int]]:
+    """A catalogue sent SIGTERM while it serves a slow request; it, the request, its port."""
     process, url = slow_catalogue(tmp_path, mongo_url, shutdown_seconds=20)
-    port = int(url.rsplit(":", 1)[1])
     try:
-        request = sigterm_during_a_request(process, url)
-        request.join(30)
-
-        assert request.error is None
-        assert request.status == 200
-        assert json.loads(request.body)["sku"] == SKU
-        assert process.popen is not None
-        assert process.popen.wait(30) == 0
-        assert not processes.port_open(port)
+        yield process, sigterm_during_a_request(process, url), int(url.rsplit(":", 1)[1])
     finally:
         process.kill()
+
+
+def test_sigterm_lets_the_request_in_flight_finish_then_exits(
+    draining: tuple[Process, InFlight, int],
+) -> None:
+    process, request, port = draining
+    request.join(30)
+
+    assert request.error is None
+    assert request.status == 200
+    assert json.loads(request.body)["sku"] == SKU
+    assert process.popen is not None
+    assert process.popen.wait(30) == 0
+    assert not processes.port_open(port)
 
 
 def test_a_new_connection_is_refused_while_the_last_request_drains(
-    tmp_path: Path, mongo_url: str
+    draining: tuple[Process, InFlight, int],
 ) -> None:
-    process, url = slow_catalogue(tmp_path, mongo_url, shutdown_seconds=20)
-    port = int(url.rsplit(":", 1)[1])
-    try:
-        request = sigterm_during_a_request(process, url)
-        until(lambda: not processes.port_open(port), 5, f"port {port} to stop taking connections")
-        assert process.running()
-        request.join(30)
-        assert request.status == 200
-    finally:
-        process.kill()
+    process, request, port = draining
+    until(lambda: not processes.port_open(port), 5, f"port {port} to stop taking connections")
+    assert process.running()
+    request.join(30)
+    assert request.status == 200
 
 
 def test_a_request_that_outlasts_the_grace_is_cut_and_the_process_still_exits(

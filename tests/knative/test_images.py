@@ -224,36 +224,41 @@ def test_make_images_says_when_there_is_no_engine(tmp_path: Path) -> None:
     assert re.search(r"no working container engine", done.stdout + done.stderr)
 
 
-def test_make_kind_images_builds_for_the_dev_overlay_and_loads_each_image(tmp_path: Path) -> None:
-    from knative.checks import manifests as m
+def _stub(folder: Path, tool: str, calls: Path, writes_archive: str = "") -> None:
+    """A tool that records its arguments; `writes_archive` is the shell that makes the file
+    its arguments name, as podman save and buildah push would."""
+    (folder / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n{writes_archive}\n')
+    (folder / tool).chmod(0o755)
 
-    calls = tmp_path / "calls"
-    for tool in ("docker", "kind"):
-        (tmp_path / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n')
-        (tmp_path / tool).chmod(0o755)
-    env = {**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin", "KIND_CLUSTER": "shop"}
+
+def _make_kind_images(tools: Path, calls: Path, *args: str) -> list[str]:
+    """`make kind-images` with the stubbed tools in `tools` first on PATH: what they were
+    called with, one line a call."""
+    env = {**os.environ, "PATH": f"{tools}:/usr/bin:/bin", "KIND_CLUSTER": "shop"}
     done = subprocess.run(
-        ["make", "--no-print-directory", "kind-images"],
+        ["make", "--no-print-directory", "kind-images", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    lines = calls.read_text().splitlines()
+    return calls.read_text().splitlines()
+
+
+def test_make_kind_images_builds_for_the_dev_overlay_and_loads_each_image(tmp_path: Path) -> None:
+    from knative.checks import manifests as m
+
+    calls = tmp_path / "calls"
+    for tool in ("docker", "kind"):
+        _stub(tmp_path, tool, calls)
+    lines = _make_kind_images(tmp_path, calls)
     built = {line.split(" -t ")[1].split()[0] for line in lines if line.startswith("docker build")}
     loaded = {
         line.split()[-1] for line in lines if line.startswith("kind load docker-image --name shop")
     }
     # Exactly the images the dev overlay runs.
     assert built == loaded == {image for _, image in m.our_images(m.render("dev"))}
-
-
-def _stub(folder: Path, tool: str, calls: Path, writes_archive: str = "") -> None:
-    """A tool that records its arguments; `writes_archive` is the shell that makes the file
-    its arguments name, as podman save and buildah push would."""
-    (folder / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n{writes_archive}\n')
-    (folder / tool).chmod(0o755)
 
 
 @pytest.mark.parametrize("engine", ["podman", "buildah"])
@@ -274,16 +279,7 @@ def test_make_kind_images_loads_an_archive_when_the_engine_is_not_docker(
     _stub(tmp_path, engine, calls, archive)
     loaded = tmp_path / "loaded"
     _stub(tmp_path, "kind", calls, f'for a in "$@"; do [ -f "$a" ] && echo "$a" >> {loaded}; done')
-    env = {**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin", "KIND_CLUSTER": "shop"}
-    done = subprocess.run(
-        ["make", "--no-print-directory", "kind-images", f"CONTAINER_ENGINE={engine}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    lines = calls.read_text().splitlines()
+    lines = _make_kind_images(tmp_path, calls, f"CONTAINER_ENGINE={engine}")
     dev = {image for _, image in m.our_images(m.render("dev"))}
     assert not [line for line in lines if line.startswith("docker") or "docker-image" in line]
     (load,) = [line for line in lines if line.startswith("kind load")]

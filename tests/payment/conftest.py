@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.wrappers import Request, Response
 
 from scripts.stack import ports
@@ -129,11 +128,6 @@ def app(
     monkeypatch.delenv("PAYMENT_GATEWAY", raising=False)
     monkeypatch.delenv("PAYMENT_DECLINE_ABOVE_EUR", raising=False)
     yield create_app("payment")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

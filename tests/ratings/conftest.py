@@ -6,7 +6,6 @@ from urllib.parse import unquote
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.support.accounts import use_test_secret
 from tests.support.functions import create_app
@@ -43,11 +42,6 @@ def app(
     monkeypatch.setenv("CATALOGUE_URL", catalogue.url)
     catalogue.seen.clear()
     return create_app("ratings")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.support.functions import create_app
 from tests.support.mysql import FunctionDatabase
@@ -38,8 +37,3 @@ def app(shipping_database: FunctionDatabase, cart: Stub, monkeypatch: pytest.Mon
     monkeypatch.setenv("CART_URL", cart.url)
     cart.seen.clear()
     return create_app("shipping")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()

@@ -5,7 +5,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from scripts.jobs.seed import users as seed_users
 from tests.support.accounts import forget_failed_logins, use_test_secret
@@ -22,11 +21,6 @@ def seeded_users(mongo_url: str, redis_url: str) -> int:
 def app(seeded_users: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     use_test_secret(monkeypatch)
     yield create_app("user")
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture(autouse=True)

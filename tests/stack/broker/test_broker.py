@@ -221,29 +221,24 @@ def test_the_reply_event_of_a_subscriber_is_published_back_into_the_broker(
     assert call.headers["ce-source"] == "/roboshop/dispatch"
 
 
+@pytest.mark.parametrize(
+    ("prefix", "attempts"),
+    [(FLAKY, 3), (BUSY, 2)],
+    ids=["after two 5xx", "after a transient 409, as Knative retries it"],
+)
 def test_a_failing_subscriber_is_retried_until_it_takes_the_event(
-    broker: str, recorder: Recorder, amqp_url: str
+    broker: str, recorder: Recorder, amqp_url: str, prefix: str, attempts: int
 ) -> None:
-    flaky = f"{FLAKY}{uuid.uuid4()}"
-    publish(broker, flaky)
+    subject = f"{prefix}{uuid.uuid4()}"
+    publish(broker, subject)
     until(
-        lambda: len(calls_for(recorder, "/cart/events/order-placed", flaky)) == 3,
-        what="three attempts",
+        lambda: len(calls_for(recorder, "/cart/events/order-placed", subject)) == attempts,
+        what=f"{attempts} attempts",
     )
-    assert len(calls_for(recorder, "/user/events/order-placed", flaky)) == 1
-    assert not [h for h, _ in dead_letters(amqp_url, "cart-order-placed") if h["subject"] == flaky]
-
-
-def test_a_transient_4xx_is_retried_as_knative_does(
-    broker: str, recorder: Recorder, amqp_url: str
-) -> None:
-    busy = f"{BUSY}{uuid.uuid4()}"
-    publish(broker, busy)
-    until(
-        lambda: len(calls_for(recorder, "/cart/events/order-placed", busy)) == 2,
-        what="a second attempt after the 409",
-    )
-    assert not [h for h, _ in dead_letters(amqp_url, "cart-order-placed") if h["subject"] == busy]
+    assert len(calls_for(recorder, "/user/events/order-placed", subject)) == 1
+    assert not [
+        h for h, _ in dead_letters(amqp_url, "cart-order-placed") if h["subject"] == subject
+    ]
 
 
 def test_a_refused_event_is_acked_and_gone_as_eventing_rabbitmq_does(
