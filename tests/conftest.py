@@ -30,7 +30,7 @@ from scripts.stack.shop import SHOP, Stack  # noqa: E402
 from tests.support import deadletters  # noqa: E402
 from tests.support.mysql import FunctionDatabase, seeded_database  # noqa: E402
 from tests.support.settings import reload as reload_settings  # noqa: E402
-from tests.support.stack import data_urls, seed_stores, stack_env  # noqa: E402
+from tests.support.stack import Stores  # noqa: E402
 
 pytest_plugins = ["tests.support.tiers"]
 
@@ -47,6 +47,16 @@ def settings_as_the_environment_says() -> Iterator[None]:
 def client(app: Flask) -> FlaskClient:
     """A test client of the `app` that the function's own conftest makes."""
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def catalogue_url(mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real catalogue function, served on a free port from the seeded store."""
+    from scripts.jobs.seed import catalogue as seed_catalogue
+
+    seed_catalogue.seed()
+    with Stack({}, tmp_path_factory.mktemp("catalogue"), {"mongodb": mongo_url}) as shop:
+        yield shop.start(["catalogue"]).urls["catalogue"]
 
 
 @pytest.fixture(scope="session")
@@ -145,24 +155,28 @@ def stack_amqp_url(namespace: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def stack(
+def stores(
     mongo_url: str,
     redis_url: str,
     shipping_database: FunctionDatabase,
     mysql_settings: dict[str, Any],
-    stack_amqp_url: str,
     namespace: str,
-    tmp_path_factory: pytest.TempPathFactory,
+) -> Stores:
+    return Stores(mongo_url, redis_url, mysql_settings, namespace)
+
+
+@pytest.fixture(scope="session")
+def stack(
+    stores: Stores, stack_amqp_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """The whole shop behind nginx, once per test session, started by the first suite that
     asks: what a shopper or an outsider reaches (storefront, origin, contract, fuzz, chaos,
     load), and the functions the events suite's brokers deliver to."""
-    env = stack_env(mysql_settings, namespace)
+    env = stores.env()
     # The chaos switches' file (tests/chaos flips them): absent, every scenario is off.
     env["FLAGS_FILE"] = str(tmp_path_factory.mktemp("flags") / "flags.json")
-    seed_stores()
-    urls = data_urls(mongo_url, redis_url, mysql_settings, stack_amqp_url)
-    with Stack(env, tmp_path_factory.mktemp("stack"), urls) as shop:
+    stores.seed()
+    with Stack(env, tmp_path_factory.mktemp("stack"), stores.urls(stack_amqp_url)) as shop:
         yield shop.start(SHOP)
 
 

@@ -11,8 +11,7 @@ import pytest
 from scripts.stack.processes import vhost
 from scripts.stack.shop import SHOP, Stack
 from tests.support import otlp
-from tests.support.mysql import FunctionDatabase
-from tests.support.stack import data_urls, seed_stores, stack_env
+from tests.support.stack import Stores
 
 
 @dataclass
@@ -22,16 +21,9 @@ class Observed:
 
 
 @pytest.fixture(scope="package")
-def observed(
-    mongo_url: str,
-    redis_url: str,
-    shipping_database: FunctionDatabase,
-    mysql_settings: dict[str, object],
-    namespace: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Observed]:
-    with otlp.receiver() as receiver, vhost(f"{namespace}observed") as amqp_url:
-        env = stack_env(mysql_settings, namespace)
+def observed(stores: Stores, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Observed]:
+    with otlp.receiver() as receiver, vhost(f"{stores.namespace}observed") as amqp_url:
+        env = stores.env()
         env.update(
             LOG_LEVEL="info",
             OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url,
@@ -39,8 +31,8 @@ def observed(
             OTEL_BSP_SCHEDULE_DELAY="100",
             FLAGS_FILE=str(tmp_path_factory.mktemp("observed-flags") / "flags.json"),
         )
-        seed_stores()
-        urls = data_urls(mongo_url, redis_url, mysql_settings, amqp_url)
+        stores.seed()
+        urls = stores.urls(amqp_url)
         shop = Stack(env, tmp_path_factory.mktemp("observed"), urls)
         try:
             shop.start(SHOP)

@@ -22,6 +22,9 @@ def sold(stack: Stack) -> float:
 def checkouts_at_once(
     visitor: Visitor, cart_id: str, keys: list[str | None]
 ) -> list[tuple[int, dict[str, str]]]:
+    """The cart filled, then paid once per key, all at once: each answer's status and body."""
+    visitor.fill_cart(cart_id)
+
     def attempt(key: str | None) -> tuple[int, dict[str, str]]:
         headers = {"Idempotency-Key": key} if key else {}
         answer = visitor.post(f"/api/payment/pay/{cart_id}", {"total": 0}, **headers)
@@ -35,7 +38,6 @@ def test_concurrent_checkouts_of_a_users_cart_place_and_charge_one_order(
     visitor: Visitor, stack: Stack
 ) -> None:
     name = visitor.register()
-    visitor.fill_cart(name)
     before = sold(stack)
     keys: list[str | None] = [str(uuid.uuid4()) for _ in range(5)] + [None, None, None]
     answers = checkouts_at_once(visitor, name, keys)
@@ -55,7 +57,6 @@ def test_concurrent_checkouts_of_an_anonymous_cart_charge_once(
     visitor: Visitor, stack: Stack
 ) -> None:
     cart_id = visitor.anonymous_id()
-    visitor.fill_cart(cart_id)
     before = sold(stack)
     answers = checkouts_at_once(visitor, cart_id, [None] * 4 + ["k1", "k2", "k3", "k4"])
     assert [status for status, _ in answers].count(200) == 1, answers

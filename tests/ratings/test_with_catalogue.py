@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask.testing import FlaskClient
 
-from scripts.jobs.seed import catalogue as seed_catalogue
-from scripts.stack.shop import Stack
 from tests.support.http import json_body
 from tests.support.settings import restart_with
-
-pytestmark = pytest.mark.served
-
-
-@pytest.fixture(scope="module")
-def catalogue_url(mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    seed_catalogue.seed()
-    with Stack({}, tmp_path_factory.mktemp("catalogue"), {"mongodb": mongo_url}) as shop:
-        yield shop.start(["catalogue"]).urls["catalogue"]
 
 
 def test_a_catalogue_product_can_be_rated_and_an_unknown_one_cannot(

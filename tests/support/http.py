@@ -3,6 +3,7 @@ JSON of a test client's answer."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import urllib3
@@ -29,6 +30,17 @@ def wait_for_status(
     what = f"{method} {url} to answer {status}"
     until(answer, seconds, what, 0.2, done=lambda seen: seen[0] == status)
     return answers[-1]
+
+
+def wait_for_outage(url: str, health: str, dependency: str) -> None:
+    """`url` answers 503 `unavailable` with a Retry-After, and the function's `health`
+    names `dependency` as not up."""
+    down = wait_for_status(url, 503)
+    assert json.loads(down.data)["error"] == "unavailable"
+    assert int(down.headers["Retry-After"]) >= 1
+    answer = call("GET", health)
+    assert answer.status == 503
+    assert json.loads(answer.data)["dependencies"][dependency] != "up"
 
 
 def json_body(response: TestResponse) -> Any:

@@ -4,6 +4,7 @@ servers, settings that make the shop quick to test, and its seed."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 # What nginx fronts: the storefront's API.
 PUBLIC = ["catalogue", "cart", "user", "shipping", "ratings", "payment"]
@@ -12,39 +13,45 @@ DECLINE_ABOVE = 10_000
 SESSION_SECRET = "stack-tests-" + "s" * 32
 
 
-def data_urls(
-    mongo_url: str, redis_url: str, mysql: Mapping[str, object], amqp_url: str
-) -> dict[str, str]:
-    """The session's data servers, as a Stack's addresses."""
-    return {
-        "mongodb": mongo_url,
-        "redis": redis_url,
-        "mysql": f"mysql://{mysql['host']}:{mysql['port']}",
-        "rabbitmq": amqp_url,
-    }
+@dataclass(frozen=True)
+class Stores:
+    """The session's data servers: what a test's whole shop stands on."""
 
+    mongo_url: str
+    redis_url: str
+    mysql: Mapping[str, object]
+    namespace: str
 
-def stack_env(mysql: Mapping[str, object], namespace: str) -> dict[str, str]:
-    return {
-        "MYSQL_USER": str(mysql["user"]),
-        "MYSQL_PASSWORD": str(mysql["password"]),
-        "DATA_NAMESPACE": namespace,
-        "SESSION_SECRET": SESSION_SECRET,
-        "LOG_LEVEL": "warning",
-        "WORKERS": "1",
-        "THREADS": "4",
-        # Stock changes made by a test show at once, not after the catalogue's cache expires.
-        "CATALOGUE_CACHE_SECONDS": "0",
-        "PAYMENT_DECLINE_ABOVE_EUR": str(DECLINE_ABOVE),
-    }
+    def urls(self, amqp_url: str) -> dict[str, str]:
+        """As a Stack's addresses, with the shop's own RabbitMQ vhost."""
+        return {
+            "mongodb": self.mongo_url,
+            "redis": self.redis_url,
+            "mysql": f"mysql://{self.mysql['host']}:{self.mysql['port']}",
+            "rabbitmq": amqp_url,
+        }
 
+    def env(self) -> dict[str, str]:
+        return {
+            "MYSQL_USER": str(self.mysql["user"]),
+            "MYSQL_PASSWORD": str(self.mysql["password"]),
+            "DATA_NAMESPACE": self.namespace,
+            "SESSION_SECRET": SESSION_SECRET,
+            "LOG_LEVEL": "warning",
+            "WORKERS": "1",
+            "THREADS": "4",
+            # Stock changes made by a test show at once, not after the catalogue's cache
+            # expires.
+            "CATALOGUE_CACHE_SECONDS": "0",
+            "PAYMENT_DECLINE_ABOVE_EUR": str(DECLINE_ABOVE),
+        }
 
-def seed_stores() -> None:
-    """The robots, the demo users and the ratings' tables. The cities are the session's
-    `shipping_database` (the whole gazetteer, loaded once): a shop that loaded a few
-    countries into the same database would take them from the shipping suite under it."""
-    from scripts.jobs.seed import catalogue, ratings, users
+    def seed(self) -> None:
+        """The robots, the demo users and the ratings' tables. The cities are the session's
+        `shipping_database` (the whole gazetteer, loaded once): a shop that loaded a few
+        countries into the same database would take them from the shipping suite under it."""
+        from scripts.jobs.seed import catalogue, ratings, users
 
-    catalogue.seed()
-    users.seed(demo=True)
-    ratings.seed()
+        catalogue.seed()
+        users.seed(demo=True)
+        ratings.seed()

@@ -22,7 +22,7 @@ import pytest
 from scripts.stack import processes
 
 # The fixtures that start servers: a test using one is served, whatever its module says.
-SERVER_FIXTURES = frozenset({"stack", "observed", "shop", "functions"})
+SERVER_FIXTURES = frozenset({"stack", "observed", "shop", "functions", "catalogue_url"})
 # The packages with package-scoped fixtures (their whole shop, started once).
 WHOLE_PACKAGES = frozenset({"events", "faults", "observability"})
 _TESTS = Path(__file__).resolve().parents[1]
