@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import functions_framework
 from flask import Request, Response, request
 
@@ -137,9 +135,7 @@ def release_checkout(cart_id: str, orderid: str) -> tuple[str, int]:
     return "", 204
 
 
-@app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> Any:
-    return events.consume(request, app.name, events.ORDER_PLACED, order_events.placed)
+events.route(app, "/events/order-placed", events.ORDER_PLACED, order_events.placed)
 
 
 @functions_framework.http

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import functions_framework
-from flask import Request, Response, request
+from flask import Request, Response
 
 from dispatch import fulfilment
 from kit import FunctionApp, events, stores
@@ -13,15 +13,13 @@ from kit import FunctionApp, events, stores
 app = FunctionApp("dispatch", dependencies=[stores.redis])
 
 
-@app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> Any:
-    """Reply in binary mode with the order.dispatched event; the broker publishes it."""
-    return events.consume(request, app.name, events.ORDER_PLACED, dispatched_reply)
-
-
 def dispatched_reply(event: Any) -> Response:
+    """Reply in binary mode with the order.dispatched event; the broker publishes it."""
     headers, body = events.to_binary(fulfilment.dispatch(event))
     return Response(body, status=200, headers=headers)
+
+
+events.route(app, "/events/order-placed", events.ORDER_PLACED, dispatched_reply)
 
 
 @functions_framework.http

@@ -25,8 +25,9 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import flask
 from flask import Request
 
 from kit import _body, _logs, _metrics, _trace, peers
@@ -40,6 +41,9 @@ from kit._send import retryable as retryable
 from kit._send import send as send
 from kit.sessions import MIN_SECRET_LENGTH, SessionSettings
 from kit.settings import About, Settings
+
+if TYPE_CHECKING:
+    from kit._app import FunctionApp
 
 log = _logs.get_logger("events")
 
@@ -188,6 +192,16 @@ def from_binary(attributes: dict[str, Any], data: bytes) -> Any:
     except ValueError:
         raise ApiError(400, "bad_event", "the event's data is not JSON") from None
     return CloudEvent(dict(attributes), value)
+
+
+def route(app: FunctionApp, path: str, event_type: str, handler: Callable[[Any], Any]) -> None:
+    """Take the broker's `event_type` events at `path`, where their Trigger delivers them,
+    and `consume` each with `handler`."""
+
+    def delivered() -> Any:
+        return consume(flask.request, app.name, event_type, handler)
+
+    app.route(path, methods=("POST",))(delivered)
 
 
 def consume(

@@ -28,9 +28,7 @@ def pay(cart_id: str) -> tuple[dict[str, Any], int]:
     return idempotency.once(cart_id, key, payer, lambda: checkout.pay(cart_id, request))
 
 
-@app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> Any:
-    return events.consume(request, app.name, events.ORDER_PLACED, settlement.placed)
+events.route(app, "/events/order-placed", events.ORDER_PLACED, settlement.placed)
 
 
 @functions_framework.http

@@ -85,14 +85,10 @@ def list_users() -> list[dict[str, Any]]:
     return store.list_users()
 
 
-@app.route("/events/order-placed", methods=["POST"])
-def order_placed() -> Any:
-    return events.consume(request, app.name, events.ORDER_PLACED, order_events.placed)
+events.route(app, "/events/order-placed", events.ORDER_PLACED, order_events.placed)
 
 
-@app.route("/events/order-dispatched", methods=["POST"])
-def order_dispatched() -> Any:
-    return events.consume(request, app.name, events.ORDER_DISPATCHED, order_events.dispatched)
+events.route(app, "/events/order-dispatched", events.ORDER_DISPATCHED, order_events.dispatched)
 
 
 def session_answer(user: dict[str, str]) -> Response:

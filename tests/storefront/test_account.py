@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from playwright.sync_api import expect
 
 from scripts.stack.shop import Stack
-
-PASSWORD = "correct horse battery"
+from tests.storefront.shopper import PASSWORD, register
 
 
 def watch(page: Any) -> tuple[list[str], list[str]]:
@@ -41,17 +39,6 @@ def add(page: Any, sku: str) -> None:
     expect(page.get_by_role("alert")).to_contain_text("Added")
 
 
-def register(page: Any) -> str:
-    name = f"merge-{uuid.uuid4().hex[:8]}"
-    page.goto("/#/register")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
-    expect(page.get_by_text(f"Hi, {name}")).to_be_visible()
-    return name
-
-
 def log_out(page: Any) -> None:
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("alert")).to_have_text("You are logged out.")
@@ -68,7 +55,7 @@ def log_in(page: Any, name: str) -> None:
 def test_a_merged_cart_is_not_merged_again(page: Any, stack: Stack) -> None:
     errors, renames = watch(page)
     add(page, "EPE")
-    name = register(page)
+    name = register(page, "merge")
     expect(page.locator("#cart-count")).to_have_text("1")
     assert len(renames) == 1
 
@@ -88,7 +75,7 @@ def test_an_emptied_anonymous_cart_is_not_merged(page: Any, stack: Stack) -> Non
     page.get_by_role("button", name="Remove Extreme Probe Emulator").click()
     expect(page.get_by_text("Your cart is empty")).to_be_visible()
 
-    register(page)
+    register(page, "merge")
     page.wait_for_load_state("networkidle")
     expect(page.locator("#cart-count")).to_have_text("0")
     assert renames == []

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from werkzeug.wrappers import Request, Response
 
 from scripts.stack.shop import Stack
-from tests.storefront.test_account import add, register
+from tests.storefront.shopper import register
+from tests.storefront.test_account import add
 from tests.support import stub
 
 
@@ -55,7 +56,7 @@ def session_token(page: Any) -> str:
 def test_links_and_images_on_another_site_cant_change_the_cart(
     page: Any, stack: Stack, attacker: AttackerSite
 ) -> None:
-    name = register(page)
+    name = register(page, "merge")
     add(page, "RMC")
     token = session_token(page)
     assert cart_lines(stack, name, token) == [("RMC", 1)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pymongo
@@ -11,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scripts.stack.shop import Stack
+from tests.storefront.shopper import register
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMES = "\N{MULTIPLICATION SIGN}"  # the shop writes "2 (times) Stan"
@@ -35,17 +35,6 @@ def ship_to(page: Any, country: str, typed: str, city: str) -> None:
     expect(page.locator("#ship-cost")).to_have_text(re.compile(r"€"))
     page.get_by_role("button", name="Confirm shipping").click()
     expect(page.get_by_role("button", name=re.compile(r"^Pay €"))).to_be_visible()
-
-
-def register(page: Any) -> str:
-    name = f"shopper-{uuid.uuid4().hex[:8]}"
-    page.goto("/#/register")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.org")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Register").click()
-    expect(page.get_by_text(f"Hi, {name}")).to_be_visible()
-    return name
 
 
 def cart_count(page: Any) -> Any:

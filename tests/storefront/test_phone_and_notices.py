@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from scripts.stack.shop import Stack
+from tests.storefront.shopper import register
 
 PHONE = {"width": 375, "height": 800}
 PHONE_WIDTHS = [320, 375]  # the narrowest phones in use, and the most common width
@@ -59,12 +59,7 @@ def test_cart_and_checkout_fit_a_phone(page: Any, stack: Stack, width: int) -> N
 
 
 def test_login_and_logout_messages_stay_on_the_next_page(page: Any, stack: Stack) -> None:
-    name = f"notice-{uuid.uuid4().hex[:8]}"
-    page.goto("/#/register")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.org")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Register").click()
+    name = register(page, "notice")
     expect(page.get_by_role("alert")).to_have_text(f"Welcome, {name}! Your cart came with you.")
 
     page.goto("/#/cart")
