@@ -76,7 +76,9 @@ export const shippingCost = (uuid) => get(`shipping/calc/${part(uuid)}`);
 
 export async function confirmShipping(city) {
   state.forgetPaymentKey();
-  return changed(await post(`shipping/confirm/${part(state.cartId())}`, city));
+  const cart = changed(await post(`shipping/confirm/${part(state.cartId())}`, { uuid: city.uuid }));
+  state.setDestination({ uuid: city.uuid });
+  return cart;
 }
 
 // The key is kept only while the outcome is unknown (no answer, or a timeout), so that a
@@ -92,6 +94,7 @@ export async function pay(currentCart) {
     throw error;
   }
   state.forgetPaymentKey();
+  state.setDestination(null);
   changed(EMPTY_CART);
   return answer;
 }
@@ -110,14 +113,26 @@ export async function login(name, password) {
 // cart known to be empty (emptied, or paid for) stays where it is, unasked for. The merge
 // answers with the user's cart, and a user who has just registered has none yet: only
 // otherwise is the cart fetched.
+// The merge drops the shipping line (the goods changed): a destination chosen before
+// logging in is confirmed again for the merged cart, at the server's price.
 async function startSession(user, name, { fresh = false } = {}) {
   state.setSession({ name: user.name || name, email: user.email || "", token: user.token || null });
   state.forgetPaymentKey();
+  const destination = state.destination();
   const merged = await mergeAnonymousCart();
   if (merged) changed(merged);
   else if (fresh) changed(EMPTY_CART);
   else await cart();
+  if (merged && destination && robotCount(merged) > 0 && !hasShipping(merged)) {
+    await confirmShipping(destination).catch(() => state.setDestination(null));
+  } else {
+    state.setDestination(null);
+  }
   return state.session();
+}
+
+export function hasShipping(cart) {
+  return cart.items.some((item) => item.sku === SHIPPING_SKU);
 }
 
 async function mergeAnonymousCart() {
@@ -141,6 +156,7 @@ export async function logout() {
   await post("user/logout", {}).catch(() => {});
   state.setSession(null);
   state.forgetPaymentKey();
+  state.setDestination(null);
   await cart();
 }
 
