@@ -48,9 +48,13 @@ export async function rate(sku, score) {
 
 export const EMPTY_CART = { total: 0, tax: 0, items: [] };
 
+// The cart this tab just paid for: the order's event clears it on the server, so it is not
+// asked for again (a 404) until the shopper adds to a cart again.
+let paidCart = null;
+
 export async function cart() {
   const id = state.cartId();
-  if (!id) return changed(EMPTY_CART);
+  if (!id || id === paidCart) return changed(EMPTY_CART);
   try {
     return changed(await get(`cart/cart/${part(id)}`));
   } catch (error) {
@@ -62,6 +66,7 @@ export async function cart() {
 export async function add(sku, qty = 1) {
   const id = state.userName() || (await ensureAnonymousId());
   state.forgetPaymentKey();
+  paidCart = null;
   return changed(await get(`cart/add/${part(id)}/${part(sku)}/${qty}`));
 }
 
@@ -95,6 +100,7 @@ export async function pay(currentCart) {
   }
   state.forgetPaymentKey();
   state.setDestination(null);
+  paidCart = state.cartId();
   changed(EMPTY_CART);
   return answer;
 }
