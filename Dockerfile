@@ -90,6 +90,9 @@ COPY functions/${FUNCTION}/ /app/${FUNCTION}/
 # Byte-code compiled now: the root filesystem is read-only at run time, and a cold
 # start should not compile.
 RUN python -m compileall -q --invalidation-mode unchecked-hash /app
+# catalogue's search is SQLite FTS5 with the porter tokenizer, from the base image's
+# libsqlite3 (Debian's, built with FTS5): a base without it fails here, not at a search.
+RUN python -c "import sqlite3; sqlite3.connect(':memory:').execute(\"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='porter unicode61')\")"
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8080

@@ -50,8 +50,9 @@ setup-run setup-test setup-bench:
 run: setup-run $(VENV)/.installed
 	$(PY) -m scripts.stack.run
 
-# The storefront's linter (Biome, pinned by web/package-lock.json) is reinstalled whenever
-# the lock changes, as the venv is for its requirements.
+# The storefront's linter (Biome) and the browser suite's accessibility checker (axe-core),
+# pinned by web/package-lock.json, are reinstalled whenever the lock changes, as the venv is
+# for its requirements.
 WEB_TOOLS := web/node_modules/.installed
 $(WEB_TOOLS): web/package.json web/package-lock.json
 	@command -v npm >/dev/null 2>&1 || \
@@ -70,7 +71,7 @@ lint: $(VENV)/.installed $(WEB_TOOLS)
 TEST_WORKERS ?= 2
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed $(WEB_TOOLS)
 	$(PYTEST) $(PYTEST_ARGS)
 
 test: setup-test lint unit

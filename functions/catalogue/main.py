@@ -6,11 +6,12 @@ import time
 from typing import Any
 
 import functions_framework
-from flask import Request, Response, request
+from flask import Request, Response, jsonify, request
 
 from catalogue import products
+from catalogue import search as search_products
 from catalogue.settings import CatalogueSettings
-from kit import ApiError, FunctionApp, counter, flags, stores
+from kit import ApiError, FunctionApp, counter, flags, paging, stores
 
 app = FunctionApp("catalogue", dependencies=[stores.mongo])
 # The checkout funnel's first step: views -> items_added -> sold_count -> orders_dispatched.
@@ -54,8 +55,9 @@ def list_categories() -> Response:
 
 
 @app.route("/search/<text>")
-def search(text: str) -> list[dict[str, Any]]:
-    return products.search(text)
+def search(text: str) -> Response:
+    found, total, limit, offset = search_products.search(text, request.args)
+    return paging.describe(jsonify(found), total, limit, offset)
 
 
 @functions_framework.http

@@ -3,17 +3,15 @@
 Products change rarely and are read on every page, so each process keeps the
 whole (small) catalogue in memory for CATALOGUE_CACHE_SECONDS and answers
 lists, lookups and categories without a round trip; clients get an ETag so a
-repeated read costs no body either. Search goes to MongoDB's text index.
+repeated read costs no body either. Search ranks the same copy (catalogue.search).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +19,9 @@ from flask import Request, Response, jsonify
 
 from catalogue import store
 from catalogue.settings import CatalogueSettings
-from kit import ApiError, flags
+from kit import flags
 
 Product = dict[str, Any]
-MAX_SEARCH_CHARS = 100
-# Each word is a query of its own: a bound on what one search may cost the store.
-MAX_SEARCH_WORDS = 8
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -112,19 +106,3 @@ def hog_cpu() -> None:
     until = time.thread_time() + busy_ms / 1000
     while time.thread_time() < until:
         pass
-
-
-def search(text: str) -> list[Product]:
-    hog_cpu()
-    text = text.strip()
-    if not text:
-        raise ApiError(400, "bad_request", "search text must not be empty")
-    if len(text) > MAX_SEARCH_CHARS:
-        raise ApiError(400, "bad_request", f"search text is longer than {MAX_SEARCH_CHARS}")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
-        # No product text holds control characters, and a NUL breaks some text searches.
-        raise ApiError(400, "bad_request", "search text must not hold control characters")
-    words = list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))
-    if len(words) > MAX_SEARCH_WORDS:
-        raise ApiError(400, "bad_request", f"search text has more than {MAX_SEARCH_WORDS} words")
-    return store.text_search(words)

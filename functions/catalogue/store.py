@@ -38,21 +38,3 @@ def ensure_indexes(products: Collection[dict[str, Any]]) -> None:
 
 def load_all() -> list[dict[str, Any]]:
     return list(collection().find({}, PUBLIC_FIELDS).sort("sku", pymongo.ASCENDING))
-
-
-def text_search(words: list[str]) -> list[dict[str, Any]]:
-    """Products matching any of `words` in name or description, best match first.
-
-    One `$text` query a word, the scores added up: what MongoDB's own several-word search
-    does (it ORs the terms), in a shape the local stand-in answers the same way (it finds
-    nothing for several words at once)."""
-    fields = dict(PUBLIC_FIELDS, score={"$meta": "textScore"})
-    scores: dict[str, float] = {}
-    products: dict[str, dict[str, Any]] = {}
-    for word in words:
-        for doc in collection().find({"$text": {"$search": word}}, fields):
-            score = float(doc.pop("score", 0.0))
-            scores[doc["sku"]] = scores.get(doc["sku"], 0.0) + score
-            products.setdefault(doc["sku"], doc)
-    ranked = sorted(products, key=lambda sku: -scores[sku])  # stable: first found first
-    return [products[sku] for sku in ranked]

@@ -7,7 +7,7 @@ from typing import Any
 import functions_framework
 from flask import Request, Response, jsonify, request
 
-from kit import FunctionApp, flags, stores
+from kit import FunctionApp, flags, paging, stores
 from shipping import confirm, memory, places, store
 
 app = FunctionApp("shipping", dependencies=[lambda: stores.mysql(store.database())])
@@ -20,16 +20,9 @@ def codes() -> list[dict[str, Any]]:
 
 @app.route("/cities/<code>")
 def cities(code: str) -> Response:
-    """One page of cities (CITIES_PAGE_DEFAULT without `limit`), its size in
-    X-Total-Count and the next page in a Link header, as paginated APIs say it."""
+    """One page of cities (CITIES_PAGE_DEFAULT without `limit`)."""
     found, total, limit, offset = places.cities(code, request.args)
-    response = jsonify(found)
-    response.headers["X-Total-Count"] = str(total)
-    if offset + limit < total:
-        # Relative to the request's own URL, whatever prefix nginx stripped from it.
-        next_page = f"?limit={limit}&offset={offset + limit}"
-        response.headers["Link"] = f'<{next_page}>; rel="next"'
-    return response
+    return paging.describe(jsonify(found), total, limit, offset)
 
 
 @app.route("/match/<code>/<text>")

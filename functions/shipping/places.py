@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kit import ApiError
+from kit.paging import page as paging_of
 from shipping import geo, names, store
 from shipping.settings import ShippingSettings
 
@@ -50,23 +51,8 @@ def public(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def paging(args: Mapping[str, str]) -> tuple[int, int]:
-    """`limit` and `offset` from the query string: 400 unless whole numbers in range."""
     settings = ShippingSettings.current()
-    maximum = settings.cities_page_max
-    limit = _whole_number(args, "limit", settings.cities_page_default)
-    offset = _whole_number(args, "offset", 0)
-    if not 1 <= limit <= maximum:
-        raise ApiError(400, "bad_request", f"limit must be between 1 and {maximum}")
-    return limit, offset
-
-
-def _whole_number(args: Mapping[str, str], name: str, default: int) -> int:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not _WHOLE_NUMBER.fullmatch(raw):
-        raise ApiError(400, "bad_request", f"{name} must be a whole number of 0 or more")
-    return int(raw)
+    return paging_of(args, settings.cities_page_default, settings.cities_page_max)
 
 
 def cities(code: str, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], int, int, int]:

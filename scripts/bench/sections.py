@@ -376,10 +376,12 @@ class Bench:
 
     def growth(self) -> None:
         """The same reads with more data: match at every city (234,908) vs 9,779 (gb, pl);
-        catalogue at 10,000 products vs 11."""
+        catalogue at 10,000 products vs 11, its search of one word that every one of the
+        10,000 holds and of two (an OR, each product scored on both)."""
         small_cities = self.shop.start_extra("shipping", self.seed_small_cities(), "/match/gb/lon")
         big_catalogue = self.shop.start_extra("catalogue", self.seed_big_catalogue(), "/products")
         every = int(self.call("GET", self.shop.url("shipping") + "/count"))
+        catalogue_pid = self.shop.pid("catalogue")
         fewer = int(self.call("GET", small_cities.url + "/count"))
         pairs = [
             (
@@ -393,10 +395,18 @@ class Bench:
             ("products, 10,000", big_catalogue.url, "/products", big_catalogue.pid),
             ("search, 11", self.shop.url("catalogue"), "/search/robot", self.shop.pid("catalogue")),
             ("search, 10,000", big_catalogue.url, "/search/robot", big_catalogue.pid),
+            ("search of two words, 11", self.shop.url("catalogue"), TWO_WORDS, catalogue_pid),
+            ("search of two words, 10,000", big_catalogue.url, TWO_WORDS, big_catalogue.pid),
         ]
         paths = [Path_(name, base, Request(path), [pid]) for name, base, path, pid in pairs]
         reference = self.rounds(paths)
-        for big, small in ((paths[0], paths[1]), (paths[3], paths[2]), (paths[5], paths[4])):
+        grown_pairs = (
+            (paths[0], paths[1]),
+            (paths[3], paths[2]),
+            (paths[5], paths[4]),
+            (paths[7], paths[6]),
+        )
+        for big, small in grown_pairs:
             self.figures.append(small.figure("data growth", reference))
             grown = big.figure("data growth", reference)
             grown.judged = ratio(big.rate(), small.rate())
@@ -657,6 +667,8 @@ class ColdStart:
         finally:
             process.stop()
 
+
+TWO_WORDS = "/search/medical%20robot"
 
 # One line per cold start measured; a variant is the same function with env added, e.g.
 # ColdStart("user", "/uniqueid", {"OTEL_SDK_DISABLED": "false"}, "OpenTelemetry on").

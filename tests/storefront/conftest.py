@@ -68,3 +68,46 @@ def page(browser: Any, stack: Stack, request: pytest.FixtureRequest) -> Iterator
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+
+
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# What fails a page: axe-core's two worst impacts.
+BLOCKING = ("serious", "critical")
+WIDTHS = [1280, 390]  # a laptop, and the most common phone
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: make lint installs it (npm ci --prefix web)")
+    return AXE.read_text()
+
+
+def blocking_violations(page: Any, source: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now. The script is
+    evaluated through the driver, as a browser extension would be: the page's CSP still
+    forbids inline script for the page itself."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(source)
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}))"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in found if v["impact"] in BLOCKING]
+
+
+def console_errors(page: Any) -> list[str]:
+    """Every console error from now on, collected into the list returned."""
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # Chrome's line for a failed load names no address: the answer does.
+    page.on(
+        "response",
+        lambda answer: (
+            errors.append(f"{answer.status} {answer.url}") if answer.status >= 400 else None
+        ),
+    )
+    return errors

@@ -1,8 +1,8 @@
 // The storefront: hash routes (#/product/RMC) rendered into <main>, header and notices.
 
-import { h, replace } from "./dom.js";
+import { h, replace, focusHeading, whileBusy } from "./dom.js";
 import * as shop from "./shop.js";
-import { userName } from "./state.js";
+import { userName, setWayBack } from "./state.js";
 import { goThenNotify, clearNotice, failed } from "./notice.js";
 import { listView, productView, searchView } from "./views/catalogue.js";
 import { cartView } from "./views/cart.js";
@@ -12,6 +12,7 @@ import { loginView, registerView, ordersView } from "./views/account.js";
 const main = document.getElementById("main");
 
 const SEARCH = /^\/search\/(.+)$/;
+const ACCOUNT_FORMS = /^\/(login|register)$/;
 
 const routes = [
   [/^\/?$/, (page) => listView(page, null)],
@@ -27,15 +28,35 @@ const routes = [
 
 // Each route renders into a page of its own inside <main>. A view still waiting for the
 // API when the shopper moves on finishes into its page, which is no longer shown, so a
-// slow answer can never cover the page the shopper went to.
-// After a route change, focus moves to the new content; on first load it stays put,
-// so that the first Tab reaches the skip link.
+// slow answer can never cover the page the shopper went to. A view still waiting after
+// LOADING_MS says so.
+// After a route change, focus moves to the new view's heading; on first load it stays
+// put, so that the first Tab reaches the skip link.
+const LOADING_MS = 150;
+
 async function route(event) {
   const path = location.hash.replace(/^#/, "") || "/";
   clearNotice();
   showQuery(path);
-  const page = h("div", { class: "page" });
+  rememberWayBack(path, event);
+  const page = h("div", { class: "page", "aria-busy": "true" });
   replace(main, page);
+  const loading = setTimeout(() => {
+    if (!page.childElementCount) replace(page, h("p", { class: "loading", role: "status" }, "Loading…"));
+  }, LOADING_MS);
+  try {
+    await render(page, path);
+  } finally {
+    clearTimeout(loading);
+    page.removeAttribute("aria-busy");
+  }
+  if (event && page.isConnected) {
+    focusHeading(page);
+    window.scrollTo(0, 0);
+  }
+}
+
+async function render(page, path) {
   for (const [pattern, view] of routes) {
     const match = pattern.exec(path);
     if (!match) continue;
@@ -45,13 +66,19 @@ async function route(event) {
       const message = error instanceof URIError ? "That address is not a page of the shop." : failed(error);
       replace(page, h("h1", {}, "Sorry"), h("p", {}, message, " ", h("a", { href: "#/" }, "Back to the shop")));
     }
-    if (event && page.isConnected) {
-      main.focus({ preventScroll: true });
-      window.scrollTo(0, 0);
-    }
     return;
   }
   replace(page, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/" }, "Back to the shop")));
+}
+
+// A shopper who goes from the checkout to log in or register comes back to the checkout.
+function rememberWayBack(path, event) {
+  if (!ACCOUNT_FORMS.test(path)) {
+    setWayBack(null);
+    return;
+  }
+  const from = event?.oldURL ? new URL(event.oldURL).hash.replace(/^#/, "") : "";
+  if (from === "/checkout") setWayBack("#/checkout");
 }
 
 // The search box holds the query of the results shown, and is empty on every other page.
@@ -73,8 +100,8 @@ function renderAccountLinks() {
     replace(
       slot,
       h("a", { href: "#/orders" }, "Orders"),
-      h("span", { class: "who" }, `Hi, ${name}`),
-      h("button", { type: "button", class: "link", onClick: signOut }, "Log out"),
+      h("span", { class: "who", title: name }, `Hi, ${name}`),
+      h("button", { type: "button", class: "link", onClick: (event) => whileBusy(event.currentTarget, signOut) }, "Log out"),
     );
   } else {
     replace(slot, h("a", { href: "#/login" }, "Log in"), h("a", { href: "#/register" }, "Register"));

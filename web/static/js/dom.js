@@ -37,3 +37,25 @@ export function money(amount) {
 export function imageFor(sku) {
   return `/images/${encodeURIComponent(sku)}.svg`;
 }
+
+// A control whose request is in flight is disabled (and says so) until the answer is in:
+// a second press can't send the request twice.
+export async function whileBusy(control, work) {
+  if (control.disabled) return undefined;
+  control.disabled = true;
+  control.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } finally {
+    control.disabled = false;
+    control.removeAttribute("aria-busy");
+  }
+}
+
+// After a route change (or a view that changes in place, as a paid checkout does), focus
+// lands on the new view's heading, so a screen reader starts reading there.
+export function focusHeading(container) {
+  const title = container.querySelector("h1") || container;
+  if (title !== container) title.tabIndex = -1;
+  title.focus({ preventScroll: true });
+}

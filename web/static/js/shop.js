@@ -48,9 +48,13 @@ export async function rate(sku, score) {
 
 export const EMPTY_CART = { total: 0, tax: 0, items: [] };
 
+// The cart this tab just paid for: the order's event clears it on the server, so it is not
+// asked for again (a 404) until the shopper adds to a cart again.
+let paidCart = null;
+
 export async function cart() {
   const id = state.cartId();
-  if (!id) return changed(EMPTY_CART);
+  if (!id || id === paidCart) return changed(EMPTY_CART);
   try {
     return changed(await get(`cart/cart/${part(id)}`));
   } catch (error) {
@@ -62,6 +66,7 @@ export async function cart() {
 export async function add(sku, qty = 1) {
   const id = state.userName() || (await ensureAnonymousId());
   state.forgetPaymentKey();
+  paidCart = null;
   return changed(await get(`cart/add/${part(id)}/${part(sku)}/${qty}`));
 }
 
@@ -76,7 +81,9 @@ export const shippingCost = (uuid) => get(`shipping/calc/${part(uuid)}`);
 
 export async function confirmShipping(city) {
   state.forgetPaymentKey();
-  return changed(await post(`shipping/confirm/${part(state.cartId())}`, city));
+  const cart = changed(await post(`shipping/confirm/${part(state.cartId())}`, { uuid: city.uuid }));
+  state.setDestination({ uuid: city.uuid });
+  return cart;
 }
 
 // The key is kept only while the outcome is unknown (no answer, or a timeout), so that a
@@ -92,6 +99,8 @@ export async function pay(currentCart) {
     throw error;
   }
   state.forgetPaymentKey();
+  state.setDestination(null);
+  paidCart = state.cartId();
   changed(EMPTY_CART);
   return answer;
 }
@@ -110,14 +119,26 @@ export async function login(name, password) {
 // cart known to be empty (emptied, or paid for) stays where it is, unasked for. The merge
 // answers with the user's cart, and a user who has just registered has none yet: only
 // otherwise is the cart fetched.
+// The merge drops the shipping line (the goods changed): a destination chosen before
+// logging in is confirmed again for the merged cart, at the server's price.
 async function startSession(user, name, { fresh = false } = {}) {
   state.setSession({ name: user.name || name, email: user.email || "", token: user.token || null });
   state.forgetPaymentKey();
+  const destination = state.destination();
   const merged = await mergeAnonymousCart();
   if (merged) changed(merged);
   else if (fresh) changed(EMPTY_CART);
   else await cart();
+  if (merged && destination && robotCount(merged) > 0 && !hasShipping(merged)) {
+    await confirmShipping(destination).catch(() => state.setDestination(null));
+  } else {
+    state.setDestination(null);
+  }
   return state.session();
+}
+
+export function hasShipping(cart) {
+  return cart.items.some((item) => item.sku === SHIPPING_SKU);
 }
 
 async function mergeAnonymousCart() {
@@ -141,6 +162,7 @@ export async function logout() {
   await post("user/logout", {}).catch(() => {});
   state.setSession(null);
   state.forgetPaymentKey();
+  state.setDestination(null);
   await cart();
 }
 

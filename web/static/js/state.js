@@ -6,6 +6,8 @@ const KEYS = {
   session: "roboshop.session",
   pay: "roboshop.payKey",
   votes: "roboshop.votes",
+  wayBack: "roboshop.wayBack",
+  destination: "roboshop.destination",
 };
 
 function read(key) {
@@ -99,4 +101,25 @@ function uuid4() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// Where a login or registration returns to (this tab only), else the home page.
+export function wayBack() {
+  return sessionStorage.getItem(KEYS.wayBack) || "#/";
+}
+
+export function setWayBack(hash) {
+  if (hash) sessionStorage.setItem(KEYS.wayBack, hash);
+  else sessionStorage.removeItem(KEYS.wayBack);
+}
+
+// The city the cart is shipped to ({uuid}), so that a cart merged at login, which drops its
+// shipping line, can be shipped there again.
+export function destination() {
+  const found = read(KEYS.destination);
+  return found && (typeof found.uuid === "string" || Number.isInteger(found.uuid)) ? found : null;
+}
+
+export function setDestination(value) {
+  write(KEYS.destination, value);
 }

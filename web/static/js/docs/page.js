@@ -44,6 +44,9 @@ function schemaLine(schema) {
       if (i) bits.push(" or ");
       bits.push(choice.required ? `{${choice.required.join(", ")}, ...}` : schemaLine(choice));
     });
+  } else if (schema.type === "object" && schema.properties) {
+    // Its fields, named: "object" alone tells a reader nothing.
+    bits.push(h("code", {}, `{${Object.keys(schema.properties).join(", ")}}`));
   } else if (schema.const !== undefined) {
     bits.push(h("code", {}, JSON.stringify(schema.const)));
   } else {
@@ -112,11 +115,64 @@ function responses(spec, operation) {
         h("dt", { class: `status s${status[0]}xx` }, status),
         h("dd", {},
           prose(answer.description),
-          content.map(([media, c]) => h("p", { class: "media" }, h("code", {}, media), " ", schemaLine(c.schema))),
-          headers.length ? h("p", { class: "media" }, "headers: ", headers.map((name) => h("code", {}, name, " "))) : null),
+          content.map(([media, c]) => [
+            h("p", { class: "media" }, h("code", {}, media), " ", schemaLine(c.schema)),
+            inlineFields(spec, c.schema)]),
+          headers.length ? h("p", { class: "media" }, "headers: ", headers.map((name) => h("code", {}, name, " "))) : null,
+          links(answer.links)),
       ];
     })));
 }
+
+// A body described in place (pay's {orderid}, uniqueid's {uuid}) has no schema of its own
+// below to link to: its fields are listed here. A named schema is a link instead.
+function inlineFields(spec, schema) {
+  if (!schema || schema.$ref) return null;
+  const shape = schema.type === "array" && schema.items && !schema.items.$ref ? schema.items : schema;
+  return shape.properties ? propertiesTable(spec, shape) : null;
+}
+
+// What an answer leads to: the operation a value of it can be passed to.
+function links(found) {
+  const entries = Object.entries(found || {});
+  if (entries.length === 0) return null;
+  return h("div", { class: "links" },
+    h("p", { class: "media" }, "Links:"),
+    h("ul", {}, entries.map(([name, link]) => h("li", {},
+      h("strong", {}, name), " → ",
+      link.operationId ? h("a", { href: `#${operationAnchors.get(link.operationId) || ""}` }, link.operationId) : h("code", {}, link.operationRef || ""),
+      Object.entries(link.parameters || {}).map(([param, value]) => [" ", h("code", {}, `${param} = ${value}`)]),
+      link.description ? [" ", prose(link.description)] : null))));
+}
+
+// One line to try the operation from a shell: path parameters filled with their examples
+// (else left as {name}), the example body when the description has one.
+function curlLine(spec, path, method, operation, shared) {
+  const params = [...(shared || []), ...(operation.parameters || [])].map((p) => resolve(spec, p));
+  let url = path;
+  for (const p of params.filter((param) => param.in === "path" && param.example !== undefined)) {
+    url = url.replace(`{${p.name}}`, encodeURIComponent(String(p.example)));
+  }
+  const parts = ["curl", "-i"];
+  if (method !== "get") parts.push("-X", method.toUpperCase());
+  parts.push(quote(`${location.origin}${url}`));
+  for (const p of params.filter((param) => param.in === "header" && param.required)) {
+    parts.push("-H", quote(`${p.name}: ${p.example ?? "..."}`));
+  }
+  const body = operation.requestBody && resolve(spec, operation.requestBody);
+  const json = body?.content?.["application/json"];
+  if (json) {
+    parts.push("-H", quote("Content-Type: application/json"));
+    parts.push("-d", quote(JSON.stringify(json.example ?? {})));
+  }
+  return h("pre", { class: "curl", tabindex: "0", "aria-label": `curl for ${method.toUpperCase()} ${path}` }, h("code", {}, parts.join(" ")));
+}
+
+function quote(text) {
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+const operationAnchors = new Map();
 
 function operationId(method, path) {
   return `op-${method}-${path.replace(/[^A-Za-z0-9]+/g, "-")}`;
@@ -130,6 +186,7 @@ function operationCard(spec, path, method, operation, shared) {
     prose(operation.description),
     security.length ? h("p", { class: "security" }, "Session: ", security.join(" or "),
       (operation.security || []).some((s) => Object.keys(s).length === 0) ? " (not needed for an anonymous cart)" : "") : null,
+    curlLine(spec, path, method, operation, shared),
     parameters(spec, operation, shared),
     requestBody(spec, operation),
     responses(spec, operation));
@@ -157,6 +214,9 @@ function schemasSection(spec) {
 
 function render(spec) {
   const all = operations(spec);
+  for (const { path, method, operation } of all) {
+    if (operation.operationId) operationAnchors.set(operation.operationId, operationId(method, path));
+  }
   const tags = (spec.tags || []).map((tag) => tag.name);
   const byTag = new Map(tags.map((tag) => [tag, []]));
   for (const op of all) {

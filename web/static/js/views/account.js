@@ -1,9 +1,9 @@
 // Register, log in, and the order history of the logged-in shopper.
 
-import { h, replace, money } from "../dom.js";
+import { h, replace, money, whileBusy } from "../dom.js";
 import * as shop from "../shop.js";
 import { ApiError } from "../api.js";
-import { userName } from "../state.js";
+import { userName, wayBack } from "../state.js";
 import { goThenNotify, notify, report } from "../notice.js";
 
 function field(id, label, attrs) {
@@ -14,9 +14,10 @@ function accountChanged() {
   window.dispatchEvent(new Event("roboshop:account"));
 }
 
+// Back to where the shopper came from (the checkout), else to the shop.
 function welcome() {
   accountChanged();
-  goThenNotify("#/", `Welcome, ${userName()}! Your cart came with you.`);
+  goThenNotify(wayBack(), `Welcome, ${userName()}! Your cart came with you.`);
 }
 
 async function logIn(name, password) {
@@ -31,14 +32,17 @@ export function loginView(main) {
     field("password", "Password", { type: "password", autocomplete: "current-password" }),
     h("button", { type: "submit", class: "primary" }, "Log in"),
   );
-  form.addEventListener("submit", async (event) => {
+  const submit = form.querySelector("button[type=submit]");
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
-    try {
-      await logIn(form.elements.name.value.trim(), form.elements.password.value);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) notify("That user name and password don't match. Please try again.");
-      else report(error);
-    }
+    whileBusy(submit, async () => {
+      try {
+        await logIn(form.elements.name.value.trim(), form.elements.password.value);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) notify("That user name and password don't match. Please try again.");
+        else report(error);
+      }
+    });
   });
   replace(main, h("h1", {}, "Log in"), form, h("p", {}, "New here? ", h("a", { href: "#/register" }, "Create an account.")));
 }
@@ -53,33 +57,85 @@ export function registerView(main) {
     h("p", { id: "password-help", class: "help" }, "At least 8 characters."),
     h("button", { type: "submit", class: "primary" }, "Register"),
   );
-  form.addEventListener("submit", async (event) => {
+  const submit = form.querySelector("button[type=submit]");
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     const { name, email, password } = form.elements;
-    try {
-      await shop.register(name.value.trim(), email.value.trim(), password.value);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409) notify("That user name is taken. Please choose another.");
-      else report(error);
-      return;
-    }
-    welcome();
+    whileBusy(submit, async () => {
+      try {
+        await shop.register(name.value.trim(), email.value.trim(), password.value);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 409) notify("That user name is taken. Please choose another.");
+        else report(error);
+        return;
+      }
+      welcome();
+    });
   });
   replace(main, h("h1", {}, "Create an account"), form, h("p", {}, "Have an account? ", h("a", { href: "#/login" }, "Log in.")));
 }
 
+const STATUSES = new Set(["placed", "paid", "dispatched", "cancelled"]);
+// An order not yet dispatched (or cancelled) is looked at again this often while shown.
+const WATCH_MS = 2000;
+
 function statusBadge(status) {
-  const known = status === "dispatched" ? "dispatched" : "placed";
+  const known = STATUSES.has(status) ? status : "placed";
   return h("span", { class: `status ${known}` }, status || "placed");
+}
+
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
+
+function placedText(entry) {
+  const placed = entry.placed ? new Date(entry.placed) : null;
+  return placed && !Number.isNaN(placed.getTime()) ? `Placed ${when.format(placed)}` : null;
+}
+
+// Where it goes: the order's own field where history has one, else its cart's shipping line.
+function destinationText(entry) {
+  const ship = (entry.cart?.items || []).find((item) => item.sku === shop.SHIPPING_SKU);
+  const name = entry.destination || ship?.name?.replace(/^shipping to /, "");
+  return name ? `To ${name}` : null;
 }
 
 function order(entry) {
   const robots = (entry.cart?.items || []).filter((item) => item.sku !== shop.SHIPPING_SKU);
+  const facts = [placedText(entry), destinationText(entry)].filter(Boolean);
   return h("li", { class: "order-card", "data-order": entry.orderid },
     h("p", {}, h("strong", {}, "Order "), h("code", {}, entry.orderid), " ", statusBadge(entry.status)),
+    facts.length ? h("p", { class: "order-facts" }, facts.join(" · ")) : null,
     h("ul", {}, robots.map((item) => h("li", {}, `${item.qty} × ${item.name}`))),
+    entry.reason ? h("p", { class: "reason" }, entry.reason) : null,
     h("p", {}, `Total ${money(entry.cart?.total)}`),
   );
+}
+
+function settled(entry) {
+  return entry.status === "dispatched" || entry.status === "cancelled";
+}
+
+function drawOrders(main, orders) {
+  replace(
+    main,
+    h("h1", {}, "Your orders"),
+    orders.length
+      ? h("ol", { class: "orders", reversed: true, "aria-live": "polite" }, [...orders].reverse().map(order))
+      : h("p", { class: "empty" }, "No orders yet."),
+  );
+}
+
+// The list follows its orders by itself while one is on its way: no Refresh to press.
+function watch(main, orders) {
+  if (!orders.some((entry) => !settled(entry))) return;
+  setTimeout(async () => {
+    if (!main.isConnected) return;
+    const fresh = await shop.history().catch(() => null);
+    if (!fresh || !main.isConnected) return;
+    const focused = document.activeElement && main.contains(document.activeElement);
+    drawOrders(main, fresh);
+    if (focused) main.querySelector("h1")?.focus({ preventScroll: true });
+    watch(main, fresh);
+  }, WATCH_MS);
 }
 
 export async function ordersView(main) {
@@ -101,13 +157,6 @@ export async function ordersView(main) {
     report(error);
     orders = [];
   }
-  const refresh = h("button", { type: "button", onClick: () => ordersView(main) }, "Refresh");
-  replace(
-    main,
-    h("h1", {}, "Your orders"),
-    orders.length
-      ? h("ol", { class: "orders", reversed: true }, [...orders].reverse().map(order))
-      : h("p", { class: "empty" }, "No orders yet."),
-    h("p", {}, refresh),
-  );
+  drawOrders(main, orders);
+  watch(main, orders);
 }

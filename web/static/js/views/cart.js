@@ -1,6 +1,6 @@
 // The cart: lines with quantity changes, the shipping line, the total and its VAT.
 
-import { h, replace, money, imageFor } from "../dom.js";
+import { h, replace, money, imageFor, whileBusy } from "../dom.js";
 import * as shop from "../shop.js";
 import { notify, report } from "../notice.js";
 
@@ -25,14 +25,16 @@ function quantityInput(item, main) {
       input.value = String(item.qty);
       return;
     }
-    try {
-      draw(main, await shop.update(item.sku, qty));
-      notify(qty === 0 ? `${item.name} removed from your cart.` : `${item.name}: quantity ${qty}.`, "ok");
-      document.getElementById(id)?.focus();
-    } catch (error) {
-      input.value = String(item.qty);
-      report(error);
-    }
+    await whileBusy(input, async () => {
+      try {
+        draw(main, await shop.update(item.sku, qty));
+        notify(qty === 0 ? `${item.name} removed from your cart.` : `${item.name}: quantity ${qty}.`, "ok");
+      } catch (error) {
+        input.value = String(item.qty);
+        report(error);
+      }
+    });
+    document.getElementById(id)?.focus();
   });
   return [h("label", { for: id, class: "visually-hidden" }, `Quantity of ${item.name}`), input];
 }
@@ -45,14 +47,14 @@ function line(item, main) {
     type: "button",
     class: "link",
     "aria-label": `Remove ${item.name}`,
-    onClick: async () => {
+    onClick: () => whileBusy(remove, async () => {
       try {
         draw(main, await shop.update(item.sku, 0));
         notify(`${item.name} removed from your cart.`, "ok");
       } catch (error) {
         report(error);
       }
-    },
+    }),
   }, "Remove");
   return h(
     "tr",

@@ -1,6 +1,6 @@
 // Browsing: product lists (all, by category, search hits) and the product page.
 
-import { h, replace, money, imageFor } from "../dom.js";
+import { h, replace, money, imageFor, whileBusy } from "../dom.js";
 import * as shop from "../shop.js";
 import { ApiError } from "../api.js";
 import { notify, report } from "../notice.js";
@@ -82,7 +82,8 @@ function averageText(summary) {
   return `Average ${Number(summary.avg_rating).toFixed(1)} from ${countText(summary.rating_count)}`;
 }
 
-// Arrow keys, Home and End move between the stars as in a radio group; Enter or Space votes.
+// One Tab stop for the five stars (the shopper's own score, else the first): arrow keys,
+// Home and End move between them as in a radio group; Enter or Space votes.
 const STEPS = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1 };
 
 function moveFocus(event, buttons, index) {
@@ -91,7 +92,14 @@ function moveFocus(event, buttons, index) {
   if (event.key === "End") next = buttons.length - 1;
   if (next === index || next < 0 || next >= buttons.length) return;
   event.preventDefault();
+  rove(buttons, next);
   buttons[next].focus();
+}
+
+function rove(buttons, index) {
+  buttons.forEach((button, at) => {
+    button.tabIndex = at === index ? 0 : -1;
+  });
 }
 
 // The shopper's own score fills its stars and presses its button; the average stays beside it.
@@ -113,14 +121,22 @@ function ratingWidget(sku, summary, summaryNode) {
       button.classList.toggle("filled", mine !== null && index < mine);
       button.setAttribute("aria-pressed", String(index + 1 === mine));
     });
+    if (!buttons.some((button) => button === document.activeElement)) rove(buttons, mine ? mine - 1 : 0);
     average.textContent = averageText(current);
   };
+  let voting = false;
   const vote = async (score) => {
+    if (voting) return; // one vote in flight at a time
+    voting = true;
+    row.setAttribute("aria-busy", "true");
     try {
       await shop.rate(sku, score);
     } catch (error) {
       report(error);
       return;
+    } finally {
+      voting = false;
+      row.removeAttribute("aria-busy");
     }
     const current = await shop.rating(sku).catch(() => null);
     status.textContent = `Thank you! You rated it ${score} out of 5.`;
@@ -129,6 +145,7 @@ function ratingWidget(sku, summary, summaryNode) {
     summaryNode = line;
     show(score, current);
   };
+  const row = h("div", { class: "stars-input", role: "group", "aria-label": "Stars" }, buttons);
   const mine = shop.ownScore(sku);
   status.textContent = mine ? `You rated it ${mine} out of 5.` : "Choose from 1 to 5 stars.";
   show(mine, summary);
@@ -136,7 +153,7 @@ function ratingWidget(sku, summary, summaryNode) {
     "fieldset",
     { class: "vote" },
     h("legend", {}, "Your rating"),
-    h("div", { class: "star-row" }, h("div", { class: "stars-input" }, buttons), average),
+    h("div", { class: "star-row" }, row, average),
     status,
   );
 }
@@ -146,27 +163,24 @@ function buyForm(product) {
     return h("p", { class: "out", role: "status" }, "This robot is out of stock. Check back soon!");
   }
   const qty = h("input", { id: "qty", name: "qty", type: "number", min: 1, max: product.instock, value: 1, inputmode: "numeric", required: true });
-  const form = h(
-    "form",
-    { class: "buy" },
-    h("label", { for: "qty" }, "Quantity"),
-    qty,
-    h("button", { type: "submit", class: "primary" }, "Add to cart"),
-  );
-  form.addEventListener("submit", async (event) => {
+  const add = h("button", { type: "submit", class: "primary" }, "Add to cart");
+  const form = h("form", { class: "buy" }, h("label", { for: "qty" }, "Quantity"), qty, add);
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     const count = Number(qty.value);
     if (!Number.isInteger(count) || count < 1) {
       notify("Please choose a quantity of 1 or more.");
       return;
     }
-    try {
-      await shop.add(product.sku, count);
-      notify(`Added ${count} × ${product.name} to your cart.`, "ok");
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) notify(`Sorry, ${product.name} is out of stock right now.`);
-      else report(error);
-    }
+    whileBusy(add, async () => {
+      try {
+        await shop.add(product.sku, count);
+        notify(`Added ${count} × ${product.name} to your cart.`, "ok");
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) notify(`Sorry, ${product.name} is out of stock right now.`);
+        else report(error);
+      }
+    });
   });
   return form;
 }
