@@ -62,10 +62,10 @@ def with_max(command: kubectl.Command, most: int) -> kubectl.Command:
 
 
 def test_the_maxima_the_readme_names_are_the_quotas_edges() -> None:
-    """14 on prod, 4 on dev, as knative/README.md says: one more is past the quota."""
+    """13 on prod, 3 on dev, as knative/README.md says: one more is past the quota."""
     (shown,) = [c for c in kn_updates() if "--scale-max" in c.args]
     most = int(shown.args[shown.args.index("--scale-max") + 1])
-    for overlay, edge in (("prod", most), ("dev", 4)):
+    for overlay, edge in (("prod", most), ("dev", 3)):
         assert over_quota(scaled(m.render(overlay), with_max(shown, edge))) == [], overlay
         assert over_quota(scaled(m.render(overlay), with_max(shown, edge + 1))), overlay
-    assert "on dev, 4." in " ".join((m.KNATIVE / "README.md").read_text().split())
+    assert "on dev, 3." in " ".join((m.KNATIVE / "README.md").read_text().split())
