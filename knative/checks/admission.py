@@ -13,6 +13,7 @@ pods (platform.py)."""
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass
@@ -263,17 +264,21 @@ def _readable(key: str, value: int) -> str:
     return str(value)
 
 
-def quota_problems(objects: list[m.Obj]) -> list[str]:
-    """The quota against the budget: enough at max-scale, and not far above it."""
-    hard = quota(objects)
-    if not hard:
-        return ["no ResourceQuota"]
+def _need(objects: list[m.Obj]) -> dict[str, int]:
     need = budget(objects, at_max=True).total()
     for key, value in budget(objects, at_max=False).total().items():
         need[key] = max(need.get(key, 0), value)
-    need |= storage(objects)
+    return need | storage(objects)
+
+
+def quota_short(objects: list[m.Obj]) -> list[str]:
+    """Where the quota is below the budget, or does not limit what it counts: what the API
+    server would refuse at the worst moment."""
+    hard = quota(objects)
+    if not hard:
+        return ["no ResourceQuota"]
     problems = []
-    for key, value in sorted(need.items()):
+    for key, value in sorted(_need(objects).items()):
         if key not in hard:
             problems.append(
                 f"the quota does not limit {key} (the shop needs {_readable(key, value)})"
@@ -283,12 +288,43 @@ def quota_problems(objects: list[m.Obj]) -> list[str]:
             problems.append(
                 f"{key}: the shop needs {_readable(key, value)}, the quota allows {allows}"
             )
-        elif key in (*COMPUTE, "pods") and hard[key] > value * HEADROOM:
+    return problems
+
+
+def quota_problems(objects: list[m.Obj]) -> list[str]:
+    """The quota against the budget: enough at max-scale, and not far above it."""
+    problems = quota_short(objects)
+    hard = quota(objects)
+    for key, value in sorted(_need(objects).items()):
+        if key in (*COMPUTE, "pods") and hard.get(key, 0) > value * HEADROOM:
             allows, needs = _readable(key, hard[key]), _readable(key, value)
             problems.append(
                 f"{key}: the quota allows {allows}, over {HEADROOM}x the {needs} needed"
             )
     return problems
+
+
+def with_max_scale(objects: list[m.Obj], name: str, most: int) -> list[m.Obj]:
+    """A copy of the objects with one function's max-scale changed."""
+    changed = copy.deepcopy(objects)
+    notes = m.ksvcs(changed)[name]["spec"]["template"]["metadata"]["annotations"]
+    notes[m.SCALE + "max-scale"] = str(most)
+    return changed
+
+
+def most_scale(objects: list[m.Obj], name: str) -> int:
+    """The largest max-scale one function can have, every other at its own, that the
+    quota still holds with a release and an upgrade under way (0: not even one pod)."""
+    # Each pod more at max-scale is at least one more pod to count, so the quota's pods
+    # bound the search.
+    low, high = 0, quota(objects).get("pods", 0)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quota_short(with_max_scale(objects, name, middle)):
+            high = middle - 1
+        else:
+            low = middle
+    return low
 
 
 @dataclass(frozen=True)

@@ -201,19 +201,15 @@ def exactly(budget: dict[str, int]) -> dict[str, str]:
     }
 
 
-def short(objects: list[m.Obj]) -> list[str]:
-    return [p for p in a.quota_problems(objects) if "the shop needs" in p]
-
-
 @pytest.mark.parametrize("key", KEYS)
 def test_a_quota_one_step_below_the_budget_is_refused(key: str) -> None:
     objects = m.render("prod")
     need = a.budget(objects, at_max=True).total()
     hard = next(o for o in objects if o["kind"] == "ResourceQuota")["spec"]["hard"]
     hard |= exactly(need)
-    assert short(objects) == []
+    assert a.quota_short(objects) == []
     hard[key] = str(need[key] - 1) + ("m" if key.endswith(".cpu") else "")
-    (problem,) = short(objects)
+    (problem,) = a.quota_short(objects)
     assert problem.startswith(f"{key}: the shop needs")
 
 
@@ -231,4 +227,14 @@ def test_a_quota_for_one_function_at_a_time_is_refused() -> None:
         one = {k: max(one.get(k, 0), candidate[k]) for k in candidate}
     sized = {k: parts.running[k] + one[k] + parts.surge[k] + parts.data_plane[k] for k in KEYS}
     next(o for o in objects if o["kind"] == "ResourceQuota")["spec"]["hard"] |= exactly(sized)
-    assert {p.split(":")[0] for p in short(objects)} == set(KEYS)
+    assert {p.split(":")[0] for p in a.quota_short(objects)} == set(KEYS)
+
+
+@pytest.mark.parametrize("overlay", m.OVERLAY_FOLDERS)
+def test_the_most_a_function_can_scale_to_is_the_quotas_edge(overlay: str) -> None:
+    objects = m.render(overlay)
+    most = a.most_scale(objects, "catalogue")
+    assert most >= 2
+    assert a.quota_short(a.with_max_scale(objects, "catalogue", most)) == []
+    (short, *_) = a.quota_short(a.with_max_scale(objects, "catalogue", most + 1))
+    assert "the shop needs" in short
