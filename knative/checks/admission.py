@@ -5,15 +5,15 @@ Before admission the API server's defaulting copies a container's limit to its m
 request; the LimitRanger then fills what is still missing from `defaultRequest` and
 `default`, and refuses a container above `max` or below `min`. The quota counts each pod
 as the larger of its containers' sum and its biggest init container. The budget is the
-model's pods with the functions at min- and at max-scale, plus the largest one rollout
-adds: a function's new revision beside the old one (as many pods again, or its
-initial one), one surge pod of a Deployment (nginx, the broker's data plane). The node
-a one-node cluster needs is that, up to the quota, beside the platform's own pods
-(platform.py).
-"""
+model's pods with the functions at min- and at max-scale, plus the rollouts that can run
+at once: a release (every function's new revision beside the old one, our Deployments'
+surge) and an eventing-rabbitmq upgrade (each of its Deployments' surge); see Budget.
+The node a one-node cluster needs is that, up to the quota, beside the platform's own
+pods (platform.py)."""
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass
@@ -23,8 +23,12 @@ from knative.checks import manifests as m
 from knative.checks import platform
 from knative.checks.cluster import CPU, MEMORY, Container, Pod, Resources
 
-# Knative Serving's initial-scale (config-autoscaler) is 1: a new revision starts one pod.
+# knative/serving knative-v1.22.1, pkg/autoscaler/config/config.go: config-autoscaler's
+# initial-scale is 1 (and 0 is refused unless allow-zero-initial-scale); a revision's own
+# annotation overrides it, and pkg/reconciler/autoscaling/kpa/scaler.go raises the first
+# target to min-scale where that is larger.
 INITIAL_SCALE = 1
+INITIAL_SCALE_ANNOTATION = m.SCALE + "initial-scale"
 # A quota more than this far above the budget no longer says what the shop needs.
 HEADROOM = 1.5
 COMPUTE = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
@@ -122,46 +126,103 @@ def _add(total: dict[str, int], usage: dict[str, int], times: int = 1) -> None:
         total[key] = total.get(key, 0) + value * times
 
 
-def _surge(
-    objects: list[m.Obj], cluster: c.Cluster, at_max: bool, limits: Limits | None
-) -> dict[str, int]:
-    """Per resource, the most that any one rollout adds."""
-    candidates: list[dict[str, int]] = []
-    for obj in objects:
-        pods = cluster.made_by(m.label(obj))
-        if m.kind_of(obj) == m.KSVC:
-            count = (
-                c.replicas(objects, obj, at_max)
-                if at_max
-                else max(c.replicas(objects, obj, at_max), INITIAL_SCALE)
-            )
-            template = c.revision_pod(obj)
-            extra: dict[str, int] = {"pods": count}
-            _add(extra, pod_usage(template, limits), count)
-            candidates.append(extra)
-        elif obj.get("kind") == "Deployment" and pods:
-            extra = {"pods": 1}
-            _add(extra, pod_usage(pods[0], limits))
-            candidates.append(extra)
-    for pod in cluster.shop_pods():
-        if pod.labels.get(c.ROLE_LABEL):
-            extra = {"pods": 1}
-            _add(extra, pod_usage(pod, limits))
-            candidates.append(extra)
-    keys = {key for candidate in candidates for key in candidate}
-    return {key: max(candidate.get(key, 0) for candidate in candidates) for key in keys}
+def _pods(pod: Pod, limits: Limits | None, count: int = 1) -> dict[str, int]:
+    """What `count` pods like this one add to the quota's count."""
+    usage = {"pods": count}
+    _add(usage, pod_usage(pod, limits), count)
+    return usage
 
 
-def budget(objects: list[m.Obj], at_max: bool) -> dict[str, int]:
-    """The namespace's compute and pod count at min- or max-scale, with one rollout's surge."""
+def max_surge(strategy: m.Obj | None, replicas: int) -> int:
+    """The pods a Deployment's rolling update runs above its replicas: maxSurge, 25 % when
+    unset, a percentage rounded up (Kubernetes' RollingUpdateDeployment); none to Recreate."""
+    strategy = strategy or {}
+    if strategy.get("type") == "Recreate":
+        return 0
+    value = (strategy.get("rollingUpdate") or {}).get("maxSurge", "25%")
+    if isinstance(value, str) and value.endswith("%"):
+        return math.ceil(replicas * int(value[:-1]) / 100)
+    return int(value)
+
+
+def initial_scale(obj: m.Obj) -> int:
+    """The pods a function's new revision starts with: the larger of its initial scale
+    and its min-scale (Knative's scale bounds)."""
+    notes = obj["spec"]["template"]["metadata"].get("annotations", {})
+    start = int(notes.get(INITIAL_SCALE_ANNOTATION, INITIAL_SCALE))
+    return max(start, int(notes.get(m.SCALE + "min-scale", "0")))
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What the quota must hold, part by part, with the functions at min- or max-scale.
+
+    - running: every pod, ours and the operators';
+    - new_revisions: a release or a `roboshop-config` change (its name carries a hash, so
+      every Service's template changes) gives every function a new revision at once. Its
+      Deployment starts at its initial scale (knative/serving knative-v1.22.1,
+      pkg/reconciler/revision/resources/deploy.go), raised to min-scale; the old revision
+      serves until the new one is Ready, then the whole of the traffic moves (Knative's
+      docs, "gradual rollout": 100 % at once unless rollout-duration is set), and the new
+      one grows to the load the old one carried, up to max-scale, while the old one
+      shrinks over the autoscaler's 60 s stable window and its pods count until their
+      grace period ends. So at max-scale the new revision is counted at max-scale beside
+      the old; at min-scale, at its initial scale;
+    - surge: the same release rolls our Deployments (nginx), each by its maxSurge;
+      StatefulSets replace one pod at a time and add none;
+    - data_plane: an eventing-rabbitmq upgrade re-renders all its Deployments at once (the
+      broker's ingress, each Trigger's dispatcher and dead-letter dispatcher), each one
+      replica surging by Kubernetes' default 25 %, rounded up: one pod each. It is the
+      platform's, on its own schedule, so it may come during a release.
+
+    Not summed: a Knative Serving upgrade (a new queue-proxy image) rolls every revision's
+    Deployment by 25 % of its pods, which a release's new revisions already exceed.
+    """
+
+    running: dict[str, int]
+    new_revisions: dict[str, int]
+    surge: dict[str, int]
+    data_plane: dict[str, int]
+
+    def parts(self) -> dict[str, dict[str, int]]:
+        return {
+            "running": self.running,
+            "new_revisions": self.new_revisions,
+            "surge": self.surge,
+            "data_plane": self.data_plane,
+        }
+
+    def total(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for part in self.parts().values():
+            _add(total, part)
+        return total
+
+
+def budget(objects: list[m.Obj], at_max: bool) -> Budget:
+    """The namespace's compute and pod count at min- or max-scale, with a release and an
+    eventing-rabbitmq upgrade under way at once."""
     cluster = c.build(objects, at_max=at_max)
     limits = limit_range(objects)
-    total: dict[str, int] = {"pods": 0}
+    running: dict[str, int] = {"pods": 0}
+    data_plane: dict[str, int] = {"pods": 0}
     for pod in cluster.shop_pods():
-        total["pods"] += 1
-        _add(total, pod_usage(pod, limits))
-    _add(total, _surge(objects, cluster, at_max, limits))
-    return total
+        _add(running, _pods(pod, limits))
+        if pod.labels.get(c.ROLE_LABEL):
+            surge = max_surge(c.DATA_PLANE_STRATEGY, c.DATA_PLANE_REPLICAS)
+            _add(data_plane, _pods(pod, limits, surge))
+    revisions: dict[str, int] = {"pods": 0}
+    ours: dict[str, int] = {"pods": 0}
+    for obj in objects:
+        if m.kind_of(obj) == m.KSVC:
+            count = c.replicas(objects, obj, at_max) if at_max else initial_scale(obj)
+            _add(revisions, _pods(c.revision_pod(obj), limits, count))
+        elif obj.get("kind") == "Deployment":
+            pods = cluster.made_by(m.label(obj))
+            surge = max_surge(obj["spec"].get("strategy"), c.replicas(objects, obj, at_max))
+            if pods and surge:
+                _add(ours, _pods(pods[0], limits, surge))
+    return Budget(running, revisions, ours, data_plane)
 
 
 def storage(objects: list[m.Obj]) -> dict[str, int]:
@@ -203,17 +264,21 @@ def _readable(key: str, value: int) -> str:
     return str(value)
 
 
-def quota_problems(objects: list[m.Obj]) -> list[str]:
-    """The quota against the budget: enough at max-scale, and not far above it."""
+def _need(objects: list[m.Obj]) -> dict[str, int]:
+    need = budget(objects, at_max=True).total()
+    for key, value in budget(objects, at_max=False).total().items():
+        need[key] = max(need.get(key, 0), value)
+    return need | storage(objects)
+
+
+def quota_short(objects: list[m.Obj]) -> list[str]:
+    """Where the quota is below the budget, or does not limit what it counts: what the API
+    server would refuse at the worst moment."""
     hard = quota(objects)
     if not hard:
         return ["no ResourceQuota"]
-    need = budget(objects, at_max=True)
-    for key, value in budget(objects, at_max=False).items():
-        need[key] = max(need.get(key, 0), value)
-    need |= storage(objects)
     problems = []
-    for key, value in sorted(need.items()):
+    for key, value in sorted(_need(objects).items()):
         if key not in hard:
             problems.append(
                 f"the quota does not limit {key} (the shop needs {_readable(key, value)})"
@@ -223,7 +288,15 @@ def quota_problems(objects: list[m.Obj]) -> list[str]:
             problems.append(
                 f"{key}: the shop needs {_readable(key, value)}, the quota allows {allows}"
             )
-        elif key in (*COMPUTE, "pods") and hard[key] > value * HEADROOM:
+    return problems
+
+
+def quota_problems(objects: list[m.Obj]) -> list[str]:
+    """The quota against the budget: enough at max-scale, and not far above it."""
+    problems = quota_short(objects)
+    hard = quota(objects)
+    for key, value in sorted(_need(objects).items()):
+        if key in (*COMPUTE, "pods") and hard.get(key, 0) > value * HEADROOM:
             allows, needs = _readable(key, hard[key]), _readable(key, value)
             problems.append(
                 f"{key}: the quota allows {allows}, over {HEADROOM}x the {needs} needed"
@@ -231,11 +304,34 @@ def quota_problems(objects: list[m.Obj]) -> list[str]:
     return problems
 
 
+def with_max_scale(objects: list[m.Obj], name: str, most: int) -> list[m.Obj]:
+    """A copy of the objects with one function's max-scale changed."""
+    changed = copy.deepcopy(objects)
+    notes = m.ksvcs(changed)[name]["spec"]["template"]["metadata"]["annotations"]
+    notes[m.SCALE + "max-scale"] = str(most)
+    return changed
+
+
+def most_scale(objects: list[m.Obj], name: str) -> int:
+    """The largest max-scale one function can have, every other at its own, that the
+    quota still holds with a release and an upgrade under way (0: not even one pod)."""
+    # Each pod more at max-scale is at least one more pod to count, so the quota's pods
+    # bound the search.
+    low, high = 0, quota(objects).get("pods", 0)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quota_short(with_max_scale(objects, name, middle)):
+            high = middle - 1
+        else:
+            low = middle
+    return low
+
+
 @dataclass(frozen=True)
 class NodeSize:
     """What one node must hold for the scheduler to place every pod (requests: cpu in
     millicores, memory and disk in bytes): the system and the operators, and the shop at
-    rest, at max-scale with a rollout under way, or up to its quota."""
+    rest, at max-scale with a release and an upgrade under way, or up to its quota."""
 
     platform: Resources
     at_rest: Resources
@@ -260,8 +356,8 @@ def node_size(objects: list[m.Obj]) -> NodeSize:
 
     return NodeSize(
         system,
-        shop(budget(objects, at_max=False)),
-        shop(budget(objects, at_max=True)),
+        shop(budget(objects, at_max=False).total()),
+        shop(budget(objects, at_max=True).total()),
         shop(hard),
         hard.get("requests.storage", storage(objects)["requests.storage"]),
     )

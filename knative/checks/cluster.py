@@ -50,6 +50,14 @@ PARALLELISM = "rabbitmq.eventing.knative.dev/parallelism"
 INGRESS_DEFAULTS = {"requests": "50m/32Mi", "limits": "1000m/400Mi"}
 DISPATCHER_DEFAULTS = {"requests": "50m/64Mi", "limits": "4000m/600Mi"}
 INGRESS_PORT, DATA_PLANE_METRICS = 8080, 9090
+# Each of those is a Deployment of its own (`<broker>-broker-ingress`; `<trigger>-dispatcher`,
+# with `<trigger>-dlx-dispatcher` beside it when the Trigger has a deadLetterSink;
+# `<broker>-dlq-dispatcher` when the Broker has one) with one replica (the dispatchers'
+# `Replicas: &one`, the ingress's left to the API server's default of 1) and no strategy:
+# Kubernetes' default rolling update. The reconcilers' reconcileDeployment writes the
+# whole spec again whenever the template differs, as an upgrade's new images make it.
+DATA_PLANE_REPLICAS = 1
+DATA_PLANE_STRATEGY = None
 
 # rabbitmq/cluster-operator v2.22.3: internal/metadata/label.go (pod labels),
 # internal/resource/statefulset.go (ports, the setup init container's 20m/64Mi),

@@ -69,7 +69,8 @@ def _with_components(overlay: str, components: list[str], folder: Path) -> Path:
 def _render(overlay: str) -> str:
     base, *components = overlay.split("+")
     with tempfile.TemporaryDirectory(prefix="roboshop-kustomize-") as folder:
-        root = KNATIVE / "overlays" / base
+        # The base alone too: what its own quota is sized for.
+        root = KNATIVE / "base" if base == "base" else KNATIVE / "overlays" / base
         if components:
             root = _with_components(base, components, Path(folder))
         done = subprocess.run(

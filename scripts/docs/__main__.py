@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from scripts.docs import bench_targets, openapi_json, pages, settings_table, versions_table
+from scripts.docs import (
+    bench_targets,
+    capacity_table,
+    openapi_json,
+    pages,
+    settings_table,
+    versions_table,
+)
 
 GENERATED = {
     settings_table.PAGE: settings_table.page,
     versions_table.PAGE: versions_table.page,
     bench_targets.PAGE: bench_targets.page,
+    capacity_table.PAGE: capacity_table.page,
     openapi_json.PAGE: openapi_json.page,
 }
 

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts.docs import bench_targets, versions_table
+from scripts.docs import bench_targets, capacity_table, versions_table
 from scripts.docs.__main__ import GENERATED
 from scripts.stack.processes import ROOT
 
 
-@pytest.mark.parametrize("page", [versions_table.PAGE, bench_targets.PAGE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "page", [versions_table.PAGE, bench_targets.PAGE, capacity_table.PAGE], ids=lambda p: p.name
+)
 def test_the_page_is_its_generators_output(page: Path) -> None:
     assert page.read_text() == GENERATED[page](), (
         f"{page.relative_to(ROOT)} differs from its source: run `python -m scripts.docs`"
