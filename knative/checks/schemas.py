@@ -21,6 +21,10 @@ import yaml
 
 from knative.checks import CRDS, ROOT
 
+# libyaml's loader where PyYAML was built with it: ten times the pure-Python one's speed on
+# the CRDs and the rendered overlays, the same documents.
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # The list of pinned files always comes from the repository, wherever the files are read.
 SOURCES = ROOT / "knative" / "checks" / "crds" / "sources.json"
 FUNC_SCHEMA = "func_yaml-schema.json"
@@ -96,7 +100,7 @@ def crd_schemas(folder: Path = CRDS) -> dict[tuple[str, str], Any]:
     """(apiVersion, kind) -> strict JSON schema of every served version of every pinned CRD."""
     schemas: dict[tuple[str, str], Any] = {}
     for path in sorted(_checked(folder).glob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
+        for doc in yaml.load_all(path.read_text(), Loader=LOADER):
             if not doc or doc.get("kind") != "CustomResourceDefinition":
                 continue
             spec = doc["spec"]
