@@ -45,10 +45,12 @@ class PeerSettings(Settings):
     peer_connect_timeout_ms: Annotated[
         int, About("how long connecting to a peer may take", minimum=1)
     ] = 1000
+    # Covers a peer's scale from zero with room to spare, and three tries of one call fit
+    # inside nginx's read timeout (docs/decisions/0010-cold-start-budget.md).
     peer_read_timeout_ms: Annotated[
         int,
         About("how long a peer may take to answer (idempotent calls are retried twice)", minimum=1),
-    ] = 5000
+    ] = 8000
 
 
 def _pool_manager() -> urllib3.PoolManager:
