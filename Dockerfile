@@ -6,6 +6,12 @@
 #
 # `make images` builds them all. The final stages hold a virtual environment and
 # source files only: no compiler, no pip cache, no tests.
+#
+# Their root filesystem is read-only and PYTHONDONTWRITEBYTECODE is set, so a module
+# whose byte code is not in the image is compiled again at every start: each final stage
+# compiles everything it can import (the interpreter's library too: the base image ships
+# it without byte code) once its files are in. unchecked-hash: nothing in an image
+# changes, so no start checks a source against its byte code.
 
 ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 
@@ -15,7 +21,8 @@ ARG FUNCTION
 # TRACING=otel: OpenTelemetry too, for clusters that set OTEL_EXPORTER_OTLP_ENDPOINT.
 ARG TRACING=""
 RUN test -n "${FUNCTION}" || { echo "build with --build-arg FUNCTION=<name>" >&2; exit 1; }
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# No byte code here: the function stage compiles it all at once.
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_COMPILE=1
 RUN python -m venv /opt/venv
 COPY functions/requirements.txt functions/requirements-tracing.txt /build/
 COPY functions/${FUNCTION}/ /build/function/
@@ -29,7 +36,7 @@ RUN /opt/venv/bin/pip install -r /build/requirements.txt \
 
 # ---- the seed image: seeding and backup, the function packages they use, the gazetteer ----
 FROM ${PYTHON_IMAGE} AS seed-deps
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_COMPILE=1
 RUN python -m venv /opt/venv
 # Two files of one name: each gets its own, or the second would replace the first.
 COPY functions/requirements.txt /build/functions-requirements.txt
@@ -63,7 +70,10 @@ COPY scripts/__init__.py /app/scripts/
 COPY scripts/jobs/__init__.py /app/scripts/jobs/
 COPY scripts/jobs/seed/ /app/scripts/jobs/seed/
 COPY scripts/jobs/backup/ /app/scripts/jobs/backup/
-RUN python -m compileall -q --invalidation-mode unchecked-hash /app
+RUN stdlib="$(python -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')" \
+ && python -m compileall -q --invalidation-mode unchecked-hash \
+        -x "^${stdlib}/site-packages/" "${stdlib}" \
+ && python -m compileall -q --invalidation-mode unchecked-hash /opt/venv /app
 WORKDIR /app
 USER 10001:10001
 ENTRYPOINT ["python", "-m", "scripts.jobs.seed"]
@@ -87,9 +97,11 @@ COPY functions/kit/ /app/kit/
 COPY functions/${FUNCTION}/ /app/${FUNCTION}/
 # MALLOC_MMAP_THRESHOLD_: freed blocks of 1 MiB and more go back to the kernel at once, so
 # the 16 MiB of a password hash (user) is not kept by each thread's malloc arena.
-# Byte-code compiled now: the root filesystem is read-only at run time, and a cold
-# start should not compile.
-RUN python -m compileall -q --invalidation-mode unchecked-hash /app
+# The library's own site-packages is not on the venv's path: left out.
+RUN stdlib="$(python -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')" \
+ && python -m compileall -q --invalidation-mode unchecked-hash \
+        -x "^${stdlib}/site-packages/" "${stdlib}" \
+ && python -m compileall -q --invalidation-mode unchecked-hash /opt/venv /app
 # catalogue's search is SQLite FTS5 with the porter tokenizer, from the base image's
 # libsqlite3 (Debian's, built with FTS5): a base without it fails here, not at a search.
 RUN python -c "import sqlite3; sqlite3.connect(':memory:').execute(\"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='porter unicode61')\")"

@@ -9,6 +9,7 @@ must exist (with the same ids) for the logs whether or not they are exported.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from opentelemetry import context, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from kit._trace import HEADER, SpanIds
+from kit._trace import HEADER, METRICS_MODULES, SpanIds
 
 _KINDS = {
     "server": SpanKind.SERVER,
@@ -36,6 +37,10 @@ def _setup(service: str) -> trace.Tracer:
     global _tracer
     with _lock:
         if _tracer is None:
+            # Kept out by kit._trace until now: the SDK and its instrumentations may use them.
+            for name in METRICS_MODULES:
+                if name in sys.modules and sys.modules[name] is None:
+                    del sys.modules[name]
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
             from opentelemetry.sdk.resources import Resource
             from opentelemetry.sdk.trace import TracerProvider

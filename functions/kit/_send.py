@@ -17,18 +17,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import urllib3
+from typing import TYPE_CHECKING, Any
 
 from kit import _logs, _trace
 from kit.peers import PeerSettings
 
+if TYPE_CHECKING:
+    import urllib3
+
 log = _logs.get_logger("events")
 # The status of a try nothing answered: unreachable, timed out, or cut off.
 NO_ANSWER = -1
-# Failures before the request went out: the receiver can't have the event.
-_NOT_SENT = (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError)
 # The 4xx answers the broker retries (Knative's kncloudevents.SelectiveRetry). Any other
 # 4xx is final: eventing-rabbitmq then acks the event and it is gone.
 RETRIED_4XX = frozenset({404, 408, 409, 429})
@@ -93,6 +92,9 @@ class Answer:
 
 
 def _pool_manager() -> urllib3.PoolManager:
+    # Imported by the first event sent, as kit.peers imports it by the first call.
+    import urllib3
+
     global _pool
     if _pool is None:
         _pool = urllib3.PoolManager(maxsize=PeerSettings.current().peer_pool_size, block=False)
@@ -116,6 +118,8 @@ def send(
     `backoff` x 2^try between tries. Every try sends the same event (same id): receivers
     are idempotent. `receiver` names the other side in spans and log lines; `pool` is the
     caller's own when it sends more at once than the kit's keeps open (PEER_POOL_SIZE)."""
+    import urllib3
+
     binary = event if isinstance(event, BinaryEvent) else BinaryEvent.of(event)
     timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
     answer, in_doubt = Answer(NO_ANSWER), False
@@ -138,6 +142,8 @@ def _try(
     timeout: urllib3.Timeout,
     pool: urllib3.PoolManager,
 ) -> Answer:
+    import urllib3.exceptions
+
     headers = binary.headers()
     rid = _logs.request_id.get()
     if rid:
@@ -152,7 +158,8 @@ def _try(
                 timeout=timeout,
                 retries=False,
             )
-    except _NOT_SENT:
+    except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError):
+        # Failures before the request went out: the receiver can't have the event.
         return Answer(NO_ANSWER)
     except urllib3.exceptions.HTTPError:
         return Answer(NO_ANSWER, in_doubt=True)

@@ -15,6 +15,7 @@ import contextvars
 import importlib.util
 import re
 import secrets
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ _INVALID_TRACE, _INVALID_SPAN = "0" * 32, "0" * 16
 HEADER = "traceparent"
 EVENT_HEADER = "ce-traceparent"
 _ids: contextvars.ContextVar[SpanIds | None] = contextvars.ContextVar("span_ids", default=None)
+# redis-py probes for OpenTelemetry's metrics when it is imported and, wherever they are
+# installed (an image built with TRACING=otel, the local venv), loads some 60 modules of
+# them, 30-50 ms of CPU at every cold start, to record nothing unless it is told to.
+# Nothing of ours uses them before spans are exported (kit._otel lets them back in then):
+# until that, their imports fail at once, as in the default image, which lacks them.
+METRICS_MODULES = ("opentelemetry.metrics", "opentelemetry.sdk.metrics")
+for _name in METRICS_MODULES:
+    # None in sys.modules is the import system's "not importable" (typeshed omits it).
+    sys.modules.setdefault(_name, None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,17 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import urllib3
 from flask import Request
 
 from kit import _logs, _trace
 from kit._config import peer_url
 from kit._errors import ApiError, Unavailable
 from kit.settings import About, Settings
+
+if TYPE_CHECKING:
+    import urllib3
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # The shopper's session, for a peer that checks who is asking.
@@ -43,13 +45,19 @@ class PeerSettings(Settings):
     peer_connect_timeout_ms: Annotated[
         int, About("how long connecting to a peer may take", minimum=1)
     ] = 1000
+    # Covers a peer's scale from zero with room to spare, and three tries of one call fit
+    # inside nginx's read timeout (docs/decisions/0010-cold-start-budget.md).
     peer_read_timeout_ms: Annotated[
         int,
         About("how long a peer may take to answer (idempotent calls are retried twice)", minimum=1),
-    ] = 5000
+    ] = 8000
 
 
 def _pool_manager() -> urllib3.PoolManager:
+    # urllib3 is imported by the first call, not at start: most of a function's routes
+    # make none, and a cold start should not wait for what they don't use.
+    import urllib3
+
     global _pool
     if _pool is None:
         _pool = urllib3.PoolManager(maxsize=PeerSettings.current().peer_pool_size, block=False)
@@ -117,6 +125,8 @@ def _send(
     forward: Request | None,
     retries: int | None,
 ) -> tuple[int, bytes]:
+    import urllib3
+
     send_headers = {"Accept": "application/json"}
     rid = _logs.request_id.get()
     if rid:

@@ -86,7 +86,56 @@ def problems(text: str, final: str, command: tuple[str, ...] = ()) -> list[str]:
     for part in command:
         if part not in start.replace('"', ""):
             found.append(f"stage {final}: the command lacks {part}")
+    if "PYTHONDONTWRITEBYTECODE" in env:
+        found += [f"stage {final}: {problem}" for problem in bytecode_problems(runner)]
     return found
+
+
+# What a start imports, by where it lies in a function or seed image: the interpreter's
+# library (the base image's Python, however it is named), the venv, ours.
+STDLIB = "the standard library"
+_IMPORTED_FROM = (STDLIB, "/opt/venv", "/app")
+_STDLIB_PATH = re.compile(r"^/usr/(local/)?lib/python3\.\d+/?$")
+_STDLIB_VARIABLE = re.compile(r"(\w+)=\"\$\(python3? -c '[^']*get_path\(\"stdlib\"\)")
+# compileall's options that take a value: their values are not what it compiles.
+_COMPILEALL_VALUED = {"-d", "-s", "-p", "-x", "-i", "-r", "-j", "-o", "-e", "--invalidation-mode"}
+
+
+def compiled_paths(run: str) -> set[str]:
+    """What the `python -m compileall` commands of one RUN compile: their paths, and
+    STDLIB for the interpreter's library (a path of it, or a variable the RUN sets from
+    sysconfig's `stdlib`)."""
+    variables = {f"${{{name}}}" for name in _STDLIB_VARIABLE.findall(run)}
+    variables |= {f"${name}" for name in _STDLIB_VARIABLE.findall(run)}
+    found = set()
+    for command in run.split("&&"):
+        words = shlex.split(command)
+        if words[1:3] != ["-m", "compileall"] or not words[0].startswith("python"):
+            continue
+        rest = iter(words[3:])
+        for word in rest:
+            if word in _COMPILEALL_VALUED:
+                next(rest, None)
+            elif not word.startswith("-"):
+                found.add(STDLIB if word in variables or _STDLIB_PATH.match(word) else word)
+    return found
+
+
+def bytecode_problems(stage: Stage) -> list[str]:
+    """A stage that never writes byte code (PYTHONDONTWRITEBYTECODE, a read-only root) must
+    bring it, or every start compiles all it imports again: `python -m compileall` of the
+    standard library (the official base image deletes its byte code), the venv and /app,
+    run after the last COPY."""
+    last_copy = max((i for i, (key, _) in enumerate(stage.lines) if key == "COPY"), default=-1)
+    runs = [args for i, (key, args) in enumerate(stage.lines) if key == "RUN" and i > last_copy]
+    compiled = {path for run in runs for path in compiled_paths(run)}
+    if not compiled:
+        return ["no `python -m compileall` after the last COPY: every start compiles"]
+    return [
+        f"compileall leaves out {what}: every start compiles it"
+        for what in _IMPORTED_FROM
+        if what not in compiled
+    ]
 
 
 def copied_sources(stage: Stage, context: Path, args: dict[str, str]) -> dict[str, Path]:

@@ -8,7 +8,8 @@ CPU time per request of the server's process tree (from /proc) beside it.
     python -m scripts.bench [--only catalogue,cart] [--seconds 2] [--runs 3]
 
 Sections: catalogue, user, cart, shipping, ratings, login, memory (after the loads
-before it), cold, growth, pipeline, flags, tracing. Written to bench-results/: bench.json,
+before it), cold, cold-quota (under each function's CPU limit), growth, pipeline, flags,
+tracing. Written to bench-results/: bench.json,
 bench.md (the table), bench.png (the chart), and a copy of the JSON named by the time. A
 run of every section also writes docs/benchmarks/results.md and results.png (`--docs`),
 stamped with the date and the machine: the results the repository shows are a whole run.
@@ -45,6 +46,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cold-runs", type=int, default=Settings.cold_runs)
     parser.add_argument("--pipeline-seconds", type=float, default=Settings.pipeline_seconds)
     parser.add_argument(
+        "--cpu-limits",
+        default=Settings.cpu_limits,
+        help="cold-quota: these CPU limits (e.g. 1000m,500m) instead of the manifests'",
+    )
+    parser.add_argument(
         "--cities", default="", help="seed only these countries' cities (e.g. gb): quick runs"
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -69,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         args.connections,
         args.cold_runs,
         args.pipeline_seconds,
+        args.cpu_limits,
     )
     started = time.monotonic()
     took: dict[str, float] = {}

@@ -29,6 +29,7 @@ from scripts.bench.shop import (
     SMALL_CITIES,
     Server,
     Shop,
+    Start,
     start_reference,
     wait_for_200,
 )
@@ -47,7 +48,7 @@ from scripts.bench.targets import (
     within_memory_limit,
 )
 from scripts.bench.wrk import Measured, Request, post_json, rotating, wrk
-from scripts.stack import ports, processes
+from scripts.stack import cgroup, ports, processes
 from scripts.stack.processes import ROOT
 from scripts.stack.shop import FUNCTIONS
 
@@ -60,6 +61,8 @@ class Settings:
     connections: int = 8
     cold_runs: int = 5
     pipeline_seconds: float = 8.0
+    # CPU limits to start the functions under instead of their manifests' (cold-quota).
+    cpu_limits: str = ""
 
 
 @dataclass
@@ -358,7 +361,9 @@ class Bench:
             server.stop()
             starts["R1"].append(seconds)
             for variant in COLD_STARTS:
-                starts.setdefault(variant.label, []).append(variant.start(self.shop, cart_id))
+                starts.setdefault(variant.label, []).append(
+                    variant.start(self.shop, cart_id).seconds
+                )
         r1 = median(starts.pop("R1"))
         self.figures.append(Figure("cold start", "R1", r1 * 1000, "ms", ratio=1.0))
         for label, runs in starts.items():
@@ -594,8 +599,8 @@ class Bench:
     def tracing(self) -> None:
         """scripts/otel.py: what OpenTelemetry costs a cold start. The default image
         (lean) has none of it, so tracing off costs it nothing; the figures beside it are an
-        image built with TRACING=otel, not exporting (redis-py probes the SDK when it is
-        installed) and exporting."""
+        image built with TRACING=otel, not exporting (the kit keeps out what redis-py
+        would load of it) and exporting."""
         from scripts.bench import otel
 
         lean, *others = otel.measure()
@@ -613,6 +618,16 @@ class Bench:
                     note=f"{found.rss_mib - lean.rss_mib:+.1f} MiB",
                 )
             )
+
+    def cold_quota(self) -> None:
+        """scripts/bench/quota.py: cold starts under each function's own CPU limit."""
+        from scripts.bench import quota
+
+        (cart_id,) = self.anonymous_ids(1)
+        self.call("GET", f"{self.shop.url('cart')}/add/{cart_id}/RMC/1")
+        self.figures += quota.measure(
+            self.shop, cart_id, self.settings.cold_runs, self.settings.cpu_limits
+        )
 
     def flags(self) -> None:
         """scripts/bench/flags.py: what the chaos switches cost a function."""
@@ -656,14 +671,18 @@ class ColdStart:
     def label(self) -> str:
         return f"{self.function}{', ' + self.variant if self.variant else ''}"
 
-    def start(self, shop: Shop, cart_id: str) -> float:
+    def start(self, shop: Shop, cart_id: str, group: cgroup.CpuCgroup | None = None) -> Start:
+        """The process started (inside `group`, when given) until its first 200, stopped."""
         port = ports.free_port()
         process = shop.function(self.function, port, self.env)
+        if group is not None:
+            process = cgroup.limited(process, group)
         started = time.perf_counter()
         process.start()
         try:
             wait_for_200(f"http://127.0.0.1:{port}{self.route.format(cart=cart_id)}", process)
-            return time.perf_counter() - started
+            assert process.popen is not None
+            return Start(time.perf_counter() - started, proc.cpu_seconds([process.popen.pid]))
         finally:
             process.stop()
 
@@ -692,6 +711,7 @@ SECTIONS: dict[str, Callable[[Bench], None]] = {
     "login": Bench.login,
     "memory": Bench.memory,
     "cold": Bench.cold,
+    "cold-quota": Bench.cold_quota,
     "growth": Bench.growth,
     "pipeline": Bench.pipeline,
     "flags": Bench.flags,

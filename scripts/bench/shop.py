@@ -21,6 +21,7 @@ import urllib3
 
 from kit.stores import MySQLSettings, RedisSettings
 from scripts.stack import ports, processes
+from scripts.stack.cgroup import CpuCgroup, limited
 from scripts.stack.processes import ROOT, VENV_BIN, Process
 from scripts.stack.shop import SHOP, Stack, pinned
 from scripts.stack.wait import until
@@ -67,6 +68,15 @@ def reference_process(port: int, log: Path) -> Process:
     return pinned(Process("R1", argv, log, defaults), SERVER_CPU)
 
 
+@dataclass(frozen=True)
+class Start:
+    """A cold start: seconds from the process's start to its first 200, and the CPU time
+    its process tree had used by then (what a CPU quota rations)."""
+
+    seconds: float
+    cpu_seconds: float
+
+
 @dataclass
 class Server:
     process: Process
@@ -81,10 +91,11 @@ class Server:
         self.process.stop()
 
 
-def start_reference(logs: Path) -> tuple[Server, float]:
-    """R1 started, and the seconds until its first 200."""
+def start_reference(logs: Path, group: CpuCgroup | None = None) -> tuple[Server, float]:
+    """R1 started (inside `group`, when given), and the seconds until its first 200."""
     port = ports.free_port()
-    process = reference_process(port, logs / f"R1-{port}.log").start()
+    process = reference_process(port, logs / f"R1-{port}.log")
+    process = (process if group is None else limited(process, group)).start()
     url = f"http://127.0.0.1:{port}"
     return Server(process, url), wait_for_200(url + "/", process)
 

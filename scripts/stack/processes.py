@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +47,8 @@ class Process:
     log: Path
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = ROOT
+    # Run in the child before exec (scripts/stack/cgroup.py: join a CPU-limited cgroup).
+    preexec: Callable[[], None] | None = None
     popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Process:
@@ -60,6 +62,7 @@ class Process:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=self.preexec,
             )
         return self
 

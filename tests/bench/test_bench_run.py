@@ -1,4 +1,4 @@
-"""One tiny real `make bench` (one-second runs, two sections, a few cities) so that the
+"""One tiny real `make bench` (one-second runs, three sections, a few cities) so that the
 benchmark can't rot: it runs the shop, wrk and R1 end to end and writes its three files.
 No figure is judged here: speed is `make bench`'s business, not the tests'."""
 
@@ -14,7 +14,7 @@ import pytest
 from scripts.stack.processes import ROOT
 
 pytestmark = pytest.mark.served
-QUICK = ["--seconds", "1", "--warmup", "1", "--runs", "1", "--cities", "gb"]
+QUICK = ["--seconds", "1", "--warmup", "1", "--runs", "1", "--cold-runs", "1", "--cities", "gb"]
 
 
 def test_a_tiny_bench_run_writes_the_json_the_table_and_the_chart(tmp_path: Path) -> None:
@@ -24,8 +24,10 @@ def test_a_tiny_bench_run_writes_the_json_the_table_and_the_chart(tmp_path: Path
             "-m",
             "scripts.bench",
             "--only",
-            "user,cart",
+            "user,cart,cold-quota",
             *QUICK,
+            "--cpu-limits",
+            "1000m",
             "--out",
             str(tmp_path),
             "--docs",
@@ -43,13 +45,16 @@ def test_a_tiny_bench_run_writes_the_json_the_table_and_the_chart(tmp_path: Path
     uniqueid = rows[("user", "uniqueid")]
     assert uniqueid["value"] > 0 and uniqueid["cpu_ms"] > 0 and uniqueid["target"] == ">= 1.3 x R1"
     assert rows[("user", "uniqueid via nginx")]["judged"] > 0
+    under = rows[("cold start under the CPU limit", "catalogue at 1000m")]
+    assert under["value"] > 0 and under["target"] == "<= 1 s" and under["ratio"] > 0
+    assert rows[("cold start under the CPU limit", "R1 at 1000m")]["ratio"] == 1.0
     lost = rows[("cart", "cart add: updates lost")]
     assert lost["extra"]["answered"] > 0 and lost["extra"]["in_carts"] > 0
     table = (tmp_path / "bench.md").read_text()
     assert "| user | uniqueid |" in table and ">= 1.3 x R1" in table
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "targets met" in done.stdout
-    # Two sections only: the results page keeps the last whole run.
+    # Some sections only: the results page keeps the last whole run.
     assert not (tmp_path / "docs").exists() and "keeps the results" in done.stdout
 
 

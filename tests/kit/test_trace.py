@@ -75,18 +75,41 @@ def sample_in_a_fresh_process(code: str, env: dict[str, str]) -> list[str]:
     return done.stdout.splitlines()
 
 
+LOADED_OPENTELEMETRY = (
+    "print(json.dumps(sorted(m for m, v in sys.modules.items()"
+    " if m.startswith('opentelemetry') and v is not None)))\n"
+)
+
+
 def test_without_an_endpoint_opentelemetry_is_never_imported() -> None:
-    """A function that served requests and called a peer, with OTEL_* unset."""
+    """A function that served requests and called a peer, with OTEL_* unset; and redis-py,
+    which would load OpenTelemetry's metrics wherever they are installed."""
     code = (
         "import json, sys, functions_framework\n"
         "app = functions_framework.create_app(target='sample', source=sys.argv[1])\n"
         "client = app.test_client()\n"
         "client.get('/items/3', headers={'traceparent': sys.argv[2]})\n"
         "client.get('/health')\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('opentelemetry'))))\n"
+        "import redis\n" + LOADED_OPENTELEMETRY
     )
     printed = sample_in_a_fresh_process(code, {"LOG_LEVEL": "error"})
     assert json.loads(printed[-1]) == []
+
+
+def test_exporting_lets_opentelemetrys_metrics_back_in() -> None:
+    """What the kit keeps out until spans are exported is importable once they are."""
+    code = (
+        "import json, sys\n"
+        "from kit import _otel\n"
+        "import redis\n"
+        "_otel._setup('sample')\n"
+        "import opentelemetry.metrics, opentelemetry.sdk.metrics\n" + LOADED_OPENTELEMETRY
+    )
+    env = {"LOG_LEVEL": "error", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9"}
+    loaded = json.loads(sample_in_a_fresh_process(code, env)[-1])
+    assert {"opentelemetry.metrics", "opentelemetry.sdk.metrics", "opentelemetry.sdk.trace"} <= set(
+        loaded
+    )
 
 
 def test_an_endpoint_without_opentelemetry_installed_logs_ids_and_exports_nothing() -> None:

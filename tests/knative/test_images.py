@@ -199,6 +199,42 @@ def test_a_broken_dockerfile_is_refused(change: tuple[str, str], problem: str) -
     assert any(problem in line for line in found), found
 
 
+@pytest.mark.parametrize("stage", ["function", "seed"])
+def test_the_python_images_bring_the_byte_code_of_everything_they_import(stage: str) -> None:
+    _, stages = dockerfile.parse(DOCKERFILE)
+    assert dockerfile.bytecode_problems(next(s for s in stages if s.name == stage)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            ('-x "^${stdlib}/site-packages/" "${stdlib}"', "/app"),
+            "leaves out the standard library",
+        ),
+        (("unchecked-hash /opt/venv /app", "unchecked-hash /app"), "leaves out /opt/venv"),
+        (("unchecked-hash /opt/venv /app", "unchecked-hash /opt/venv"), "leaves out /app"),
+        (('get_path("stdlib")', 'get_path("purelib")'), "leaves out the standard library"),
+        (
+            (
+                "\nWORKDIR /app\nUSER 10001:10001\nEXPOSE",
+                "\nCOPY LICENSE /app/\nWORKDIR /app\nUSER 10001:10001\nEXPOSE",
+            ),
+            "no `python -m compileall` after the last COPY",
+        ),
+    ],
+)
+def test_an_image_that_would_compile_at_every_start_is_refused(
+    change: tuple[str, str], problem: str
+) -> None:
+    old, new = change
+    function_stage = DOCKERFILE[DOCKERFILE.index("AS function") :]
+    assert old in function_stage
+    broken = DOCKERFILE.replace(function_stage, function_stage.replace(old, new))
+    found = dockerfile.problems(broken, "function", FUNCTION_COMMAND)
+    assert any(problem in line for line in found), found
+
+
 def test_dockerignore_keeps_the_context_small() -> None:
     lines = (ROOT / ".dockerignore").read_text().splitlines()
     ignore = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
