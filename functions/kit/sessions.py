@@ -154,9 +154,27 @@ def is_anonymous(identity: str) -> bool:
 
 
 def require_owner(request: Request, identity: str) -> None:
-    """An anonymous id is protected by being unguessable; a user's needs their session."""
-    if not is_anonymous(identity):
+    """An anonymous id is protected by being unguessable, so it must be one the shop
+    issued (400 otherwise); a user's needs their session."""
+    if is_anonymous(identity):
+        require_issued(identity)
+    else:
         require_user(request, identity)
+
+
+def require_issued(identity: str) -> None:
+    """400 `unknown_anonymous_id` unless /uniqueid handed out this id.
+
+    A made-up `anonymous-1` would otherwise be a cart anyone can guess, and a vote
+    anyone can cast again under a new name. An id signed under an earlier
+    SESSION_SECRET is refused too: the storefront asks for a new one then.
+    """
+    if not issued_anonymous_id(identity):
+        raise ApiError(
+            400,
+            "unknown_anonymous_id",
+            "this anonymous id was not issued by the shop: ask GET /api/user/uniqueid for one",
+        )
 
 
 def new_anonymous_id() -> str:

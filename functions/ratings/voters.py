@@ -1,8 +1,8 @@
 """Who is voting: one vote per shopper per product, whatever the client sends.
 
 The shopper is the session's user; without a session, the anonymous id that the
-user function issued to this browser (sent as X-Anonymous-Id; a made-up one
-doesn't count); without either, the client's address as nginx saw it. Only a
+user function issued to this browser (sent as X-Anonymous-Id; a made-up one is
+refused, 400); without either, the client's address as nginx saw it. Only a
 digest of that identity is stored.
 """
 
@@ -22,7 +22,8 @@ def identity(request: Request) -> str:
     if user is not None:
         return f"user:{user}"
     anonymous = request.headers.get(ANONYMOUS_HEADER, "").strip()
-    if anonymous and sessions.issued_anonymous_id(anonymous):
+    if anonymous:
+        sessions.require_issued(anonymous)
         return f"anonymous:{anonymous}"
     return f"client:{clients.address(request)}"
 

@@ -1,7 +1,7 @@
 """`make invoke ARGS='...'`: call a running function, as `func invoke` does.
 
     python -m scripts.ops.invoke catalogue /product/RMC
-    python -m scripts.ops.invoke cart /shipping/anonymous-1 -X POST -d '{"distance": 1, ...}'
+    python -m scripts.ops.invoke cart /shipping/<an id from /uniqueid> -X POST -d '{"cost": 1, ...}'
     python -m scripts.ops.invoke user /events/order-placed --event com.roboshop.order.placed \\
         --source /roboshop/payment --id order-1 -d '{"orderid": "order-1", ...}'
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from tests.support.accounts import use_test_secret
+from tests.support.accounts import anonymous_id, use_test_secret
 from tests.support.functions import create_app
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
@@ -57,4 +56,4 @@ def app(redis_url: str, catalogue: Stub, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 @pytest.fixture
 def cart_id() -> str:
-    return f"anonymous-{uuid.uuid4().hex}"
+    return anonymous_id()

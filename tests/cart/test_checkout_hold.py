@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 from cart import store
 from kit import namespaced, stores
 from tests.cart.test_order_events import deliver, lines, ship
-from tests.support.accounts import bearer
+from tests.support.accounts import anonymous_id, bearer
 
 
 def hold(client: FlaskClient, cart_id: str, orderid: str, **headers: str) -> TestResponse:
@@ -106,7 +106,7 @@ def test_a_checkout_of_a_cart_its_order_emptied_names_that_order(
     late = hold(client, cart_id, "a-late-double-click")
     assert late.status_code == 409
     assert late.get_json()["orderid"] == orderid
-    assert hold(client, "anonymous-never-had-one", "o").status_code == 404
+    assert hold(client, anonymous_id("never-had-one"), "o").status_code == 404
 
 
 def test_a_checkout_after_the_order_emptied_the_cart_never_holds_it(

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import Signer
 from werkzeug.test import TestResponse
 
 from cart import store
 from kit import stores
-from tests.support.accounts import bearer, unique_name
+from tests.support.accounts import anonymous_id, bearer, unique_name
+from tests.support.http import json_body
 from tests.support.settings import restart_with
 from tests.support.stub import Reply, Stub
 from tests.support.threads import run_together
@@ -95,14 +96,47 @@ def test_a_line_holds_at_most_1000(client: FlaskClient, cart_id: str) -> None:
     [
         ("bad%20id", "RMC"),
         ("x" * 101, "RMC"),
-        ("anonymous-ok", "bad%20sku"),
-        ("anonymous-ok", "SHIP"),
+        ("issued", "bad%20sku"),
+        ("issued", "SHIP"),
     ],
 )
 def test_bad_ids_and_skus_are_400(client: FlaskClient, cart_path: str, sku: str) -> None:
+    cart_path = anonymous_id() if cart_path == "issued" else cart_path
     response = add(client, cart_path, sku, 1)
     assert response.status_code == 400
     assert client.get(f"/update/{cart_path}/{sku}/1").status_code == 400
+
+
+# Made up, and one signed as /uniqueid signs but under another shop's secret.
+OTHER_SHOP = Signer("another-shop-" + "y" * 32, salt="roboshop.anonymous-id")
+MADE_UP = [
+    "anonymous-1",
+    "anonymous-",
+    "anonymous-x.y",
+    "anonymous-"
+    + Signer("another-shop-" + "y" * 32, salt="roboshop.anonymous-id").sign("x").decode(),
+]
+
+
+@pytest.mark.parametrize("made_up", MADE_UP)
+def test_anonymous_ids_the_shop_did_not_issue_are_refused(
+    client: FlaskClient, cart_id: str, made_up: str
+) -> None:
+    add(client, cart_id, "RMC", 1)
+    answers = [
+        add(client, made_up, "RMC", 1),
+        client.get(f"/cart/{made_up}"),
+        client.delete(f"/cart/{made_up}"),
+        client.get(f"/update/{made_up}/RMC/2"),
+        client.get(f"/rename/{made_up}/{cart_id}"),
+        client.get(f"/rename/{cart_id}/{made_up}"),
+        ship(client, made_up, {"distance": 1, "cost": 2, "location": "Bonn"}),
+    ]
+    for answer in answers:
+        assert answer.status_code == 400, answer.request.path
+        assert json_body(answer)["error"] == "unknown_anonymous_id"
+    # Nothing moved: the issued cart is as it was.
+    assert json_body(client.get(f"/cart/{cart_id}"))["items"][0]["qty"] == 1
 
 
 def test_unknown_or_out_of_stock_sku_is_404_and_writes_nothing(
@@ -250,7 +284,7 @@ def test_shipping_without_a_cart_is_404_and_malformed_json_400(
 def test_rename_merges_drops_shipping_and_deletes_the_source(
     client: FlaskClient, cart_id: str
 ) -> None:
-    target = f"anonymous-{uuid.uuid4().hex}"
+    target = anonymous_id()
     add(client, cart_id, "RMC", 2)
     add(client, cart_id, "BIG", 1)
     ship(client, cart_id, {"distance": 1, "cost": 5, "location": "Bonn"})
@@ -266,7 +300,7 @@ def test_rename_merges_drops_shipping_and_deletes_the_source(
 
 
 def test_rename_to_a_new_cart_and_errors(client: FlaskClient, cart_id: str) -> None:
-    target = f"anonymous-{uuid.uuid4().hex}"
+    target = anonymous_id()
     assert client.get(f"/rename/{cart_id}/{target}").status_code == 404
     add(client, cart_id, "RMC", 1)
     assert client.get(f"/rename/{cart_id}/{cart_id}").status_code == 400
@@ -352,7 +386,7 @@ def test_every_write_sets_a_one_hour_expiry(client: FlaskClient, cart_id: str) -
         redis_client.expire(key, 10)
         assert write().status_code == 200
         assert 3590 < redis_client.ttl(key) <= 3600
-    target = f"anonymous-{uuid.uuid4().hex}"
+    target = anonymous_id()
     client.get(f"/rename/{cart_id}/{target}")
     assert 3590 < redis_client.ttl(store.key(target)) <= 3600
 

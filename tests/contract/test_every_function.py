@@ -23,7 +23,7 @@ from werkzeug.test import TestResponse
 from kit import LOCAL_PORTS, FunctionApp, events
 from scripts.stack.ports import free_port
 from scripts.stack.processes import ROOT
-from tests.support.accounts import bearer
+from tests.support.accounts import anonymous_id, bearer
 from tests.support.functions import create_app, source
 from tests.support.http import json_body
 from tests.support.mysql import FunctionDatabase
@@ -36,7 +36,8 @@ SOURCES: dict[str, Path] = {
 }
 MODULES = {**{name: f"{name}.main" for name in LOCAL_PORTS}, BROKER: "scripts.stack.broker.main"}
 FUNCTIONS = list(SOURCES)
-ANONYMOUS_CART = "anonymous-every-function"
+# An id as /uniqueid issues it: one made up is refused before any store is asked.
+ANONYMOUS_CART = anonymous_id("every-function")
 
 
 def unreachable(port: int) -> dict[str, dict[str, str]]:

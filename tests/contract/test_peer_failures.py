@@ -17,7 +17,7 @@ from werkzeug.test import EnvironBuilder, TestResponse
 from kit import ApiError, Unavailable, events
 from scripts.stack.ports import free_port
 from scripts.stack.processes import ROOT
-from tests.support.accounts import use_test_secret
+from tests.support.accounts import anonymous_id, use_test_secret
 from tests.support.functions import create_app
 from tests.support.http import json_body
 from tests.support.mysql import FunctionDatabase
@@ -56,20 +56,22 @@ class Caller:
     send: Callable[[FlaskClient], TestResponse]
 
 
+# A cart id as /uniqueid issues it: one made up is refused before any peer is asked.
+CART_ID = anonymous_id("p1")
 CALLERS = [
-    Caller("cart", "catalogue", ("catalogue",), lambda c: c.get("/add/anonymous-p1/RMC/1")),
+    Caller("cart", "catalogue", ("catalogue",), lambda c: c.get(f"/add/{CART_ID}/RMC/1")),
     Caller("ratings", "catalogue", ("catalogue",), lambda c: c.put("/api/rate/RMC/4")),
     Caller(
         "payment",
         "cart",
         ("cart", "catalogue"),
-        lambda c: c.post("/pay/anonymous-p1", json={"total": 0.01}),
+        lambda c: c.post(f"/pay/{CART_ID}", json={"total": 0.01}),
     ),
     Caller(
         "payment",
         "catalogue",
         ("cart", "catalogue"),
-        lambda c: c.post("/pay/anonymous-p1", json={"total": 0.01}),
+        lambda c: c.post(f"/pay/{CART_ID}", json={"total": 0.01}),
     ),
     Caller("shipping", "cart", ("cart",), lambda c: c.post("/confirm/c1", json={"uuid": 2643743})),
 ]

@@ -107,6 +107,21 @@ def test_anonymous_ids_are_told_from_made_up_ones() -> None:
         assert not sessions.issued_anonymous_id(made_up), made_up
 
 
+def test_an_owner_is_an_issued_anonymous_id_or_a_users_session(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions.require_owner(request(), sessions.new_anonymous_id())
+    sessions.require_owner(request({"Authorization": f"Bearer {sessions.issue('stan')}"}), "stan")
+    for made_up in ("anonymous-1", "anonymous-", sessions.ANONYMOUS_PREFIX + "x.y"):
+        with pytest.raises(ApiError) as refused:
+            sessions.require_owner(request(), made_up)
+        assert (refused.value.status, refused.value.error) == (400, "unknown_anonymous_id")
+    issued = sessions.new_anonymous_id()
+    restart_with(monkeypatch, SESSION_SECRET="t" * 40)  # a new secret: old ids go
+    with pytest.raises(ApiError, match="not issued by the shop"):
+        sessions.require_issued(issued)
+
+
 def test_a_session_token_and_an_anonymous_id_cant_stand_for_each_other(redis_url: str) -> None:
     claims = {"sub": "stan", "exp": 9999999999, "sid": "s"}
     payload = sessions._sessions(SECRET).dumps(claims).rpartition(".")[0]

@@ -16,6 +16,7 @@ from scripts.stack import ports, processes
 from scripts.stack.processes import Process
 from tests.payment.conftest import Peers, Sink, line, ship
 from tests.payment.test_pay import good_cart
+from tests.support.accounts import anonymous_id
 from tests.support.eventing import Call, Recorder
 from tests.support.settings import restart_with
 
@@ -40,7 +41,7 @@ def test_a_retried_pay_returns_the_first_answer(
 def test_another_key_for_a_cart_being_checked_out_is_409_with_the_order(
     client: FlaskClient, peers: Peers, sink: Sink
 ) -> None:
-    cart = good_cart(peers, "anonymous-held")
+    cart = good_cart(peers, anonymous_id("held"))
     first = pay(client, cart, "key-1")
     for other_key in ("key-2", "key-3"):
         status, body = pay(client, cart, other_key)
@@ -60,7 +61,7 @@ def test_a_key_replayed_by_another_session_is_refused(
         answer = client.post(f"/pay/{cart}", headers={"Idempotency-Key": "k", **intruder})
         assert answer.status_code in (401, 403)
         assert "orderid" not in answer.get_json()
-    anonymous = good_cart(peers, "anonymous-shared")
+    anonymous = good_cart(peers, anonymous_id("shared"))
     assert pay(client, anonymous, "k2")[0] == 200
     status, body = pay(client, anonymous, "k2", Authorization=f"Bearer {sessions.issue('user')}")
     assert (status, body["error"]) == (422, "idempotency_key_reused")
@@ -71,8 +72,8 @@ def test_a_key_replayed_by_another_session_is_refused(
 def test_the_same_key_on_another_cart_is_another_payment(
     client: FlaskClient, peers: Peers, sink: Sink
 ) -> None:
-    first = pay(client, good_cart(peers, "anonymous-a"), "shared")
-    second = pay(client, good_cart(peers, "anonymous-b"), "shared")
+    first = pay(client, good_cart(peers, anonymous_id("a")), "shared")
+    second = pay(client, good_cart(peers, anonymous_id("b")), "shared")
     assert first[1]["orderid"] != second[1]["orderid"]
 
 
@@ -134,8 +135,8 @@ def test_a_key_in_use_answers_409(
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "spaces are not allowed"])
 def test_a_malformed_key_is_refused(client: FlaskClient, peers: Peers, key: str) -> None:
-    peers.carts["anonymous-c"] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship()]}
-    assert pay(client, "anonymous-c", key)[0] == 400
+    peers.carts[anonymous_id("c")] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship()]}
+    assert pay(client, anonymous_id("c"), key)[0] == 400
 
 
 @pytest.mark.served

@@ -13,6 +13,7 @@ from kit import sessions
 from scripts.stack.ports import free_port
 from tests.payment.conftest import SECRET, Peers, Sink, line, ship
 from tests.support import authorisations
+from tests.support.accounts import anonymous_id
 from tests.support.eventing import Call, Recorder, Reply
 from tests.support.settings import restart_with
 
@@ -24,8 +25,9 @@ def authorisation_state(event: Call) -> str | None:
     return authorisations.state(event.headers["ce-paymentauthorisation"])
 
 
-def good_cart(peers: Peers, cart_id: str = "anonymous-abc") -> str:
+def good_cart(peers: Peers, cart_id: str = "") -> str:
     # The stored prices are stale on purpose: payment must take catalogue's.
+    cart_id = cart_id or anonymous_id("abc")
     peers.carts[cart_id] = {"total": 0, "tax": 0, "items": [line("RMC", 2, 1.0), ship(25.5)]}
     return cart_id
 
@@ -52,7 +54,7 @@ def test_a_paid_cart_becomes_an_order_placed_event(
     data = event.json()
     assert "paymentauthorisation" not in json.dumps(data)
     assert data["orderid"] == orderid
-    assert data["user"] == "anonymous-abc"
+    assert data["user"] == anonymous_id("abc")
     assert data["registered"] is False
     assert data["cart"]["items"] == [
         {"qty": 2, "sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42.0, "subtotal": 84.0},
@@ -67,12 +69,12 @@ def test_the_order_has_the_carts_cents_exactly(
     client: FlaskClient, peers: Peers, sink: Sink
 ) -> None:
     # 67.05 includes 11.175 of VAT: half-up gives 11.18, as cart says (a float gives 11.17).
-    peers.carts["anonymous-cents"] = {
+    peers.carts[anonymous_id("cents")] = {
         "total": 0,
         "tax": 0,
         "items": [line("RMC", 1, 42), ship(25.05)],
     }
-    status, _ = pay(client, "anonymous-cents")
+    status, _ = pay(client, anonymous_id("cents"))
     assert status == 200
     cart = sink.events[0].json()["cart"]
     assert (cart["total"], cart["tax"]) == (67.05, 11.18)
@@ -94,8 +96,8 @@ def test_every_line_is_priced_from_one_catalogue_read(
     client: FlaskClient, peers: Peers, sink: Sink
 ) -> None:
     items = [line("RMC", 1, 0.0), line("STAN-1", 3, 0.0), line("UHJ", 1, 0.0), ship(10)]
-    peers.carts["anonymous-many"] = {"total": 0, "tax": 0, "items": items}
-    assert pay(client, "anonymous-many")[0] == 200
+    peers.carts[anonymous_id("many")] = {"total": 0, "tax": 0, "items": items}
+    assert pay(client, anonymous_id("many"))[0] == 200
     assert sink.events[0].json()["cart"]["total"] == 42 + 3 * 67 + 5000 + 10
     assert [c.path for c in peers.calls].count("/products") == 1
 
@@ -116,8 +118,8 @@ def test_every_line_is_priced_from_one_catalogue_read(
 def test_an_invalid_cart_is_refused_and_nothing_is_sent(
     client: FlaskClient, peers: Peers, sink: Sink, items: list[object], reason: str
 ) -> None:
-    peers.carts["anonymous-bad"] = {"total": 0, "tax": 0, "items": items}
-    status, body = pay(client, "anonymous-bad")
+    peers.carts[anonymous_id("bad")] = {"total": 0, "tax": 0, "items": items}
+    status, body = pay(client, anonymous_id("bad"))
     assert status == 400
     assert body["error"] == "cart_not_valid"
     assert str(body["message"]).startswith("cart not valid")
@@ -125,8 +127,18 @@ def test_an_invalid_cart_is_refused_and_nothing_is_sent(
     assert sink.events == []
 
 
+@pytest.mark.parametrize("made_up", ["anonymous-abc", "anonymous-", "anonymous-x.y"])
+def test_an_anonymous_id_the_shop_did_not_issue_pays_for_nothing(
+    client: FlaskClient, peers: Peers, sink: Sink, made_up: str
+) -> None:
+    peers.carts[made_up] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship()]}
+    status, body = pay(client, made_up)
+    assert (status, body["error"]) == (400, "unknown_anonymous_id")
+    assert sink.events == []
+
+
 def test_no_cart_at_all_is_not_valid(client: FlaskClient, sink: Sink) -> None:
-    status, body = pay(client, "anonymous-nobody")
+    status, body = pay(client, anonymous_id("nobody"))
     assert (status, body["error"]) == (400, "cart_not_valid")
     assert sink.events == []
 
@@ -166,8 +178,12 @@ def test_the_simulated_gateway_declines_above_its_limit(
     status, body = pay(client, good_cart(peers))  # 109.50 EUR
     assert (status, body["error"]) == (402, "payment_declined")
     assert sink.events == []
-    peers.carts["anonymous-small"] = {"total": 0, "tax": 0, "items": [line("RMC", 1, 42), ship(10)]}
-    assert pay(client, "anonymous-small")[0] == 200
+    peers.carts[anonymous_id("small")] = {
+        "total": 0,
+        "tax": 0,
+        "items": [line("RMC", 1, 42), ship(10)],
+    }
+    assert pay(client, anonymous_id("small"))[0] == 200
 
 
 def test_an_unreachable_gateway_is_a_502(
@@ -200,8 +216,12 @@ def test_a_real_gateway_is_authorised_then_captured(
         assert capture.path == "/authorisations/auth-1/capture"
         assert sink.events[0].headers["ce-paymentauthorisation"] == "auth-1"
 
-        peers.carts["anonymous-big"] = {"total": 0, "tax": 0, "items": [line("UHJ", 1, 1), ship()]}
-        assert pay(client, "anonymous-big")[0] == 402
+        peers.carts[anonymous_id("big")] = {
+            "total": 0,
+            "tax": 0,
+            "items": [line("UHJ", 1, 1), ship()],
+        }
+        assert pay(client, anonymous_id("big"))[0] == 402
         assert len(sink.events) == 1
     finally:
         gateway_stub.close()
@@ -272,7 +292,10 @@ def test_a_lost_broker_answer_leaves_the_order_in_doubt_and_the_authorisation_op
         # has it, payment's order.placed consumer captures this (tests/payment/test_settlement).
         assert authorisation_state(broker.calls[0]) == "authorised"
         # Paying again under the key must not place a second order beside it.
-        assert pay(client, "anonymous-abc", **{"Idempotency-Key": "lost-answer"}) == (status, body)
+        assert pay(client, anonymous_id("abc"), **{"Idempotency-Key": "lost-answer"}) == (
+            status,
+            body,
+        )
         assert len(broker.calls) == 2
     finally:
         broker.close()

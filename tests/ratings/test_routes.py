@@ -63,14 +63,24 @@ def test_the_voter_is_the_session_then_the_anonymous_id_then_the_address(
     same_address = shopper(7)
     stan = {"Authorization": f"Bearer {sessions.issue('stan')}", **same_address}
     anonymous = {"X-Anonymous-Id": sessions.new_anonymous_id(), **same_address}
-    made_up = {"X-Anonymous-Id": "anonymous-made-up.0123456789abcdef", **same_address}
-    for headers in (same_address, stan, anonymous, made_up, stan, anonymous):
+    for headers in (same_address, stan, anonymous, stan, anonymous):
         assert rate(client, sku, 3, **headers) == 200
-    # The address, stan and the issued anonymous id: a made-up id votes as the address.
-    assert fetch(client, sku)["rating_count"] == 3
+    assert fetch(client, sku)["rating_count"] == 3  # the address, stan and the anonymous id
     stan_elsewhere = {"Authorization": stan["Authorization"], **shopper(8)}
     assert rate(client, sku, 5, **stan_elsewhere) == 200
     assert fetch(client, sku)["rating_count"] == 3
+
+
+@pytest.mark.parametrize(
+    "made_up", ["anonymous-made-up.0123456789abcdef", "anonymous-", "anonymous-1", "stan"]
+)
+def test_an_anonymous_id_the_shop_did_not_issue_is_refused(
+    client: FlaskClient, sku: str, made_up: str
+) -> None:
+    answer = client.put(f"/api/rate/{sku}/3", headers={"X-Anonymous-Id": made_up, **shopper(6)})
+    assert answer.status_code == 400
+    assert json_body(answer)["error"] == "unknown_anonymous_id"
+    assert fetch(client, sku)["rating_count"] == 0
 
 
 def test_a_logged_out_session_votes_as_its_address_only(client: FlaskClient, sku: str) -> None:

@@ -17,6 +17,17 @@ def unique_name(prefix: str = "shopper") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+def anonymous_id(label: str = "") -> str:
+    """An anonymous id as /uniqueid issues it, signed with this process's SESSION_SECRET:
+    new and random, or with `label` as its random part (a test that names its carts)."""
+    from kit import sessions
+
+    if not label:
+        return sessions.new_anonymous_id()
+    signer = sessions._anonymous(sessions.SessionSettings.current().session_secret)
+    return sessions.ANONYMOUS_PREFIX + signer.sign(label).decode()
+
+
 def bearer(name: str) -> dict[str, str]:
     """An Authorization header carrying a valid session of `name`."""
     from kit import sessions

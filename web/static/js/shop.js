@@ -31,6 +31,22 @@ export async function ensureAnonymousId() {
   return state.anonymousId();
 }
 
+// The shop takes only the anonymous ids it issued, and one kept from before it changed its
+// signing secret is refused: forgotten with its cart, and the step retried with a new id.
+function unknownId(error) {
+  return error instanceof ApiError && error.code === "unknown_anonymous_id";
+}
+
+async function asAnonymous(step) {
+  try {
+    return await step(await ensureAnonymousId());
+  } catch (error) {
+    if (!unknownId(error)) throw error;
+    state.forgetAnonymousCart();
+    return step(await ensureAnonymousId());
+  }
+}
+
 export const categories = () => get("catalogue/categories");
 export const products = () => get("catalogue/products");
 export const inCategory = (name) => get(`catalogue/products/${part(name)}`);
@@ -41,8 +57,9 @@ export const ownScore = (sku) => state.ownScore(sku);
 
 // One vote per shopper per robot: the session's user, else this browser's anonymous id.
 export async function rate(sku, score) {
-  const headers = state.userName() ? {} : { "X-Anonymous-Id": await ensureAnonymousId() };
-  await put(`ratings/api/rate/${part(sku)}/${score}`, { headers });
+  const vote = (headers) => put(`ratings/api/rate/${part(sku)}/${score}`, { headers });
+  if (state.userName()) await vote({});
+  else await asAnonymous((id) => vote({ "X-Anonymous-Id": id }));
   state.setOwnScore(sku, score);
 }
 
@@ -59,15 +76,20 @@ export async function cart() {
     return changed(await get(`cart/cart/${part(id)}`));
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return changed(EMPTY_CART);
+    if (unknownId(error)) {
+      state.forgetAnonymousCart();
+      return changed(EMPTY_CART);
+    }
     throw error;
   }
 }
 
 export async function add(sku, qty = 1) {
-  const id = state.userName() || (await ensureAnonymousId());
   state.forgetPaymentKey();
   paidCart = null;
-  return changed(await get(`cart/add/${part(id)}/${part(sku)}/${qty}`));
+  const addTo = (id) => get(`cart/add/${part(id)}/${part(sku)}/${qty}`);
+  const user = state.userName();
+  return changed(await (user ? addTo(user) : asAnonymous(addTo)));
 }
 
 export async function update(sku, qty) {
@@ -149,8 +171,8 @@ async function mergeAnonymousCart() {
     try {
       merged = await get(`cart/rename/${part(anon)}/${part(state.userName())}`);
     } catch (error) {
-      // Expired meanwhile: nothing to merge.
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      // Expired meanwhile, or an id the shop no longer takes: nothing to merge.
+      if (!(error instanceof ApiError && error.status === 404) && !unknownId(error)) throw error;
     }
   }
   state.forgetAnonymousCart();
