@@ -51,8 +51,7 @@ def test_every_kubectl_line_fails_on_the_connection_not_its_arguments(
     page: Path, sandbox: tuple[Path, dict[str, str]]
 ) -> None:
     work, env = sandbox
-    problems = [p for line in kubectl.in_docs([page]) for p in kubectl.run_line(line, work, env)]
-    assert problems == []
+    assert kubectl.run_lines(list(kubectl.in_docs([page])), work, env) == []
 
 
 def test_no_line_names_a_second_resource_type_as_a_name() -> None:
@@ -107,7 +106,7 @@ def test_a_usage_error_is_told_from_a_connection_error(
 ) -> None:
     work, env = sandbox
     page = write(tmp_path, USAGE_ERRORS)
-    problems = [p for line in kubectl.in_docs([page]) for p in kubectl.run_line(line, work, env)]
+    problems = kubectl.run_lines(list(kubectl.in_docs([page])), work, env)
     assert len(problems) == 2, problems
     assert "wait --for=condition=Ready broker/default trigger --all" in problems[0]
     assert "no need to specify a resource type" in problems[0]
