@@ -243,19 +243,20 @@ def test_dockerignore_keeps_the_context_small() -> None:
     assert "!tests/" not in ignore and "!.venv/" not in ignore
 
 
+def _make(*args: str, tools: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """make in the checkout, with the tools in `tools` (stubs) first on a minimal PATH."""
+    env = dict(os.environ)
+    if tools:
+        env |= {"PATH": f"{tools}:/usr/bin:/bin", "KIND_CLUSTER": "shop"}
+    command = ["make", "--no-print-directory", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
 def test_make_images_says_when_there_is_no_engine(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin"}
     for engine in ("docker", "podman", "buildah"):
         (tmp_path / engine).write_text("#!/bin/sh\nexit 1\n")
         (tmp_path / engine).chmod(0o755)
-    done = subprocess.run(
-        ["make", "--no-print-directory", "images"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _make("images", tools=tmp_path)
     assert done.returncode != 0
     assert re.search(r"no working container engine", done.stdout + done.stderr)
 
@@ -270,14 +271,7 @@ def _stub(folder: Path, tool: str, calls: Path, writes_archive: str = "") -> Non
 def _make_kind_images(tools: Path, calls: Path, *args: str) -> list[str]:
     """`make kind-images` with the stubbed tools in `tools` first on PATH: what they were
     called with, one line a call."""
-    env = {**os.environ, "PATH": f"{tools}:/usr/bin:/bin", "KIND_CLUSTER": "shop"}
-    done = subprocess.run(
-        ["make", "--no-print-directory", "kind-images", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    done = _make("kind-images", *args, tools=tools)
     assert done.returncode == 0, done.stdout + done.stderr
     return calls.read_text().splitlines()
 
@@ -334,13 +328,8 @@ def test_make_kind_images_loads_an_archive_when_the_engine_is_not_docker(
 
 def test_make_n_shows_the_archive_podman_writes_and_kind_loads() -> None:
     """What `make -n` prints, for whoever reads it before running it."""
-    done = subprocess.run(
-        ["make", "-n", "--no-print-directory", "kind-images", "CONTAINER_ENGINE=podman"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = _make("-n", "kind-images", "CONTAINER_ENGINE=podman")
+    assert done.returncode == 0, done.stderr
     out = done.stdout
     assert 'podman save -m --format docker-archive -o "$archives/images.tar"' in out, out
     assert 'kind load image-archive --name roboshop "$archives"/*.tar' in out
