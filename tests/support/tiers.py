@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,11 +60,25 @@ def _guarded(start: type[processes.Process]) -> None:
 _guarded(processes.Process)
 
 
+# First: xdist's worker reads the group marks, and -m the served marks, in hooks of their
+# own that would otherwise run before this one and see none.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.served)
         item.add_marker(pytest.mark.xdist_group(_group(item)))
+
+
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Grouping fails silently when xdist's way of marking a test's group (a suffix on
+    its id) stops working, as it did with pytest 9.2: then stop the run instead."""
+    if node.config.getoption("dist") == "loadgroup" and ids and "@" not in ids[0]:
+        pytest.exit(
+            "--dist loadgroup did not group the tests by module: this pytest and "
+            "pytest-xdist don't work together (see requirements.txt)",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 def _group(item: pytest.Item) -> str:
