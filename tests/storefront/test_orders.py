@@ -91,3 +91,18 @@ def test_a_page_of_settled_orders_asks_once(page: Any, stack: Stack) -> None:
     )
     page.wait_for_timeout(2 * WATCH_SECONDS * 1000)
     assert len(asked) == 1, asked
+
+
+def test_older_orders_come_a_page_at_a_time(page: Any, stack: Stack) -> None:
+    name = register(page)
+    orderids = [str(uuid.uuid4()) for _ in range(21)]
+    for orderid in orderids:
+        order_event(stack, "placed", orderid, name)
+        order_event(stack, "dispatched", orderid, name)
+    page.get_by_role("link", name="Orders").click()
+    cards = page.locator(".order-card")
+    expect(cards).to_have_count(20)
+    page.get_by_role("button", name="Show older orders").click()
+    expect(cards).to_have_count(21)
+    expect(cards.last).to_have_attribute("data-order", orderids[0])
+    expect(page.get_by_role("button", name="Show older orders")).to_have_count(0)

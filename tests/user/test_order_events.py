@@ -10,8 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from kit import events, sessions
+from tests.support.accounts import unique_name
 from tests.support.deadletters import DeadLetterSink
 from tests.support.orders import BAD_PLACED, refuses_as_bad_event
+from tests.support.settings import restart_with
 
 SHIP = {"qty": 1, "sku": "SHIP", "name": "shipping to Zürich (CH)", "price": 20.5}
 ROBOT = {"qty": 1, "sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "subtotal": 42}
@@ -160,6 +162,20 @@ def test_events_that_can_never_be_recorded_are_kept_as_dead_letters(
     assert [(x["function"], x["code"]) for x in letters] == [("user", 400)] * 9
     assert {x["path"] for x in letters} == set(PATHS.values()) - {PATHS["dispatched"]}
     assert status(client, orderid) == "placed"
+
+
+def test_an_order_beyond_a_users_bound_is_a_dead_letter_to_replay(
+    client: FlaskClient, dead_letter_sink: DeadLetterSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    restart_with(monkeypatch, ORDERS_PER_USER="2")
+    name = unique_name()
+    orderids = [str(uuid.uuid4()) for _ in range(3)]
+    assert [send(client, "placed", o, name) for o in orderids] == [204, 204, 202]
+    assert send(client, "placed", orderids[0], name) == 204  # a redelivery is no new order
+    [letter] = dead_letter_sink.letters()
+    assert letter["event"]["attributes"]["subject"] == orderids[2]
+    assert "holds 2 orders" in letter["reason"]
+    assert [o["orderid"] for o in history(client, name)] == orderids[1::-1]
 
 
 def test_placed_cart_that_no_store_can_keep_is_a_dead_letter(
