@@ -27,7 +27,7 @@ import pymongo
 import pymongo.errors
 from pymongo.collection import Collection
 
-from kit import namespaced, stores
+from kit import Unavailable, namespaced, stores
 
 PLACED = "placed"
 PAID = "paid"
@@ -151,7 +151,8 @@ def _upsert(
                 return False
             continue
         return True
-    return False
+    # Still racing: the broker delivers the event again (503), so nothing is lost.
+    raise Unavailable("mongodb")
 
 
 def record_placed(orderid: str, user: str, cart: dict[str, Any], most: int) -> None:
