@@ -62,6 +62,8 @@ class SinkSettings(Settings):
 # The shop's event types: what payment emits and dispatch replies (the data: kit.contract).
 ORDER_PLACED = "com.roboshop.order.placed"
 ORDER_DISPATCHED = "com.roboshop.order.dispatched"
+ORDER_PAID = "com.roboshop.order.paid"
+ORDER_CANCELLED = "com.roboshop.order.cancelled"
 
 
 def make_event(

@@ -15,6 +15,7 @@ from kit import (
     events,
     json_body,
     namespaced,
+    paging,
     sessions,
     stores,
 )
@@ -70,14 +71,15 @@ def logout() -> Response:
 @app.route("/order/<name>", methods=["POST"])
 def order(name: str) -> Response:
     sessions.require_user(request, name)
-    orders.record(name, json_body(request))
+    orders.confirm(name, json_body(request))
     return ok()
 
 
 @app.route("/history/<name>")
-def history(name: str) -> dict[str, Any]:
+def history(name: str) -> Response:
     sessions.require_user(request, name)
-    return orders.history(name)
+    found, total, limit, offset = orders.history(name, request.args)
+    return paging.describe(jsonify(found), total, limit, offset)
 
 
 @app.route("/users")
@@ -86,6 +88,12 @@ def list_users() -> list[dict[str, Any]]:
 
 
 events.route(app, "/events/order-placed", events.ORDER_PLACED, order_events.placed)
+
+
+events.route(app, "/events/order-paid", events.ORDER_PAID, order_events.paid)
+
+
+events.route(app, "/events/order-cancelled", events.ORDER_CANCELLED, order_events.cancelled)
 
 
 events.route(app, "/events/order-dispatched", events.ORDER_DISPATCHED, order_events.dispatched)

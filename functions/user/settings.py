@@ -20,3 +20,11 @@ class UserSettings(Settings):
         int, About("wrong passwords allowed per client address in a window, then 429", minimum=1)
     ] = 20
     login_window_seconds: Annotated[int, About("the window of those counts", minimum=1)] = 60
+    orders_per_user: Annotated[
+        int,
+        About(
+            "orders one user's history holds at most; the order events of more are kept"
+            " as dead letters",
+            minimum=1,
+        ),
+    ] = 1000

@@ -4,10 +4,17 @@ Collections: `users` (unique `name`) and `orders`, one document per order
 (unique `orderid`), never an array inside the user: nx-27017 can't push
 subdocuments, and unbounded arrays are MongoDB's own anti-pattern.
 
-Orders are written by upserts keyed by `orderid` so that the event consumers
-are idempotent and order-independent: a redelivered `placed` changes nothing,
-and a `dispatched` that arrives before its `placed` is kept and never turned
-back into `placed`.
+Only the order events write orders, by upserts keyed by `orderid`, so that
+each consumer is idempotent and order-independent. An order's status only moves
+forward (placed, then paid or cancelled, then dispatched; cancelled and
+dispatched are final): each transition is one conditional update that matches
+only the states it may follow, so a redelivered or late event changes nothing.
+A transition that arrives before its `placed` is kept, and the order is listed
+(`listed`) once `placed` brings its cart.
+
+Times: `created` (a datetime, written on insert only) is when the shop first heard
+of the order, which is its `placed` time; `updated` is an ISO 8601 string, since
+nx-27017 stores a datetime `$set` on an existing document as text.
 """
 
 from __future__ import annotations
@@ -20,10 +27,22 @@ import pymongo
 import pymongo.errors
 from pymongo.collection import Collection
 
-from kit import namespaced, stores
+from kit import Unavailable, namespaced, stores
 
 PLACED = "placed"
+PAID = "paid"
+CANCELLED = "cancelled"
 DISPATCHED = "dispatched"
+
+# What each status may follow. Cancelled and dispatched follow nothing but these and
+# are followed by nothing, so an order ends in exactly one of them.
+_AFTER = {
+    PAID: (PLACED,),
+    CANCELLED: (PLACED, PAID),
+    DISPATCHED: (PLACED, PAID),
+}
+# An upsert that loses a race with another insert of the same order is tried again.
+_ATTEMPTS = 3
 
 _indexed: set[str] = set()
 _index_lock = threading.Lock()
@@ -31,6 +50,10 @@ _index_lock = threading.Lock()
 
 class OrderConflict(Exception):
     """The order id is already taken by another user's order."""
+
+
+class TooManyOrders(Exception):
+    """The user's history holds as many orders as it may."""
 
 
 def _database() -> Any:
@@ -97,34 +120,93 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-def _upsert_order(orderid: str, user: str, update: dict[str, Any]) -> None:
-    """Upsert keyed by (orderid, user): an orderid held by another user is a conflict."""
+def iso(moment: datetime.datetime) -> str:
+    """ISO 8601 UTC to the millisecond: text that sorts as the times do."""
+    utc = moment.replace(tzinfo=datetime.UTC) if moment.tzinfo is None else moment
+    return utc.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _owner_of(orderid: str) -> dict[str, Any] | None:
+    return orders().find_one({"orderid": orderid}, {"_id": 0, "user": 1, "status": 1})
+
+
+def _upsert(
+    orderid: str, user: str, follows: tuple[str, ...] | None, update: dict[str, Any]
+) -> bool:
+    """Apply `update` to the user's order if its status `follows` one of these (None: any),
+    inserting the order when it is not stored yet; True when it was applied. An orderid
+    held by another user is a conflict; an order in a later state is left as it is."""
     update.setdefault("$setOnInsert", {})["created"] = _now()
-    try:
-        orders().update_one({"orderid": orderid, "user": user}, update, upsert=True)
-    except pymongo.errors.DuplicateKeyError:
-        raise OrderConflict(orderid) from None
+    match = {} if follows is None else {"status": {"$in": list(follows)}}
+    for _ in range(_ATTEMPTS):
+        try:
+            orders().update_one({"orderid": orderid, "user": user, **match}, update, upsert=True)
+        except pymongo.errors.DuplicateKeyError:
+            # Stored already: by this event's earlier delivery, a later event or another
+            # user; or inserted a moment ago by a concurrent event, which a retry matches.
+            stored = _owner_of(orderid)
+            if stored is not None and stored["user"] != user:
+                raise OrderConflict(orderid) from None
+            if stored is not None and follows is not None and stored["status"] not in follows:
+                return False
+            continue
+        return True
+    # Still racing: the broker delivers the event again (503), so nothing is lost.
+    raise Unavailable("mongodb")
 
 
-def record_placed(orderid: str, user: str, cart: dict[str, Any]) -> None:
-    """The order exists with its cart; its status starts at placed, never overriding dispatched."""
-    _upsert_order(orderid, user, {"$set": {"cart": cart}, "$setOnInsert": {"status": PLACED}})
+def record_placed(orderid: str, user: str, cart: dict[str, Any], most: int) -> None:
+    """The order is listed with its cart; its status starts at placed unless a later event
+    came first. TooManyOrders when the user has `most` orders listed already."""
+    if not _listed(orderid) and listed_count(user) >= most:
+        raise TooManyOrders(user)
+    now = iso(_now())
+    _upsert(
+        orderid,
+        user,
+        None,
+        {
+            "$set": {"cart": cart, "listed": True},
+            "$setOnInsert": {"status": PLACED, "updated": now},
+        },
+    )
 
 
-def record_dispatched(orderid: str, user: str) -> None:
-    """The order is dispatched, whether or not its placed event has arrived yet."""
-    _upsert_order(orderid, user, {"$set": {"status": DISPATCHED}})
+def record_status(orderid: str, user: str, status: str, reason: str | None = None) -> bool:
+    """Move the order on to `status` if it may follow the stored one (or the order is not
+    stored yet); True when it moved. A repeated or out-of-date event changes nothing."""
+    changes: dict[str, Any] = {"status": status, "updated": iso(_now())}
+    if reason is not None:
+        changes["reason"] = reason
+    update = {"$set": changes, "$setOnInsert": {"listed": False}}
+    return _upsert(orderid, user, _AFTER[status], update)
 
 
-def history(user: str) -> list[dict[str, Any]]:
-    """The user's orders, oldest first, as `{orderid, cart, status}`.
+def _listed(orderid: str) -> bool:
+    return orders().count_documents({"orderid": orderid, "listed": True}, limit=1) > 0
 
-    An order whose dispatched event came before its placed one has no cart yet
-    and is left out until it does.
-    """
-    found = orders().find({"user": user}, {"_id": 0}).sort([("created", 1), ("orderid", 1)])
-    return [
-        {"orderid": doc["orderid"], "cart": doc["cart"], "status": doc.get("status", PLACED)}
-        for doc in found
-        if "cart" in doc
-    ]
+
+def _listed_of(user: str) -> dict[str, Any]:
+    # Orders stored before `listed` existed have a cart and no flag: $ne lists them.
+    return {"user": user, "listed": {"$ne": False}}
+
+
+def listed_count(user: str) -> int:
+    return orders().count_documents(_listed_of(user))
+
+
+def recorded(orderid: str, user: str) -> bool:
+    """Whether the user's history lists the order."""
+    return orders().count_documents({**_listed_of(user), "orderid": orderid}, limit=1) > 0
+
+
+def history(user: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    """One page of the user's listed orders as stored, newest first."""
+    found = (
+        orders()
+        .find(_listed_of(user), {"_id": 0})
+        .sort([("created", pymongo.DESCENDING), ("orderid", pymongo.DESCENDING)])
+        .skip(offset)
+        .limit(limit)
+    )
+    return list(found)

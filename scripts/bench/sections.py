@@ -51,6 +51,7 @@ from scripts.bench.wrk import Measured, Request, post_json, rotating, wrk
 from scripts.stack import cgroup, ports, processes
 from scripts.stack.processes import ROOT
 from scripts.stack.shop import FUNCTIONS
+from user.orders import HISTORY_PAGE_MAX as PAGE
 
 
 @dataclass
@@ -582,19 +583,28 @@ class Bench:
             time.sleep(0.05)
 
     def history(self, name: str, token: str) -> list[dict[str, Any]]:
-        """The user's orders; none yet (404) before the first one is recorded."""
-        answer = self.http.request(
-            "GET",
-            f"{self.shop.url('user')}/history/{name}",
-            headers={"Authorization": f"Bearer {token}"},
-            retries=False,
-        )
-        if answer.status == 404:
-            return []
-        if answer.status != 200:
-            raise RuntimeError(f"history: {answer.status} {answer.data[:300]!r}")
-        orders: list[dict[str, Any]] = json.loads(answer.data)["history"]
-        return orders
+        """All the user's orders, page after page; none yet (404) before the first one is
+        recorded. An order placed meanwhile moves the older ones a page on: one seen twice
+        is kept once (the store keeps one document per order id)."""
+        orders: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            answer = self.http.request(
+                "GET",
+                f"{self.shop.url('user')}/history/{name}?limit={PAGE}&offset={offset}",
+                headers={"Authorization": f"Bearer {token}"},
+                retries=False,
+            )
+            if answer.status == 404:
+                return []
+            if answer.status != 200:
+                raise RuntimeError(f"history: {answer.status} {answer.data[:300]!r}")
+            page: list[dict[str, Any]] = json.loads(answer.data)["history"]
+            known = {order["orderid"] for order in orders}
+            orders += [order for order in page if order["orderid"] not in known]
+            offset += len(page)
+            if len(page) < PAGE:
+                return orders
 
     def tracing(self) -> None:
         """scripts/otel.py: what OpenTelemetry costs a cold start. The default image

@@ -54,7 +54,8 @@ def test_the_public_functions_are_the_ones_nginx_routes() -> None:
 
 
 def test_nginx_keeps_the_internal_routes_out_of_the_description() -> None:
-    for path in ("/api/cart/events/order-placed", "/api/user/users", "/api/cart/checkout/{id}"):
+    internal = ("/api/cart/events/order-placed", "/api/user/users", "/api/user/order/{name}")
+    for path in (*internal, "/api/cart/checkout/{id}"):
         assert hidden(path), path
     assert not hidden("/api/cart/cart/{id}")
 

@@ -34,6 +34,7 @@ from tests.faults.conftest import (
     pids_listening,
 )
 from tests.origin.conftest import Visitor
+from user.orders import HISTORY_PAGE_MAX as PAGE
 
 pytestmark = pytest.mark.served
 
@@ -87,9 +88,20 @@ def histories(shop: Shop, ledger: Ledger) -> dict[str, list[dict[str, object]]]:
         # A store just back may still be a 503 for a few seconds (the shop heals within 10 s):
         # the history is looked at again until check_ledger's deadline.
         assert login.status in (200, 503), (name, login.status, login.data[:200])
-        answer = who.get(f"/api/user/history/{name}")
-        found[name] = answer.json()["history"] if answer.status == 200 else []
+        found[name] = every_order(who, name)
     return found
+
+
+def every_order(who: Visitor, name: str) -> list[dict[str, object]]:
+    """The whole history, page after page (none while the store is still coming back);
+    read once the shoppers stopped, so no new order moves the pages meanwhile."""
+    orders: list[dict[str, object]] = []
+    while True:
+        answer = who.get(f"/api/user/history/{name}?limit={PAGE}&offset={len(orders)}")
+        page = answer.json()["history"] if answer.status == 200 else []
+        orders += page
+        if len(page) < PAGE:
+            return orders
 
 
 def check_ledger(shop: Shop, ledger: Ledger, votes_before: int) -> None:

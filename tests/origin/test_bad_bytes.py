@@ -15,7 +15,6 @@ JSON_ROUTES = [
     ("/api/user/login", b'{"name": "stan", "password": %s}'),
     ("/api/shipping/confirm/anonymous-x", b'{"location": %s, "distance": 1, "cost": 1}'),
     ("/api/shipping/confirm/anonymous-x", b'{"uuid": %s}'),
-    ("/api/user/order/stan", b'{"orderid": %s, "cart": {}}'),
     ("/api/payment/pay/anonymous-x", b'{"total": %s}'),
 ]
 

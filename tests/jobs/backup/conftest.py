@@ -65,8 +65,8 @@ def fill() -> None:
         ],
     }
     for orderid in ORDERS:
-        users.record_placed(orderid, orderid.split("-")[1], cart)
-    users.record_dispatched("order-ada-1", "ada")
+        users.record_placed(orderid, orderid.split("-")[1], cart, most=10)
+    users.record_status("order-ada-1", "ada", users.DISPATCHED)
     dispatch.mark_dispatched("order-ada-1")
     for sku, voter, score in (
         ("RMC", "a", 5),

@@ -188,10 +188,14 @@ export async function logout() {
   await cart();
 }
 
-export async function history() {
+// The history's page size (user's HISTORY_PAGE): a full page means there may be older orders.
+export const HISTORY_PAGE = 20;
+
+// One page of the shopper's orders, newest first, from `offset`.
+export async function history(offset = 0) {
   const name = state.userName();
   try {
-    return (await get(`user/history/${part(name)}`)).history || [];
+    return (await get(`user/history/${part(name)}?limit=${HISTORY_PAGE}&offset=${offset}`)).history || [];
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return [];
     throw error;

@@ -79,6 +79,13 @@ const STATUSES = new Set(["placed", "paid", "dispatched", "cancelled"]);
 // An order not yet dispatched (or cancelled) is looked at again this often while shown.
 const WATCH_MS = 2000;
 
+// A cancelled order's reason (a code from the order events) as the shopper reads it.
+const REASONS = {
+  out_of_stock: "A robot in it sold out before it could be set aside. Nothing was charged.",
+  payment_declined: "The card payment was declined. Nothing was charged.",
+  authorisation_lapsed: "The card authorisation ran out before the payment was taken. Nothing was charged.",
+};
+
 function statusBadge(status) {
   const known = STATUSES.has(status) ? status : "placed";
   return h("span", { class: `status ${known}` }, status || "placed");
@@ -91,21 +98,31 @@ function placedText(entry) {
   return placed && !Number.isNaN(placed.getTime()) ? `Placed ${when.format(placed)}` : null;
 }
 
-// Where it goes: the order's own field where history has one, else its cart's shipping line.
 function destinationText(entry) {
-  const ship = (entry.cart?.items || []).find((item) => item.sku === shop.SHIPPING_SKU);
-  const name = entry.destination || ship?.name?.replace(/^shipping to /, "");
-  return name ? `To ${name}` : null;
+  return entry.destination ? `To ${entry.destination}` : null;
+}
+
+function reasonText(entry) {
+  if (entry.status !== "cancelled") return null;
+  return REASONS[entry.reason] || "This order was cancelled. Nothing of it was shipped.";
+}
+
+function line(item) {
+  const what = item.sku === shop.SHIPPING_SKU ? item.name.replace(/^shipping/, "Shipping") : `${item.qty} × ${item.name}`;
+  return h("li", {}, `${what}: ${money(item.subtotal ?? item.price)}`);
 }
 
 function order(entry) {
-  const robots = (entry.cart?.items || []).filter((item) => item.sku !== shop.SHIPPING_SKU);
+  const items = entry.cart?.items || [];
+  // The robots first, then the shipping line, as the cart shows them.
+  const lines = [...items.filter((item) => item.sku !== shop.SHIPPING_SKU), ...items.filter((item) => item.sku === shop.SHIPPING_SKU)];
   const facts = [placedText(entry), destinationText(entry)].filter(Boolean);
+  const reason = reasonText(entry);
   return h("li", { class: "order-card", "data-order": entry.orderid },
     h("p", {}, h("strong", {}, "Order "), h("code", {}, entry.orderid), " ", statusBadge(entry.status)),
     facts.length ? h("p", { class: "order-facts" }, facts.join(" · ")) : null,
-    h("ul", {}, robots.map((item) => h("li", {}, `${item.qty} × ${item.name}`))),
-    entry.reason ? h("p", { class: "reason" }, entry.reason) : null,
+    h("ul", { class: "order-lines" }, lines.map(line)),
+    reason ? h("p", { class: "reason" }, reason) : null,
     h("p", {}, `Total ${money(entry.cart?.total)}`),
   );
 }
@@ -114,27 +131,65 @@ function settled(entry) {
   return entry.status === "dispatched" || entry.status === "cancelled";
 }
 
-function drawOrders(main, orders) {
+function drawOrders(main, shown) {
+  const more = shown.more
+    ? h("button", { type: "button", class: "older", onclick: (event) => whileBusy(event.currentTarget, () => showOlder(main, shown)) }, "Show older orders")
+    : null;
   replace(
     main,
     h("h1", {}, "Your orders"),
-    orders.length
-      ? h("ol", { class: "orders", reversed: true, "aria-live": "polite" }, [...orders].reverse().map(order))
+    shown.orders.length
+      ? h("ol", { class: "orders", reversed: true, "aria-live": "polite" }, shown.orders.map(order))
       : h("p", { class: "empty" }, "No orders yet."),
+    more,
   );
 }
 
-// The list follows its orders by itself while one is on its way: no Refresh to press.
-function watch(main, orders) {
-  if (!orders.some((entry) => !settled(entry))) return;
+// The next page of history below the orders shown.
+async function showOlder(main, shown) {
+  let older;
+  try {
+    older = await shop.history(shown.orders.length);
+  } catch (error) {
+    report(error);
+    return;
+  }
+  const known = new Set(shown.orders.map((entry) => entry.orderid));
+  shown.orders = [...shown.orders, ...older.filter((entry) => !known.has(entry.orderid))];
+  shown.more = older.length === shop.HISTORY_PAGE;
+  drawOrders(main, shown);
+  main.querySelector(".older")?.focus();
+}
+
+// The newest orders as the history has them now, the older ones shown as they were: the
+// orders on their way are the newest, so the first page holds them.
+function merged(orders, fresh) {
+  const byId = new Set(fresh.map((entry) => entry.orderid));
+  return [...fresh, ...orders.filter((entry) => !byId.has(entry.orderid))];
+}
+
+// The list follows its orders by itself while one is on its way (no Refresh to press),
+// and stops asking once every order shown is dispatched or cancelled.
+function watch(main, shown) {
+  if (shown.orders.every(settled)) return;
   setTimeout(async () => {
     if (!main.isConnected) return;
-    const fresh = await shop.history().catch(() => null);
-    if (!fresh || !main.isConnected) return;
-    const focused = document.activeElement && main.contains(document.activeElement);
-    drawOrders(main, fresh);
-    if (focused) main.querySelector("h1")?.focus({ preventScroll: true });
-    watch(main, fresh);
+    let fresh;
+    try {
+      fresh = merged(shown.orders, await shop.history());
+    } catch (error) {
+      // A session that ended or changed hands: nothing more to follow on this page.
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return;
+      fresh = shown.orders; // the shop is unavailable for a moment: ask again at the next tick
+    }
+    if (!main.isConnected) return;
+    if (JSON.stringify(fresh) !== JSON.stringify(shown.orders)) {
+      shown.orders = fresh;
+      const focused = document.activeElement && main.contains(document.activeElement);
+      drawOrders(main, shown);
+      if (focused) main.querySelector("h1")?.focus({ preventScroll: true });
+    }
+    watch(main, shown);
   }, WATCH_MS);
 }
 
@@ -157,6 +212,7 @@ export async function ordersView(main) {
     report(error);
     orders = [];
   }
-  drawOrders(main, orders);
-  watch(main, orders);
+  const shown = { orders, more: orders.length === shop.HISTORY_PAGE };
+  drawOrders(main, shown);
+  watch(main, shown);
 }
