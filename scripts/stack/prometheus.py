@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
+import urllib3
 import yaml
 
 from scripts.stack.processes import ROOT, Process
@@ -59,3 +60,12 @@ def prometheus_process(
         "--log.format=json",
     ]
     return Process("prometheus", argv, log)
+
+
+def ready(url: str) -> bool:
+    """Whether Prometheus at `url` answers queries: it listens before its storage is open,
+    and answers 503 in plain text until then."""
+    try:
+        return urllib3.request("GET", f"{url}/-/ready", timeout=2, retries=False).status == 200
+    except urllib3.exceptions.HTTPError:
+        return False

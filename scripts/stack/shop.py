@@ -262,6 +262,8 @@ class Stack:
             self.folder / "prometheus", port, log, targets, binary
         )
         self._launch("prometheus", process)
+        url = self.urls["prometheus"]
+        until(lambda: prometheus.ready(url), TIMEOUT, "Prometheus to open its storage")
         self.say(f"Prometheus: {self.urls['prometheus']}/  (alerts: /alerts, log: {log})")
 
     def stop(self, name: str) -> None:

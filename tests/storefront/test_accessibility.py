@@ -62,7 +62,7 @@ def login(page: Any) -> None:
 
 def docs(page: Any) -> None:
     page.goto("/docs/")
-    page.wait_for_function("document.body.dataset.operations !== undefined")
+    page.locator("body[data-operations]").wait_for(state="attached")
 
 
 PAGES: dict[str, Callable[[Any], None]] = {

@@ -27,7 +27,7 @@ def test_the_docs_page_shows_every_operation(page: Any) -> None:
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto("/docs/")
-    page.wait_for_function("document.body.dataset.operations !== undefined")
+    page.locator("body[data-operations]").wait_for(state="attached")
     assert page.evaluate("document.body.dataset.operations") == str(len(operations()))
     for operation in operations().values():
         card = page.locator(f"article.operation:has(h3 code:text-is('{operation.path}'))")
@@ -51,7 +51,7 @@ def card(page: Any, method: str, path: str) -> Any:
 
 def test_inline_answer_bodies_show_every_field(page: Any) -> None:
     page.goto("/docs/")
-    page.wait_for_function("document.body.dataset.operations !== undefined")
+    page.locator("body[data-operations]").wait_for(state="attached")
     pay = card(page, "post", "/api/payment/pay/{id}")
     expect(pay.locator("dl.answers table.fields code", has_text="orderid")).to_have_count(1)
     uniqueid = card(page, "get", "/api/user/uniqueid")
@@ -61,7 +61,7 @@ def test_inline_answer_bodies_show_every_field(page: Any) -> None:
 
 def test_every_operation_has_a_curl_line_and_links_are_shown(page: Any, stack: Stack) -> None:
     page.goto("/docs/")
-    page.wait_for_function("document.body.dataset.operations !== undefined")
+    page.locator("body[data-operations]").wait_for(state="attached")
     expect(page.locator("pre.curl")).to_have_count(len(operations()))
     search = card(page, "get", "/api/catalogue/search/{text}").locator("pre.curl")
     expect(search).to_have_text(f"curl -i '{stack.nginx_url}/api/catalogue/search/robot'")
@@ -76,6 +76,6 @@ def test_every_operation_has_a_curl_line_and_links_are_shown(page: Any, stack: S
 def test_the_docs_page_fits_the_screen(page: Any, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 844})
     page.goto("/docs/")
-    page.wait_for_function("document.body.dataset.operations !== undefined")
+    page.locator("body[data-operations]").wait_for(state="attached")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the docs page is {overflow}px wider than a {width}px screen"
