@@ -21,18 +21,11 @@ from tests.support.accounts import anonymous_id, use_test_secret
 from tests.support.functions import create_app
 from tests.support.http import json_body
 from tests.support.mysql import FunctionDatabase
+from tests.support.orders import CART_TO_OSLO
 from tests.support.settings import restart_with
 from tests.support.stub import Reply, Seen, Stub, stub_server
 
 PRODUCT = {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 48}
-CART = {
-    "total": 109.5,
-    "tax": 18.25,
-    "items": [
-        {"qty": 2, "sku": "RMC", "name": "RMC", "price": 42, "subtotal": 84},
-        {"qty": 1, "sku": "SHIP", "name": "shipping", "price": 25.5, "subtotal": 25.5},
-    ],
-}
 
 
 def healthy(seen: Seen) -> Reply:
@@ -43,7 +36,7 @@ def healthy(seen: Seen) -> Reply:
         return Reply(200, PRODUCT)
     if seen.method == "DELETE":
         return Reply(204)
-    return Reply(200, CART)
+    return Reply(200, CART_TO_OSLO)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import urllib3
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.observability.conftest import Observed
-from tests.observability.test_one_trace import checkout
 from tests.origin.conftest import Visitor
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -49,7 +48,7 @@ def test_a_checkout_moves_the_red_business_and_event_metrics(observed: Observed)
     visitor = Visitor(observed.shop.nginx_url)
     before = everywhere(observed)
     assert visitor.get("/api/catalogue/product/RMC").status == 200
-    checkout(visitor)  # two robots, paid, dispatched, in the history
+    visitor.paid_order()  # two robots, paid, dispatched, in the history
     after = everywhere(observed)
 
     pay = {"function": "payment", "route": "/pay/<cart_id>", "method": "POST", "status": "200"}

@@ -25,17 +25,6 @@ from tests.support.stack import SESSION_SECRET
 CHECKOUT_SERVICES = {"payment", "catalogue", "cart", "broker", "user", "dispatch"}
 
 
-def checkout(visitor: Visitor) -> tuple[str, str]:
-    """(order id, trace id) of one paid order, once it is dispatched."""
-    name = visitor.register()
-    visitor.fill_cart(name)
-    answer = visitor.post(f"/api/payment/pay/{name}", {"total": 0})
-    assert answer.status == 200, answer.data
-    orderid = str(answer.json()["orderid"])
-    visitor.wait_for_order(name, orderid)
-    return orderid, str(answer.headers["X-Trace-Id"])
-
-
 def wait_for_trace(observed: Observed, trace_id: str, seconds: float = 30) -> list[ReceivedSpan]:
     """The trace's spans once every service of a checkout has sent its own, the user's
     order.dispatched consumption is in, and every span's parent has arrived."""
@@ -57,7 +46,7 @@ def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
     """Through the broker as on the cluster: eventing-rabbitmq's dispatcher (and the dev
     broker) pass the trace on in the traceparent header only, never the event's traceparent
     extension, so each consumer's span hangs under the broker's call to it."""
-    _, trace_id = checkout(Visitor(observed.shop.nginx_url))
+    trace_id = Visitor(observed.shop.nginx_url).paid_order().trace_id
     spans = wait_for_trace(observed, trace_id)
     ids = {span.span_id for span in spans}
     roots = [span for span in spans if not span.parent_id]
@@ -104,7 +93,8 @@ def log_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_every_line_logged_is_json_with_its_fields_and_no_secret(observed: Observed) -> None:
-    orderid, trace_id = checkout(Visitor(observed.shop.nginx_url))
+    paid = Visitor(observed.shop.nginx_url).paid_order()
+    orderid, trace_id = paid.orderid, paid.trace_id
     wait_for_trace(observed, trace_id)
     logs = log_lines(observed.shop.logs)
     assert CHECKOUT_SERVICES | {"nginx", "deadletters"} <= set(logs)

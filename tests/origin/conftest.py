@@ -36,6 +36,13 @@ def new_address() -> str:
     return "127.{}.{}.{}".format(*secrets.token_bytes(3))
 
 
+@dataclass(frozen=True)
+class PaidOrder:
+    user: str
+    orderid: str
+    trace_id: str
+
+
 @dataclass
 class Visitor:
     """One client of the origin, from an address of its own, keeping the session cookie it is
@@ -108,6 +115,16 @@ class Visitor:
         assert answer.status == 200, answer.data
         cart: dict[str, Any] = answer.json()
         return cart
+
+    def paid_order(self) -> PaidOrder:
+        """A new shopper's order, paid and seen dispatched in their history."""
+        name = self.register()
+        self.fill_cart(name)
+        answer = self.post(f"/api/payment/pay/{name}", {"total": 0})
+        assert answer.status == 200, answer.data
+        orderid = str(answer.json()["orderid"])
+        self.wait_for_order(name, orderid)
+        return PaidOrder(name, orderid, str(answer.headers["X-Trace-Id"]))
 
     def wait_for_order(
         self, name: str, orderid: str, status: str = "dispatched", seconds: float = 20

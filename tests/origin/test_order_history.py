@@ -16,21 +16,11 @@ from tests.origin.conftest import Visitor
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-def paid_order(visitor: Visitor) -> tuple[str, str]:
-    """(user, orderid) of an order a new shopper paid and saw dispatched."""
-    name = visitor.register()
-    visitor.fill_cart(name)
-    answer = visitor.post(f"/api/payment/pay/{name}", {"total": 0})
-    assert answer.status == 200, answer.data
-    orderid = str(answer.json()["orderid"])
-    visitor.wait_for_order(name, orderid)
-    return name, orderid
-
-
 @pytest.fixture(scope="module")
 def shopper(stack: Stack) -> tuple[Visitor, str, str]:
     visitor = Visitor(stack.nginx_url)
-    return visitor, *paid_order(visitor)
+    paid = visitor.paid_order()
+    return visitor, paid.user, paid.orderid
 
 
 def history(visitor: Visitor, name: str) -> list[dict[str, Any]]:

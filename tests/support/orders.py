@@ -9,6 +9,16 @@ from flask.testing import FlaskClient
 from kit import events
 from tests.support.deadletters import DeadLetterSink
 
+# A cart as cart answers it at checkout: two robots, shipping to Oslo confirmed.
+CART_TO_OSLO: dict[str, Any] = {
+    "total": 104.5,
+    "tax": 17.42,
+    "items": [
+        {"qty": 2, "sku": "RMC", "name": "R", "price": 42, "subtotal": 84},
+        {"qty": 1, "sku": "SHIP", "name": "shipping to Oslo (NO)", "price": 20.5, "subtotal": 20.5},
+    ],
+}
+
 
 def placed_data(
     orderid: str, user: str, items: list[dict[str, Any]], registered: bool = False

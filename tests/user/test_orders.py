@@ -14,17 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.accounts import bearer, unique_name
+from tests.support.orders import CART_TO_OSLO
 from tests.user.conftest import stored_order
 from user import store
 
-CART = {
-    "total": 104.5,
-    "tax": 17.42,
-    "items": [
-        {"qty": 2, "sku": "RMC", "name": "R", "price": 42, "subtotal": 84},
-        {"qty": 1, "sku": "SHIP", "name": "shipping to Oslo (NO)", "price": 20.5, "subtotal": 20.5},
-    ],
-}
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 MOST = 1000
 
@@ -44,7 +37,7 @@ def placed(shopper: str, count: int) -> list[str]:
     """`count` orders placed for the shopper, oldest first."""
     orderids = [unique_name("o") for _ in range(count)]
     for orderid in orderids:
-        store.record_placed(orderid, shopper, CART, MOST)
+        store.record_placed(orderid, shopper, CART_TO_OSLO, MOST)
     return orderids
 
 
@@ -65,7 +58,7 @@ def test_history_shows_each_orders_facts(client: FlaskClient, shopper: str) -> N
         "status": "placed",
         "destination": "Oslo (NO)",
         "shipping": 20.5,
-        "cart": CART,
+        "cart": CART_TO_OSLO,
     }
 
 
@@ -110,7 +103,7 @@ def test_history_and_order_need_that_users_session(client: FlaskClient, shopper:
     assert client.get(f"/history/{shopper}", headers=bearer("stan")).status_code == 403
     forged = {"Authorization": "Bearer bm90.aXQ"}
     assert client.get(f"/history/{shopper}", headers=forged).status_code == 401
-    body: dict[str, Any] = {"orderid": orderid, "cart": CART}
+    body: dict[str, Any] = {"orderid": orderid, "cart": CART_TO_OSLO}
     assert order(client, shopper, body).status_code == 401
     assert order(client, shopper, body, "stan").status_code == 403
 
@@ -129,7 +122,7 @@ def test_the_classic_order_route_confirms_a_recorded_order_unchanged(
 
 def test_the_classic_order_route_invents_no_order(client: FlaskClient, shopper: str) -> None:
     for orderid in (unique_name("o"), placed("stan", 1)[0]):
-        answer = order(client, shopper, {"orderid": orderid, "cart": CART}, shopper)
+        answer = order(client, shopper, {"orderid": orderid, "cart": CART_TO_OSLO}, shopper)
         assert (answer.status_code, answer.get_json()["error"]) == (404, "unknown_order")
     assert store.listed_count(shopper) == 0
     assert client.get(f"/history/{shopper}", headers=bearer(shopper)).status_code == 404
@@ -138,12 +131,12 @@ def test_the_classic_order_route_invents_no_order(client: FlaskClient, shopper: 
 @pytest.mark.parametrize(
     "body",
     [
-        {"cart": CART},
+        {"cart": CART_TO_OSLO},
         {"orderid": "o-x"},
-        {"orderid": "", "cart": CART},
-        {"orderid": 12, "cart": CART},
-        {"orderid": "bad id", "cart": CART},
-        {"orderid": "o-1\n", "cart": CART},
+        {"orderid": "", "cart": CART_TO_OSLO},
+        {"orderid": 12, "cart": CART_TO_OSLO},
+        {"orderid": "bad id", "cart": CART_TO_OSLO},
+        {"orderid": "o-1\n", "cart": CART_TO_OSLO},
         {"orderid": "o-x", "cart": [1, 2]},
     ],
 )
@@ -154,10 +147,10 @@ def test_order_bad_body_is_400(client: FlaskClient, shopper: str, body: dict[str
 def test_a_users_orders_are_bounded(shopper: str) -> None:
     orderids = [unique_name("o") for _ in range(3)]
     for orderid in orderids[:2]:
-        store.record_placed(orderid, shopper, CART, 2)
+        store.record_placed(orderid, shopper, CART_TO_OSLO, 2)
     with pytest.raises(store.TooManyOrders):
-        store.record_placed(orderids[2], shopper, CART, 2)
-    store.record_placed(orderids[0], shopper, CART, 2)  # a redelivery still counts as done
+        store.record_placed(orderids[2], shopper, CART_TO_OSLO, 2)
+    store.record_placed(orderids[0], shopper, CART_TO_OSLO, 2)  # a redelivery still counts as done
     assert store.listed_count(shopper) == 2 and stored_order(orderids[2]) is None
 
 
@@ -166,7 +159,7 @@ def test_the_order_store_refuses_an_orderid_of_another_user(shopper: str) -> Non
     with pytest.raises(store.OrderConflict):
         store.record_status(orderid, shopper, store.DISPATCHED)
     with pytest.raises(store.OrderConflict):
-        store.record_placed(orderid, shopper, CART, MOST)
+        store.record_placed(orderid, shopper, CART_TO_OSLO, MOST)
     assert (stored_order(orderid) or {})["user"] == "stan"
 
 
@@ -176,7 +169,7 @@ def test_racing_events_of_one_order_end_in_one_document_and_state(shopper: str) 
     for _ in range(5):
         orderid = unique_name("o")
         steps: list[Callable[[], object]] = [
-            partial(store.record_placed, orderid, shopper, CART, MOST),
+            partial(store.record_placed, orderid, shopper, CART_TO_OSLO, MOST),
             partial(store.record_status, orderid, shopper, store.PAID),
             partial(store.record_status, orderid, shopper, store.DISPATCHED),
         ]
@@ -185,4 +178,5 @@ def test_racing_events_of_one_order_end_in_one_document_and_state(shopper: str) 
                 done.result()  # no step failed
         assert store.orders().count_documents({"orderid": orderid}) == 1
         found = stored_order(orderid) or {}
-        assert (found["status"], found["listed"], found["cart"]) == ("dispatched", True, CART)
+        expected = ("dispatched", True, CART_TO_OSLO)
+        assert (found["status"], found["listed"], found["cart"]) == expected
