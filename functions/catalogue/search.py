@@ -14,7 +14,9 @@ from catalogue import products, search_index
 from kit import ApiError, paging
 
 MAX_SEARCH_CHARS = 100
-# A bound on what one search may cost: each word is a term of the index's query.
+# A bound on what one search may cost: each word is a term of the index's query. Words are
+# what spaces separate, as the API description can say in a pattern; within them only the
+# first MAX_SEARCH_WORDS runs of letters and digits are searched ("a.b.c" is three).
 MAX_SEARCH_WORDS = 8
 SEARCH_PAGE = 100
 SEARCH_PAGE_MAX = 1000
@@ -31,10 +33,10 @@ def words_of(text: str) -> list[str]:
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         # No product text holds control characters, and a NUL breaks some text searches.
         raise ApiError(400, "bad_request", "search text must not hold control characters")
-    words = list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))
-    if len(words) > MAX_SEARCH_WORDS:
+    if len(text.split()) > MAX_SEARCH_WORDS:
         raise ApiError(400, "bad_request", f"search text has more than {MAX_SEARCH_WORDS} words")
-    return words
+    words = dict.fromkeys(word.casefold() for word in _WORD.findall(text))
+    return list(words)[:MAX_SEARCH_WORDS]
 
 
 def search(text: str, args: Mapping[str, str]) -> tuple[list[products.Product], int, int, int]:

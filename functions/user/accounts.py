@@ -11,7 +11,10 @@ from user import passwords, store, throttle
 
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # One @, a dotted domain, no spaces: the shape of an address, not a promise it exists.
-EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}")
+# Control characters named, not left to \s: Python's \s takes some that JSON Schema's doesn't.
+EMAIL = re.compile(
+    r"[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}"
+)
 MAX_EMAIL_CHARS = 254
 MIN_PASSWORD_CHARS = 8
 # scrypt reads the whole password: a bound keeps one request from costing much more.

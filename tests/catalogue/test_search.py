@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from catalogue import search_index, store
+from catalogue import search, search_index, store
 
 ROBOTS = {"HPTD", "UHJ", "EPE", "EMM", "SHCE", "RED", "RMC", "STAN-1", "CNA"}
 
@@ -81,6 +81,10 @@ def extra_product() -> Iterator[str]:
     )
     yield sku
     store.collection().delete_one({"sku": sku})
+
+
+def test_only_the_first_8_runs_of_letters_are_searched_in_one_word() -> None:
+    assert search.words_of("a.b.c.d.e.f.g.h.i Robot") == list("abcdefgh")
 
 
 def test_the_index_follows_the_store_when_the_copy_refreshes(

@@ -181,6 +181,9 @@ def test_register_missing_field_is_400(
         {"name": "bob", "password": "long-enough", "email": "not-an-email"},
         {"name": "bob", "password": "long-enough", "email": "a@b"},
         {"name": "bob", "password": "long-enough", "email": "a b@example.com"},
+        {"name": "bob", "password": "long-enough", "email": "a\x1eb@example.com"},
+        {"name": "bob", "password": "long-enough", "email": "a\x01b@example.com"},
+        {"name": "bob", "password": "long-enough", "email": "a\x85b@example.com"},
         {"name": "bob", "password": "long-enough", "email": ["a@example.com"]},
     ],
 )
