@@ -278,6 +278,13 @@ def rate(call: Caller) -> None:
     call(who, "rate", {"sku": "RMC", "score": "4"}, headers={"X-Anonymous-Id": who.anonymous_id()})
     call(who, "rate", {"sku": "RMC", "score": "four"})
     call(who, "rate", {"sku": "NO-SUCH-ROBOT", "score": "4"})
+    # New voters past the client's cap on one robot today: 429.
+    for _ in range(11):
+        anonymous = who.anonymous_id()
+        last = call(
+            who, "rate", {"sku": "RED", "score": "3"}, headers={"X-Anonymous-Id": anonymous}
+        )
+    assert last.status == 429
 
 
 def pay(call: Caller) -> None:
