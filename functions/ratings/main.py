@@ -5,6 +5,8 @@ Reached at `/api/ratings/api/...` through nginx, as classic clients expect.
 
 from __future__ import annotations
 
+import datetime
+
 import functions_framework
 from flask import Request, Response, request
 
@@ -22,7 +24,8 @@ def fetch(sku: str) -> dict[str, float | int]:
 
 @app.route("/api/rate/<sku>/<score>", methods=["PUT"])
 def rate(sku: str, score: str) -> dict[str, bool]:
-    return votes.rate(sku, score, voters.voter(request))
+    now = datetime.datetime.now(datetime.UTC)
+    return votes.rate(sku, score, voters.ballot(request, now), now)
 
 
 @functions_framework.http

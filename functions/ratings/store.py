@@ -1,5 +1,9 @@
 """MySQL access for ratings: database `ratings`, tables `ratings(sku, avg_rating,
-rating_count)` (what clients read) and `votes(sku, voter, score)` (one per shopper).
+rating_count)` (what clients read), `votes(sku, voter, score)` (one per shopper) and
+`new_voters(sku, client, day, voters)`: how many new voters each client address added to
+each sku's count each UTC day, which the cap per client is checked against
+(docs/decisions/0012-new-voters-per-client-per-day.md). Its rows stay (the function may
+not delete): one per sku, address and day with votes, fewer than the votes themselves.
 
 The schema lives here beside the queries; the seed step creates it, since the
 function's own MySQL user may only read, insert and update.
@@ -7,8 +11,10 @@ function's own MySQL user may only read, insert and update.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pymysql.err
@@ -35,6 +41,16 @@ CREATE TABLE IF NOT EXISTS votes (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
 """
 
+NEW_VOTERS_TABLE = f"""
+CREATE TABLE IF NOT EXISTS new_voters (
+  sku VARCHAR({MAX_SKU_CHARS}) NOT NULL,
+  client CHAR(64) CHARACTER SET ascii NOT NULL,
+  day DATE NOT NULL,
+  voters INT UNSIGNED NOT NULL,
+  PRIMARY KEY (sku, client, day)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+"""
+
 # The sku's mean row is made (or locked) first, so the votes of one sku queue on it:
 # each sees the one before it, and none is lost. MariaDB assigns left to right and
 # later terms see earlier assignments: the mean must change while the count is the old.
@@ -49,6 +65,12 @@ UPDATE ratings SET avg_rating = (avg_rating * rating_count + %s) / (rating_count
   rating_count = rating_count + 1
 WHERE sku = %s
 """
+# Counted in the vote's transaction: a vote past the cap rolls its count back with it.
+_COUNT_NEW_VOTER = """
+INSERT INTO new_voters (sku, client, day, voters) VALUES (%s, %s, %s, 1)
+ON DUPLICATE KEY UPDATE voters = voters + 1
+"""
+_NEW_VOTERS = "SELECT voters FROM new_voters WHERE sku = %s AND client = %s AND day = %s"
 _CHANGED_VOTE = "UPDATE votes SET score = %s WHERE sku = %s AND voter = %s"
 _CHANGE_IN_MEAN = """
 UPDATE ratings SET avg_rating = (avg_rating * rating_count - %s + %s) / rating_count
@@ -85,27 +107,54 @@ def rating(sku: str) -> dict[str, Any] | None:
         return found
 
 
-def vote(sku: str, voter: str, score: int) -> None:
-    """The voter's score for the sku: their first vote adds to the mean, a later one replaces it."""
+class TooManyNewVoters(Exception):
+    """The client address has added as many new voters to the sku today as it may."""
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One vote: the voter's digest, and the digest of the address it came from on `day`."""
+
+    voter: str
+    client: str
+    day: datetime.date
+
+
+def vote(sku: str, ballot: Ballot, score: int, cap: int) -> None:
+    """The voter's score for the sku: their first vote adds to the mean, a later one replaces
+    it. A first vote is TooManyNewVoters (nothing stored) once the ballot's client has added
+    `cap` new voters to the sku on the ballot's day."""
     for attempt in range(_VOTE_ATTEMPTS):
         try:
-            _vote_once(sku, voter, score)
+            _vote_once(sku, ballot, score, cap)
             return
         except pymysql.err.OperationalError as exc:
             if not exc.args or exc.args[0] not in _RETRYABLE or attempt == _VOTE_ATTEMPTS - 1:
                 raise
 
 
-def _vote_once(sku: str, voter: str, score: int) -> None:
+def _vote_once(sku: str, ballot: Ballot, score: int, cap: int) -> None:
     with _session() as (conn, cursor):
         conn.begin()
         cursor.execute(_LOCK_MEAN, (sku,))
-        cursor.execute(_EARLIER_VOTE, (sku, voter))
+        cursor.execute(_EARLIER_VOTE, (sku, ballot.voter))
         earlier = cursor.fetchone()
         if earlier is None:
-            cursor.execute(_NEW_VOTE, (sku, voter, score))
+            if not _counted_new_voter(cursor, sku, ballot, cap):
+                conn.rollback()
+                raise TooManyNewVoters(sku)
+            cursor.execute(_NEW_VOTE, (sku, ballot.voter, score))
             cursor.execute(_ADD_TO_MEAN, (float(score), sku))
         elif int(earlier["score"]) != score:
-            cursor.execute(_CHANGED_VOTE, (score, sku, voter))
+            cursor.execute(_CHANGED_VOTE, (score, sku, ballot.voter))
             cursor.execute(_CHANGE_IN_MEAN, (float(earlier["score"]), float(score), sku))
         conn.commit()
+
+
+def _counted_new_voter(cursor: Any, sku: str, ballot: Ballot, cap: int) -> bool:
+    """Count one more new voter of the ballot's client; whether it is within the cap. The
+    sku's mean row is locked already, so the votes of one sku count one after another."""
+    key = (sku, ballot.client, ballot.day)
+    cursor.execute(_COUNT_NEW_VOTER, key)
+    cursor.execute(_NEW_VOTERS, key)
+    return int(cursor.fetchone()["voters"]) <= cap

@@ -64,14 +64,17 @@ def _checked_password(password: str) -> str:
     return password
 
 
-def register(body: dict[str, Any]) -> dict[str, str]:
+def register(body: dict[str, Any], client: str) -> dict[str, str]:
     """Create the account the body describes and return its public fields.
 
-    400 for a bad field, 409 for a taken name.
+    400 for a bad field, 409 for a name taken in any case, 429 past the client's attempts
+    (user.throttle), 503 `busy` when no hash slot frees in time (user.passwords).
     """
     name = _checked_name(_text_field(body, "name"))
     email = _checked_email(_text_field(body, "email"))
     password = _checked_password(_text_field(body, "password"))
+    # Counted before the name is looked up: registering is no faster way to probe names.
+    throttle.attempted(client)
     if store.user_exists(name):
         raise name_taken(name)
     if not store.insert_user(name, email, passwords.hash_password(password)):
@@ -83,22 +86,24 @@ def name_taken(name: str) -> ApiError:
     return ApiError(409, "name_taken", f"the name {name} is already registered")
 
 
-def login(body: dict[str, Any], client: str) -> dict[str, str]:
-    """The user's public fields when name and password match; 404 otherwise.
+def login(body: dict[str, Any], client: str, now: float) -> dict[str, str]:
+    """The user's public fields when name (in any case) and password match; 404 otherwise.
 
-    429 while the name or the client is throttled (user.throttle).
+    429 while the client or the name from this client is throttled (user.throttle), 503
+    `busy` when no hash slot frees in time (user.passwords). `now`: seconds since the epoch.
     """
     name = _text_field(body, "name")
     password = _text_field(body, "password")
-    throttle.check(name, client)
+    throttle.check(name, client, now)
+    throttle.attempted(client)
     found = _matching_user(name, password)
     if found is None:
-        throttle.failed(name, client)
+        throttle.failed(name, client, now)
         raise bad_login()
-    throttle.succeeded(name)
+    throttle.succeeded(name, client)
     stored = str(found.get("password_hash", ""))
     if passwords.outdated(stored):
-        store.set_password_hash(name, passwords.hash_password(password))
+        store.set_password_hash(found["name"], passwords.hash_password(password))
     return {"name": found["name"], "email": found.get("email", "")}
 
 

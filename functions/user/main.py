@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import functions_framework
@@ -19,10 +20,11 @@ from kit import (
     sessions,
     stores,
 )
-from user import accounts, order_events, orders, store
+from user import accounts, order_events, orders, store, throttle
 
 app = FunctionApp("user", dependencies=[stores.mongo, stores.redis])
 logins = counter("user_logins", "Logins by outcome.", ["outcome"])
+_OUTCOMES = {429: "throttled", 503: "busy"}
 
 
 def ok() -> Response:
@@ -31,6 +33,7 @@ def ok() -> Response:
 
 @app.route("/uniqueid")
 def unique_id() -> dict[str, str]:
+    throttle.minted(clients.address(request))
     stores.redis().get().incr(namespaced("anonymous-counter"))
     return {"uuid": sessions.new_anonymous_id()}
 
@@ -44,15 +47,15 @@ def check(name: str) -> Response:
 
 @app.route("/register", methods=["POST"])
 def register() -> Response:
-    return session_answer(accounts.register(json_body(request)))
+    return session_answer(accounts.register(json_body(request), clients.address(request)))
 
 
 @app.route("/login", methods=["POST"])
 def login() -> Response:
     try:
-        user = accounts.login(json_body(request), clients.address(request))
+        user = accounts.login(json_body(request), clients.address(request), time.time())
     except ApiError as exc:
-        logins.labels("throttled" if exc.status == 429 else "refused").inc()
+        logins.labels(_OUTCOMES.get(exc.status, "refused")).inc()
         raise
     logins.labels("ok").inc()
     return session_answer(user)

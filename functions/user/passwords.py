@@ -10,8 +10,11 @@ scrypt's memory is 128 x n x r bytes a hash, whatever p: n=2**14, r=8 is 16 MiB,
 and p=3 runs it three times over (about 0.12 s of one core), as OWASP's
 password storage advice trades memory for passes. At most
 PASSWORD_HASHES_AT_ONCE hashes run at once in a process (default 2, 32 MiB),
-so concurrent logins can't push the function past its memory limit; the rest
-wait their turn.
+so concurrent logins can't push the function past its memory limit. Beside them at
+most PASSWORD_HASH_WAITERS wait, each at most PASSWORD_HASH_WAIT_MS; any other
+login or registration is answered 503 `busy` with Retry-After at once. So hashes hold
+at most hashes + waiters of the server's THREADS, and the cheap routes (`/uniqueid`,
+`/check`, `/history`) always find a thread instead of queueing behind them.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ import base64
 import hashlib
 import hmac
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kit import ApiError
 from user.settings import UserSettings
 
 COST = 2**14
@@ -35,16 +41,60 @@ _EARLIER = "scrypt$"
 _EARLIER_KEY_BYTES = 32
 _EARLIER_MAX_MEMORY_BYTES = 64 * 1024 * 1024
 
-_hashing: threading.BoundedSemaphore | None = None
-_hashing_lock = threading.Lock()
+BUSY_RETRY_SECONDS = 1
 
 
-def _slots() -> threading.BoundedSemaphore:
-    global _hashing
-    with _hashing_lock:
-        if _hashing is None:
-            _hashing = threading.BoundedSemaphore(UserSettings.current().password_hashes_at_once)
-        return _hashing
+class Slots:
+    """`hashes` run at once, `waiters` more may wait `wait_ms` for one; the rest are busy."""
+
+    def __init__(self, hashes: int, waiters: int, wait_ms: int) -> None:
+        self.key = (hashes, waiters, wait_ms)
+        self._running = threading.BoundedSemaphore(hashes)
+        self._admitted = threading.BoundedSemaphore(hashes + waiters)
+        self._wait_seconds = wait_ms / 1000
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if not self._admitted.acquire(blocking=False):
+            raise busy()
+        try:
+            if not self._running.acquire(timeout=self._wait_seconds):
+                raise busy()
+            try:
+                yield
+            finally:
+                self._running.release()
+        finally:
+            self._admitted.release()
+
+
+def busy() -> ApiError:
+    return ApiError(
+        503,
+        "busy",
+        "too many passwords being checked: try again in a moment",
+        {"Retry-After": str(BUSY_RETRY_SECONDS)},
+    )
+
+
+_slots_now: Slots | None = None
+_slots_lock = threading.Lock()
+
+
+def _slots() -> AbstractContextManager[None]:
+    """A hash slot for the block; made again when the settings change (a test's restart)."""
+    global _slots_now
+    settings = UserSettings.current()
+    key = (
+        settings.password_hashes_at_once,
+        settings.password_hash_waiters,
+        settings.password_hash_wait_ms,
+    )
+    with _slots_lock:
+        if _slots_now is None or _slots_now.key != key:
+            _slots_now = Slots(*key)
+        slots = _slots_now
+    return slots.held()
 
 
 def hash_password(password: str) -> str:

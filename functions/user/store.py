@@ -1,8 +1,16 @@
 """MongoDB access for users and their orders: database `users`.
 
-Collections: `users` (unique `name`) and `orders`, one document per order
+Collections: `users` (unique `name`, and unique `name_key`: the name lower-cased, so
+that `STAN` can't be registered beside `stan`) and `orders`, one document per order
 (unique `orderid`), never an array inside the user: nx-27017 can't push
 subdocuments, and unbounded arrays are MongoDB's own anti-pattern.
+
+Users stored before `name_key` existed get theirs when the indexes are made (the seed
+step, and each process's first use): `add_name_keys`. Two such users whose names differ
+only in case can't both have the key; the later one is left without it, logged, and still
+logs in by its exact name (`find_user` looks for that before the key). The
+key's index is partial (documents with a string key only), as MongoDB needs it to be for
+those; nx-27017 ignores the filter, and its unique indexes let missing keys repeat anyway.
 
 Only the order events write orders, by upserts keyed by `orderid`, so that
 each consumer is idempotent and order-independent. An order's status only moves
@@ -27,7 +35,7 @@ import pymongo
 import pymongo.errors
 from pymongo.collection import Collection
 
-from kit import Unavailable, namespaced, stores
+from kit import Unavailable, get_logger, namespaced, stores
 
 PLACED = "placed"
 PAID = "paid"
@@ -43,6 +51,8 @@ _AFTER = {
 }
 # An upsert that loses a race with another insert of the same order is tried again.
 _ATTEMPTS = 3
+
+_log = get_logger("user.store")
 
 _indexed: set[str] = set()
 _index_lock = threading.Lock()
@@ -73,11 +83,44 @@ def _ready(collection: Collection[dict[str, Any]]) -> Collection[dict[str, Any]]
 
 
 def ensure_indexes() -> None:
-    """Unique user names and order ids, and orders by user (safe to repeat)."""
+    """Unique user names (whatever their case) and order ids, and orders by user (safe to
+    repeat); users stored without a name key get theirs."""
     database = _database()
     database["users"].create_index("name", unique=True)
+    database["users"].create_index(
+        "name_key", unique=True, partialFilterExpression={"name_key": {"$type": "string"}}
+    )
+    add_name_keys(database["users"])
     database["orders"].create_index("orderid", unique=True)
     database["orders"].create_index([("user", pymongo.ASCENDING), ("created", pymongo.ASCENDING)])
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same name: their case does not."""
+    return name.lower()
+
+
+def add_name_keys(collection: Collection[dict[str, Any]]) -> int:
+    """Give each user stored without a name key theirs; how many got one."""
+    added = 0
+    for doc in collection.find({"name_key": {"$exists": False}}, {"_id": 0, "name": 1}):
+        name = str(doc["name"])
+        try:
+            collection.update_one(
+                {"name": name, "name_key": {"$exists": False}},
+                {"$set": {"name_key": name_key(name)}},
+            )
+        except pymongo.errors.DuplicateKeyError:
+            # Registered before names were compared without case: kept, reached by exact name.
+            _log.warning("user %s shares its name key with another user: left without", name)
+            continue
+        added += 1
+    return added
+
+
+def _by_name(name: str) -> dict[str, Any]:
+    # By key; a user left without one (add_name_keys) by its exact name.
+    return {"$or": [{"name_key": name_key(name)}, {"name": name, "name_key": {"$exists": False}}]}
 
 
 def users() -> Collection[dict[str, Any]]:
@@ -89,25 +132,40 @@ def orders() -> Collection[dict[str, Any]]:
 
 
 def insert_user(name: str, email: str, password_hash: str) -> bool:
-    """Store a new user; False when the name is taken (the unique index decides)."""
+    """Store a new user; False when the name is taken in any case (the unique indexes
+    decide)."""
     try:
-        users().insert_one({"name": name, "email": email, "password_hash": password_hash})
+        users().insert_one(
+            {
+                "name": name,
+                "name_key": name_key(name),
+                "email": email,
+                "password_hash": password_hash,
+            }
+        )
     except pymongo.errors.DuplicateKeyError:
         return False
     return True
 
 
 def find_user(name: str) -> dict[str, Any] | None:
-    """The stored user, hash included: for checking a login, never for answering."""
-    return users().find_one({"name": name}, {"_id": 0})
+    """The stored user of that name in any case, hash included: for checking a login, never
+    for answering. The exact name first: a user left without a key (add_name_keys) is
+    theirs, not the keyed user's whose name differs in case."""
+    exact = users().find_one({"name": name}, {"_id": 0})
+    if exact is not None:
+        return exact
+    return users().find_one({"name_key": name_key(name)}, {"_id": 0})
 
 
 def set_password_hash(name: str, password_hash: str) -> None:
+    """`name` as stored (the user's own case)."""
     users().update_one({"name": name}, {"$set": {"password_hash": password_hash}})
 
 
 def user_exists(name: str) -> bool:
-    return users().count_documents({"name": name}, limit=1) > 0
+    """Whether the name is taken, in any case."""
+    return users().count_documents(_by_name(name), limit=1) > 0
 
 
 def list_users() -> list[dict[str, Any]]:

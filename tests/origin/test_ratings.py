@@ -48,3 +48,29 @@ def test_each_shopper_has_one_vote_that_a_repeat_replaces(
         assert vote(outsider, sku, score, **{"X-Anonymous-Id": anonymous}) == 200
     assert vote(outsider, sku, 3) == 200  # the client's address, without an id
     assert rating(outsider, sku)["rating_count"] == start + 3
+
+
+def test_sixty_minted_ids_from_one_client_move_a_count_by_at_most_ten(
+    outsider: Visitor, visitor: Visitor
+) -> None:
+    """Each id is issued and signed, so each is a voter: the cap per client address per robot
+    per day (NEW_VOTERS_PER_CLIENT_PER_DAY, 10) is what stops them piling up."""
+    sku = "UHJ"
+    before = rating(outsider, sku)["rating_count"]
+    ids = [outsider.anonymous_id() for _ in range(60)]
+
+    def cast(anonymous: str) -> int:
+        return vote(outsider, sku, 5, **{"X-Anonymous-Id": anonymous})
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(cast, ids))
+    assert statuses.count(200) == 10
+    assert statuses.count(429) == 50
+    assert rating(outsider, sku)["rating_count"] == before + 10
+    capped = outsider.put(f"/api/ratings/api/rate/{sku}/1", **{"X-Anonymous-Id": ids[-1]})
+    assert capped.status == 429
+    assert capped.json()["error"] == "too_many_voters"
+    assert int(capped.headers["Retry-After"]) >= 1
+    # Another client's shopper still counts.
+    assert vote(visitor, sku, 3, **{"X-Anonymous-Id": visitor.anonymous_id()}) == 200
+    assert rating(outsider, sku)["rating_count"] == before + 11

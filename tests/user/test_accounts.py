@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from kit import namespaced, sessions
 from scripts.jobs.seed import users as seed_users
 from tests.support.accounts import unique_name
+from tests.support.settings import restart_with
 from tests.support.threads import run_together
 from tests.user.conftest import stored_user
 from user import store
@@ -116,7 +117,7 @@ def test_stored_record_holds_only_a_salted_hash(client: FlaskClient) -> None:
     first, second = new_user(client, password), new_user(client, password)
     records = [stored_user(first), stored_user(second)]
     for record in records:
-        assert set(record) == {"name", "email", "password_hash"}
+        assert set(record) == {"name", "name_key", "email", "password_hash"}
         assert password not in str(record)
         assert record["password_hash"].startswith("scrypt:16384:8:3$")
     # The same password under two salts gives two different hashes.
@@ -200,7 +201,11 @@ def test_register_a_taken_name_is_409(client: FlaskClient) -> None:
     assert client.post("/login", json={"name": "stan", "password": "bigbrain"}).status_code == 200
 
 
-def test_concurrent_registrations_of_one_name_make_one_account(app: Flask) -> None:
+def test_concurrent_registrations_of_one_name_make_one_account(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # All six wait for a hash here: the race is the point, not the bounded wait.
+    restart_with(monkeypatch, PASSWORD_HASH_WAITERS="6", PASSWORD_HASH_WAIT_MS="30000")
     name = unique_name("race")
     statuses: list[int] = []
     start = threading.Barrier(6)
@@ -259,3 +264,67 @@ def test_login_counter_in_metrics(client: FlaskClient) -> None:
     client.post("/login", json={"name": "stan", "password": "nope-nope"})
     text = client.get("/metrics").get_data(as_text=True)
     assert 'user_logins_total{outcome="refused"}' in text
+
+
+def test_a_name_is_taken_whatever_its_case(client: FlaskClient) -> None:
+    taken = register(client, name="STAN", password="another-brain", email="s@example.com")
+    assert taken.status_code == 409
+    assert taken.get_json()["error"] == "name_taken"
+    name = new_user(client)
+    again = register(client, name=name.upper(), password="x" * 9, email="u@example.com")
+    assert again.status_code == 409
+    assert client.get(f"/check/{name.upper()}").status_code == 200
+    login = client.post("/login", json={"name": name.title(), "password": "correct horse"})
+    assert login.status_code == 200
+    assert login.get_json()["name"] == name  # the name as registered, the session's too
+    assert store.users().count_documents({"name_key": name}) == 1
+
+
+def test_users_stored_before_name_keys_get_theirs(seeded_users: int) -> None:
+    """Accounts made before names ignored case: keyed when the indexes are made; of two that
+    differ only in case, the later keeps logging in by its exact name."""
+    name = unique_name("Legacy")
+    for stored in (name, name.lower()):
+        store.users().insert_one({"name": stored, "email": "l@example.com", "password_hash": "h"})
+    store.ensure_indexes()
+    keyed = [u["name"] for u in store.users().find({"name_key": name.lower()}, {"_id": 0})]
+    assert keyed == [name]
+    left = store.find_user(name.lower())
+    assert left is not None and "name_key" not in left and left["name"] == name.lower()
+    found = store.find_user(name.upper())
+    assert found is not None and found["name"] == name
+
+
+def test_logins_and_registrations_count_against_the_client(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    restart_with(monkeypatch, LOGIN_ATTEMPTS_PER_CLIENT="3")
+    mine = {"X-Real-IP": "10.9.8.1"}
+    right = {"name": "stan", "password": "bigbrain"}
+    assert client.post("/login", json=right, headers=mine).status_code == 200
+    name = unique_name()
+    details = {"name": name, "password": "x" * 9, "email": "n@example.com"}
+    assert client.post("/register", json=details, headers=mine).status_code == 200
+    assert client.post("/login", json=right, headers=mine).status_code == 200
+    for refused in (
+        client.post("/login", json=right, headers=mine),
+        client.post("/register", json={**details, "name": unique_name()}, headers=mine),
+    ):
+        assert refused.status_code == 429
+        assert refused.get_json()["error"] == "too_many_attempts"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert "Set-Cookie" not in refused.headers
+    assert client.post("/login", json=right, headers={"X-Real-IP": "10.9.8.2"}).status_code == 200
+
+
+def test_anonymous_ids_are_limited_per_client(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    restart_with(monkeypatch, ANONYMOUS_IDS_PER_CLIENT="4")
+    mine = {"X-Real-IP": "10.9.9.1"}
+    assert [client.get("/uniqueid", headers=mine).status_code for _ in range(4)] == [200] * 4
+    refused = client.get("/uniqueid", headers=mine)
+    assert refused.status_code == 429
+    assert refused.get_json()["error"] == "too_many_requests"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert client.get("/uniqueid", headers={"X-Real-IP": "10.9.9.2"}).status_code == 200

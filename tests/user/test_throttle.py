@@ -1,4 +1,4 @@
-"""Password guessing is throttled per name and per client; a login body must be JSON."""
+"""Guesses back off per name and client and stop per client; a login body must be JSON."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from werkzeug.security import check_password_hash
 from werkzeug.test import TestResponse
 
-from kit import sessions
+from kit import ApiError, sessions
 from tests.support.accounts import unique_name
 from tests.support.settings import restart_with
 from tests.user.conftest import stored_user
-from user import passwords, store
+from user import passwords, store, throttle
 
 
 def login(
@@ -31,29 +31,78 @@ def login(
 
 @pytest.fixture
 def limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    restart_with(monkeypatch, LOGIN_FAILURES_PER_NAME="3")
-    restart_with(monkeypatch, LOGIN_FAILURES_PER_CLIENT="6")
-    restart_with(monkeypatch, LOGIN_WINDOW_SECONDS="30")
+    restart_with(
+        monkeypatch,
+        LOGIN_FREE_FAILURES="3",
+        LOGIN_FAILURES_PER_CLIENT="6",
+        LOGIN_WINDOW_SECONDS="30",
+        LOGIN_BACKOFF_FIRST_SECONDS="5",
+        LOGIN_BACKOFF_MAX_SECONDS="20",
+    )
 
 
-def test_a_name_is_throttled_after_its_failures(client: FlaskClient, limits: None) -> None:
-    for n in range(3):
-        assert login(client, "stan", f"guess-{n}", f"10.9.1.{n}").status_code == 404
-    for right_or_wrong in ("bigbrain", "guess-4"):
-        throttled = login(client, "stan", right_or_wrong, "10.9.1.99")
-        assert throttled.status_code == 429
-        assert throttled.get_json()["error"] == "too_many_attempts"
-        assert 1 <= int(throttled.headers["Retry-After"]) <= 30
-        assert "Set-Cookie" not in throttled.headers
-    # Another user is not held back by stan's guessers.
-    assert login(client, "user", "password", "10.9.1.99").status_code == 200
+def test_others_failures_on_a_name_never_hold_its_owner_back(
+    client: FlaskClient, limits: None
+) -> None:
+    for address in range(6):
+        for n in range(4):
+            login(client, "stan", f"guess-{n}", f"10.9.1.{address}")
+    assert login(client, "stan", "guess-9", "10.9.1.0").status_code == 429
+    assert login(client, "stan", "bigbrain", "10.9.1.99").status_code == 200
+    assert login(client, "STAN", "bigbrain", "10.9.1.98").get_json()["name"] == "stan"
 
 
 def test_a_client_is_throttled_across_names(client: FlaskClient, limits: None) -> None:
     for _ in range(6):
         assert login(client, unique_name(), "guess-word", "10.9.2.1").status_code == 404
-    assert login(client, "user", "password", "10.9.2.1").status_code == 429
+    stopped = login(client, "user", "password", "10.9.2.1")
+    assert stopped.status_code == 429
+    assert stopped.get_json()["error"] == "too_many_attempts"
+    assert 1 <= int(stopped.headers["Retry-After"]) <= 30
+    assert "Set-Cookie" not in stopped.headers
     assert login(client, "user", "password", "10.9.2.2").status_code == 200
+
+
+def test_a_names_failures_from_one_client_back_off_more_and_more(
+    limits: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delays, with the clock moved by hand: free failures, then 5 s, 10 s, 20 s, 20 s."""
+    restart_with(monkeypatch, LOGIN_FAILURES_PER_CLIENT="20")
+    name, client, now = "stan", "10.9.6.1", 5000.0
+    for _ in range(3):
+        throttle.check(name, client, now)
+        throttle.failed(name, client, now)
+    for delay in (5, 10, 20, 20):
+        with pytest.raises(ApiError) as held:
+            throttle.check(name, client, now + delay - 0.5)
+        assert held.value.status == 429
+        assert held.value.headers["Retry-After"] == "1"
+        with pytest.raises(ApiError) as early:
+            throttle.check(name, client, now + 0.5)
+        assert early.value.headers["Retry-After"] == str(delay)
+        now += delay
+        throttle.check(name, client, now)
+        throttle.failed(name, client, now)
+    # Another client may try the same name at once; a right password clears this one's run.
+    throttle.check(name, "10.9.6.2", now)
+    throttle.succeeded(name, client)
+    throttle.check(name, client, now)
+
+
+def test_a_backing_off_name_costs_no_hash_and_counts_no_failure(
+    client: FlaskClient, limits: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        assert login(client, "stan", f"guess-{n}", "10.9.7.1").status_code == 404
+    hashed: list[bytes] = []
+    real = hashlib.scrypt
+    monkeypatch.setattr(hashlib, "scrypt", lambda password, **_: hashed.append(password))
+    for _ in range(5):
+        assert login(client, "stan", "bigbrain", "10.9.7.1").status_code == 429
+    assert hashed == []
+    monkeypatch.setattr(hashlib, "scrypt", real)
+    # Throttled tries were not failures: the client is not stopped, only this name delayed.
+    assert login(client, "user", "password", "10.9.7.1").status_code == 200
 
 
 def test_a_right_password_clears_the_names_count(client: FlaskClient, limits: None) -> None:
@@ -65,25 +114,18 @@ def test_a_right_password_clears_the_names_count(client: FlaskClient, limits: No
     assert login(client, "partner-57", "worktogether", "10.9.3.3").status_code == 200
 
 
-def test_a_throttled_login_spends_no_password_hash(
-    client: FlaskClient, limits: None, monkeypatch: pytest.MonkeyPatch
+def test_concurrent_guesses_from_one_client_stop_at_its_limit(
+    app: Flask, limits: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for _ in range(3):
-        login(client, "stan", "wrong-one")
-    hashed: list[bytes] = []
-    monkeypatch.setattr(hashlib, "scrypt", lambda password, **_: hashed.append(password))
-    assert login(client, "stan", "wrong-again", "10.9.4.1").status_code == 429
-    assert hashed == []
+    restart_with(monkeypatch, PASSWORD_HASH_WAITERS="4", PASSWORD_HASH_WAIT_MS="30000")
 
-
-def test_concurrent_guesses_stop_at_the_limit(app: Flask, limits: None) -> None:
     def guess(n: int) -> int:
-        return login(app.test_client(), "stan", f"guess-{n}", f"10.9.5.{n}").status_code
+        return login(app.test_client(), unique_name(), f"guess-{n}", "10.9.5.1").status_code
 
     with ThreadPoolExecutor(4) as pool:
-        statuses = list(pool.map(guess, range(12)))
-    assert statuses.count(404) <= 3 + 3  # at most one more per thread racing the count
-    assert statuses.count(429) >= 6
+        statuses = list(pool.map(guess, range(14)))
+    assert statuses.count(404) <= 6 + 3  # at most one more per thread racing the count
+    assert statuses.count(429) >= 5
 
 
 @pytest.mark.parametrize(
@@ -184,6 +226,7 @@ def test_hashes_at_once_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
                 running -= 1
 
     monkeypatch.setattr(hashlib, "scrypt", counting)
+    restart_with(monkeypatch, PASSWORD_HASH_WAITERS="4", PASSWORD_HASH_WAIT_MS="30000")
     with ThreadPoolExecutor(6) as pool:
         list(pool.map(lambda _: passwords.hash_password("p" * 12), range(12)))
     assert peak == 2

@@ -1,4 +1,4 @@
-"""Seed ratings: its database and table, and the ratings function's MySQL user.
+"""Seed ratings: its database and tables, and the ratings function's MySQL user.
 
 There is no starting data (shoppers make it); the count is the skus rated so far.
 """
@@ -18,6 +18,7 @@ def seed(database: str | None = None) -> int:
         with conn.cursor() as cursor:
             cursor.execute(store.RATINGS_TABLE)
             cursor.execute(store.VOTES_TABLE)
+            cursor.execute(store.NEW_VOTERS_TABLE)
             cursor.execute("SELECT COUNT(*) AS n FROM ratings")
             rated = int(cursor.fetchone()["n"])
         _mysql.ensure_user(conn, "ratings", database, "SELECT, INSERT, UPDATE")

@@ -6,6 +6,7 @@ drops it, and no other suite's data is ever wiped or restored by these tests.
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 from collections.abc import Iterator
@@ -74,7 +75,8 @@ def fill() -> None:
         ("STAN-1", "a", 4),
         ("EPE", "c", 1),
     ):
-        ratings.vote(sku, voter * 64, score)
+        ballot = ratings.Ballot(voter * 64, "c" * 64, datetime.date(2026, 3, 1))
+        ratings.vote(sku, ballot, score, cap=10)
 
     def keep_cart(current: list[Any]) -> list[Any]:
         return [cart]

@@ -6,6 +6,7 @@ anything is written: the stores are left exactly as they were.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import os
 import subprocess
@@ -55,7 +56,7 @@ def change_the_shop() -> None:
     from user import store as users
 
     carts.change(["anonymous-new"], lambda current: [{"total": 42, "tax": 7, "items": []}])
-    ratings.vote("RMC", "e" * 64, 1)
+    ratings.vote("RMC", ratings.Ballot("e" * 64, "c" * 64, datetime.date(2026, 3, 2)), 1, cap=10)
     users.insert_user("eve", "eve@example.com", "scrypt$eve")
     stores.redis().get().delete(namespaced("cart:ada"))
 
