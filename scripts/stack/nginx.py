@@ -22,6 +22,7 @@ LOCAL_RESOLVER = "127.0.0.1"
 NO_PROXY = "unix:"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 # What NGINX_LIMIT_SCALE multiplies: each zone's rate, each burst, the connections per client.
+MAX_CONNECTION_LIMIT = 65535
 _LIMITS = re.compile(r"(rate=)(\d+)(r/[sm])|(burst=)(\d+)|(limit_conn roboshop_conn )(\d+)")
 
 MAIN_CONF = """\
@@ -83,7 +84,8 @@ def scaled(conf: str, scale: int) -> str:
             return f"{groups[0]}{int(groups[1]) * scale}{groups[2]}"
         if groups[3]:
             return f"{groups[3]}{int(groups[4]) * scale}"
-        return f"{groups[5]}{int(groups[6]) * scale}"
+        # nginx takes no connection limit above 65535: past that, none binds anyway.
+        return f"{groups[5]}{min(int(groups[6]) * scale, MAX_CONNECTION_LIMIT)}"
 
     return conf if scale == 1 else _LIMITS.sub(times, conf)
 

@@ -127,7 +127,14 @@ def test_api_prefix_is_stripped_and_the_query_kept(origin: str, echo: str) -> No
 
 
 def test_connections_to_a_function_are_kept_and_reused(origin: str) -> None:
-    seen = [json.loads(fetch(f"{origin}/api/catalogue/x/{n}")[2]) for n in range(5)]
+    # One client connection: one nginx worker, whose connections to the function these are
+    # (each worker keeps its own).
+    client = http.client.HTTPConnection("127.0.0.1", int(origin.rsplit(":", 1)[1]), timeout=10)
+    seen = []
+    for n in range(5):
+        client.request("GET", f"/api/catalogue/x/{n}")
+        seen.append(json.loads(client.getresponse().read()))
+    client.close()
     assert len({tuple(answer["peer"]) for answer in seen}) == 1
     assert all("Connection" not in answer["headers"] for answer in seen)
 
@@ -347,6 +354,7 @@ def test_the_limit_scale_multiplies_rates_bursts_and_connections() -> None:
     assert scaled(conf, 100) == (
         "rate=1000r/m; burst=500 nodelay; limit_conn roboshop_conn 3200; worker_connections 8192;"
     )
+    assert "limit_conn roboshop_conn 65535;" in scaled(conf, 10_000)  # nginx's most
     assert limit_scale({}) == 1
     with pytest.raises(ValueError, match="NGINX_LIMIT_SCALE"):
         limit_scale({"NGINX_LIMIT_SCALE": "0.5"})
