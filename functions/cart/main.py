@@ -38,8 +38,12 @@ def get_cart(cart_id: str) -> Cart:
 @app.route("/cart/<cart_id>", methods=["DELETE"])
 def delete_cart(cart_id: str) -> Response:
     require_owned(cart_id)
-    if not store.delete(cart_id):
-        raise no_cart(cart_id)
+
+    def remove(current: list[Cart | None]) -> list[Cart | None]:
+        existing(current[0], cart_id)
+        return [None]
+
+    unless_held([cart_id], remove)
     return Response("OK", content_type="text/plain; charset=utf-8")
 
 
@@ -70,7 +74,7 @@ def update(cart_id: str, sku: str, qty: str) -> Cart:
         except carts.LineMissing:
             raise ApiError(404, "not_found", f"no {line} in cart {cart_id}") from None
 
-    return carts.public(existing(store.change([cart_id], set_qty)[0], cart_id))
+    return carts.public(existing(unless_held([cart_id], set_qty)[0], cart_id))
 
 
 @app.route("/shipping/<cart_id>", methods=["POST"])
@@ -95,7 +99,15 @@ def rename(source: str, target: str) -> Cart:
     def move(current: list[Cart | None]) -> list[Cart | None]:
         return [None, carts.merge(current[1], existing(current[0], source))]
 
-    return carts.public(existing(store.change([source, target], move)[1], target))
+    return carts.public(existing(unless_held([source, target], move)[1], target))
+
+
+def unless_held(cart_ids: list[str], compute: store.Change) -> list[Cart | None]:
+    """The shopper's change, refused 409 while a cart is held: the held cart is the order's."""
+    try:
+        return store.change(cart_ids, compute, unless_held=True)
+    except store.Held as held:
+        raise checked_out(held.cart_id, held.orderid, "is being checked out") from None
 
 
 @app.route("/checkout/<cart_id>", methods=["POST"])

@@ -6,6 +6,10 @@ never lose one another and never retry. Every other change is an optimistic
 transaction: WATCH the cart keys, read, compute the new carts, then MULTI/EXEC; when
 another writer got in between, EXEC fails and the change is recomputed from the fresh
 value. Either way no lock is held while waiting on anything else.
+
+A cart held for checkout is the order's until its event: the shopper's own changes to it
+(update, delete, the login merge) watch the hold keys in the same transaction and are
+refused while either cart is held, so a paid robot never reappears in a merged cart.
 """
 
 from __future__ import annotations
@@ -51,19 +55,26 @@ def load(cart_id: str) -> Cart | None:
     return _decode(client.get(key(cart_id)))
 
 
-def delete(cart_id: str) -> bool:
-    """Remove the cart; False when there was none."""
-    client: redis.Redis = stores.redis().get()
-    return bool(client.delete(key(cart_id)))
+class Held(Exception):
+    """A cart the shopper changes is held for checkout by the order `orderid`."""
+
+    def __init__(self, cart_id: str, orderid: str) -> None:
+        super().__init__(cart_id, orderid)
+        self.cart_id = cart_id
+        self.orderid = orderid
 
 
-def change(cart_ids: Sequence[str], compute: Change) -> list[Cart | None]:
+def change(
+    cart_ids: Sequence[str], compute: Change, *, unless_held: bool = False
+) -> list[Cart | None]:
     """Apply `compute` to the carts atomically; returns what was stored.
 
     `compute` may raise (an ApiError, say) to write nothing; it may run more than
-    once, so it must not have side effects.
+    once, so it must not have side effects. `unless_held`: Held, and nothing written,
+    while any of the carts is held for checkout, checked in the same transaction.
     """
-    stored = _transaction(cart_ids, compute, None)
+    holds = [_hold_key(cart_id) for cart_id in cart_ids] if unless_held else []
+    stored = _transaction(cart_ids, compute, None, holds)
     assert stored is not None  # only a marked change can be skipped
     return stored
 
@@ -217,11 +228,14 @@ def finish_checkout(cart_id: str, orderid: str) -> None:
 
 
 def _transaction(
-    cart_ids: Sequence[str], compute: Change, marker: str | None
+    cart_ids: Sequence[str],
+    compute: Change,
+    marker: str | None,
+    holds: Sequence[str] = (),
 ) -> list[Cart | None] | None:
     client: redis.Redis = stores.redis().get()
     keys = [key(cart_id) for cart_id in cart_ids]
-    watched = [*keys, marker] if marker else keys
+    watched = [*keys, *holds, *([marker] if marker else [])]
     with client.pipeline() as pipe:
         for attempt in range(MAX_ATTEMPTS):
             try:
@@ -229,6 +243,7 @@ def _transaction(
                 if marker and pipe.exists(marker):
                     pipe.reset()
                     return None
+                _refuse_held(pipe, cart_ids, holds)
                 current = [_decode(pipe.get(k)) for k in keys]
                 wanted = compute(current)
                 pipe.multi()
@@ -247,3 +262,16 @@ def _transaction(
     raise ApiError(
         503, "busy", "the cart is changing too often, please try again", {"Retry-After": "1"}
     )
+
+
+def _refuse_held(
+    pipe: redis.client.Pipeline, cart_ids: Sequence[str], holds: Sequence[str]
+) -> None:
+    """Held for the first held cart; the hold keys are watched, so a hold taken after this
+    read fails the EXEC and the retry sees it."""
+    if not holds:
+        return
+    for cart_id, holder in zip(cart_ids, pipe.mget(holds), strict=True):
+        if holder is not None:
+            pipe.reset()
+            raise Held(cart_id, holder.decode() if isinstance(holder, bytes) else holder)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart import carts, store
+from kit import stores
 from tests.support.threads import run_together
 
 skus = st.sampled_from(["RMC", "STAN-1", "EMM", "Watson", "caf\u00e9/bot"])
@@ -46,7 +47,7 @@ def test_the_script_adds_as_carts_add_does(
             assert store.add(cart_id, sku, name, price, qty) == expected
             assert store.load(cart_id) == expected
     finally:
-        store.delete(cart_id)
+        stores.redis().get().delete(store.key(cart_id))
 
 
 def test_concurrent_adds_lose_nothing() -> None:
@@ -73,7 +74,7 @@ def test_concurrent_adds_lose_nothing() -> None:
         per_sku = threads_count // 4 * adds_each
         assert quantities == {"RMC": per_sku, "EMM": per_sku, "Watson": per_sku, "STAN-1": per_sku}
     finally:
-        store.delete(cart_id)
+        stores.redis().get().delete(store.key(cart_id))
 
 
 def replaced_by(cart: carts.Cart) -> store.Change:

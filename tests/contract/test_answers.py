@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import urllib3
 
 from scripts.stack.shop import Stack
 from tests.contract.spec import Operation, conformance, operations
@@ -28,8 +29,9 @@ LONDON = "2643743"
 class Caller:
     """Calls operations by id through nginx, checking and recording every answer."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, cart_url: str) -> None:
         self.base = base
+        self.cart_url = cart_url  # payment's own route to a cart's hold, never through nginx
         self.seen: dict[str, set[str]] = {}
         self.problems: list[str] = []
 
@@ -70,6 +72,13 @@ def filled_anonymous_cart(call: Caller) -> tuple[Visitor, str]:
 
 def shipped(call: Caller, who: Visitor, cart_id: str) -> None:
     answer = call(who, "confirmShipping", {"id": cart_id}, {"uuid": LONDON})
+    assert answer.status == 200, answer.data
+
+
+def held(call: Caller, cart_id: str) -> None:
+    """The cart held for checkout, as payment holds it for an order."""
+    url = f"{call.cart_url}/checkout/{cart_id}"
+    answer = urllib3.request("POST", url, json={"orderid": f"order-{uuid.uuid4().hex}"})
     assert answer.status == 200, answer.data
 
 
@@ -126,6 +135,9 @@ def delete_cart(call: Caller) -> None:
     who, cart_id = filled_anonymous_cart(call)
     call(who, "deleteCart", {"id": cart_id})
     call(who, "deleteCart", {"id": cart_id})
+    who, cart_id = filled_anonymous_cart(call)
+    held(call, cart_id)
+    call(who, "deleteCart", {"id": cart_id})
     cart_owner_cases(call, "deleteCart", {})
 
 
@@ -147,6 +159,9 @@ def update_cart(call: Caller) -> None:
     call(who, "updateCart", {"id": cart_id, "sku": "RMC", "qty": "x"})
     call(who, "updateCart", {"id": cart_id, "sku": "EMM", "qty": "1"})
     call(who, "updateCart", {"id": cart_id, "sku": "RMC", "qty": "0"})
+    who, cart_id = filled_anonymous_cart(call)
+    held(call, cart_id)
+    call(who, "updateCart", {"id": cart_id, "sku": "RMC", "qty": "3"})
     cart_owner_cases(call, "updateCart", {"sku": "RMC", "qty": "1"})
 
 
@@ -157,6 +172,10 @@ def rename_cart(call: Caller) -> None:
     call(owner, "renameCart", {"from": anonymous, "to": name})
     call(owner, "renameCart", {"from": anonymous, "to": name})  # gone: 404
     call(owner, "renameCart", {"from": name, "to": name})
+    anonymous = owner.anonymous_id()
+    call(owner, "addToCart", {"id": anonymous, "sku": "RMC", "qty": "1"})
+    held(call, anonymous)
+    call(owner, "renameCart", {"from": anonymous, "to": name})
     stranger = call.visitor()
     call(stranger, "renameCart", {"from": stranger.anonymous_id(), "to": name})
     other, _ = registered(call)
@@ -346,7 +365,7 @@ def test_every_operation_has_scenarios() -> None:
 
 @pytest.mark.parametrize("operation_id", sorted(SCENARIOS))
 def test_operation_answers_as_described(stack: Stack, operation_id: str) -> None:
-    call = Caller(stack.nginx_url)
+    call = Caller(stack.nginx_url, stack.urls["cart"])
     SCENARIOS[operation_id](call)
     assert not call.problems, "\n".join(call.problems)
     declared = operations()[operation_id].declared_statuses() - PROVED_BY_FAULTS

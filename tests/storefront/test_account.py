@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import urllib3
 from playwright.sync_api import expect
 
 from scripts.stack.shop import Stack
@@ -80,3 +82,24 @@ def test_an_emptied_anonymous_cart_is_not_merged(page: Any, stack: Stack) -> Non
     expect(page.locator("#cart-count")).to_have_text("0")
     assert renames == []
     assert errors == []
+
+
+def test_a_cart_held_for_checkout_is_left_out_of_the_login(page: Any, stack: Stack) -> None:
+    """The anonymous cart is being paid for (held, as payment holds it): the merge is 409,
+    and the login goes on with the user's own cart, the held one left to its order."""
+    errors, renames = watch(page)
+    add(page, "EPE")
+    anonymous = page.evaluate("JSON.parse(localStorage.getItem('roboshop.anonymous'))")
+    orderid = f"order-{uuid.uuid4().hex}"
+    url = f"{stack.urls['cart']}/checkout/{anonymous}"
+    assert urllib3.request("POST", url, json={"orderid": orderid}).status == 200
+
+    register(page, "held")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#cart-count")).to_have_text("0")
+    assert len(renames) == 1
+    # The 409 itself, and Chromium's console line for it: nothing thrown, no other call failed.
+    refused = "Failed to load resource: the server responded with a status of 409 (Conflict)"
+    assert sorted(errors) == sorted([f"409 {renames[0]}", refused])
+    held = urllib3.request("GET", f"{stack.urls['cart']}/cart/{anonymous}").json()
+    assert [(item["sku"], item["qty"]) for item in held["items"]] == [("EPE", 1)]

@@ -171,12 +171,18 @@ async function mergeAnonymousCart() {
     try {
       merged = await get(`cart/rename/${part(anon)}/${part(state.userName())}`);
     } catch (error) {
-      // Expired meanwhile, or an id the shop no longer takes: nothing to merge.
-      if (!(error instanceof ApiError && error.status === 404) && !unknownId(error)) throw error;
+      // Expired meanwhile, or an id the shop no longer takes: nothing to merge. A cart held
+      // for checkout (409) is becoming an order: merging it would bring paid robots back.
+      if (!nothingToMerge(error)) throw error;
     }
   }
   state.forgetAnonymousCart();
   return merged;
+}
+
+function nothingToMerge(error) {
+  if (unknownId(error)) return true;
+  return error instanceof ApiError && (error.status === 404 || error.code === "checkout_in_progress");
 }
 
 // The session cookie is HttpOnly: only the user function can clear it.
