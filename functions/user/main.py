@@ -15,6 +15,7 @@ from kit import (
     counter,
     events,
     json_body,
+    namespaced,
     paging,
     sessions,
     stores,
@@ -33,6 +34,7 @@ def ok() -> Response:
 @app.route("/uniqueid")
 def unique_id() -> dict[str, str]:
     throttle.minted(clients.address(request))
+    stores.redis().get().incr(namespaced("anonymous-counter"))
     return {"uuid": sessions.new_anonymous_id()}
 
 
