@@ -85,6 +85,10 @@ def local_env() -> dict[str, str]:
         secret = f"{function}-mysql-password"
         env[user] = os.environ.get(user) or namespaced(function)
         env[password] = os.environ.get(password) or local_secret(secret)
+    # nginx's: its limits times this (real ones unless set), a proxy in front of it.
+    for nginx_setting in ("NGINX_LIMIT_SCALE", "TRUSTED_PROXY"):
+        if os.environ.get(nginx_setting):
+            env[nginx_setting] = os.environ[nginx_setting]
     # The chaos switches (`make chaos`) the functions and the broker read.
     env["FLAGS_FILE"] = os.environ.get("FLAGS_FILE") or str(STATE / "flags.json")
     return env
