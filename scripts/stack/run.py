@@ -31,7 +31,7 @@ from scripts.stack.supervisor import supervise
 STATE = Path(os.environ.get("ROBOSHOP_STATE") or ROOT / ".state")
 
 # What only the local stack sets: the published demo accounts, never in production.
-LOCAL_ONLY = {"SEED_DEMO_USERS": "true"}
+LOCAL_ONLY = {"SEED_DEMO_USERS": "true", "DEMO_ACCOUNTS": "allowed"}
 
 
 def addresses() -> dict[str, str]:

@@ -104,6 +104,20 @@ def test_seed_users_log_in_with_their_passwords(client: FlaskClient) -> None:
         assert response.get_json()["email"] == email
 
 
+def test_outside_a_local_run_demo_accounts_are_refused(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    restart_with(monkeypatch, DEMO_ACCOUNTS="refused")
+    for name, _, password in seed_users.DEMO_USERS:
+        response = client.post("/login", json={"name": name, "password": password})
+        assert response.status_code == 403, name
+        assert response.get_json()["error"] == "demo_account"
+        assert "Set-Cookie" not in response.headers
+    owner = new_user(client)
+    owners_login = client.post("/login", json={"name": owner, "password": "correct horse"})
+    assert owners_login.status_code == 200
+
+
 def test_seed_is_idempotent(seeded_users: int) -> None:
     before = {u["name"]: u for u in store.users().find({}, {"_id": 0})}
     assert seed_users.seed(demo=True) == 3
