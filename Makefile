@@ -10,7 +10,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # Steps run in the order written: the machine's set-up comes before everything else.
 .NOTPARALLEL:
 
-.PHONY: help run test check setup-run setup-test setup-bench lint unit coverage fuzz chaos seed invoke load bench docs backup restore images kind-images clean
+.PHONY: help run test check setup-run setup-test setup-bench lint unit coverage fuzz chaos seed stock invoke load bench docs backup restore images kind-images clean
 
 help:
 	@echo "make run     - the whole shop on http://localhost:8080 (Ctrl-C stops it)"
@@ -20,7 +20,8 @@ help:
 	@echo "make restore FILE=... - check an archive whole, then restore it (FILE=latest: the newest)"
 	@echo "make invoke  - call a running function, e.g. make invoke ARGS='catalogue /product/RMC'"
 	@echo "make chaos   - failure scenarios on a running make run, e.g. make chaos ARGS='payment-failure on'"
-	@echo "make seed    - (re)seed the stores of a running stack"
+	@echo "make seed    - (re)seed the stores of a running stack (stock already there is kept)"
+	@echo "make stock   - every robot's stock; make stock ARGS='EPE 3' sets one (--kubectl: a cluster's)"
 	@echo "make coverage - the tests with a line-coverage report"
 	@echo "make fuzz    - schemathesis against the whole shop with a large budget (FUZZ_EXAMPLES, FUZZ_JOURNEYS)"
 	@echo "make load    - shopper journeys with Locust (HOST, USERS, SPAWN_RATE, DURATION; ARGS='--ui')"
@@ -92,6 +93,10 @@ fuzz: setup-test $(VENV)/.installed
 
 seed: $(VENV)/.installed
 	$(PY) -m scripts.jobs.seed
+
+# The operator's restock on the running stack; no ARGS lists every robot's stock.
+stock: $(VENV)/.installed
+	$(PY) -m scripts.ops.stock $(ARGS)
 
 # Switch a failure scenario on or off in the running shop (no restart); no ARGS lists them.
 chaos: $(VENV)/.installed

@@ -26,6 +26,25 @@ class TooMany(ValueError):
     """A line would hold more than MAX_LINE_QTY."""
 
 
+class BeyondStock(ValueError):
+    """A line would hold more than the catalogue has in stock (`left`)."""
+
+    def __init__(self, sku: str, left: int) -> None:
+        super().__init__(sku, left)
+        self.sku = sku
+        self.left = left
+
+
+def check_line(sku: str, qty: int, instock: int) -> None:
+    """BeyondStock when a line of `qty` is more than the stock, else TooMany past the most
+    of one line. A line is a wish, not a reservation: other carts may want the same units,
+    and the order that takes them first gets them."""
+    if qty > instock:
+        raise BeyondStock(sku, instock)
+    if qty > MAX_LINE_QTY:
+        raise TooMany(sku)
+
+
 def empty() -> Cart:
     return {"items": []}
 
@@ -58,21 +77,20 @@ def _goods_then_shipping(items: list[Item]) -> list[Item]:
     ]
 
 
-def add(cart: Cart | None, sku: str, name: str, price: Decimal, qty: int) -> Cart:
-    """One more `qty` of a product: merged into its line (price and name refreshed).
+def add(cart: Cart | None, sku: str, name: str, price: Decimal, qty: int, instock: int) -> Cart:
+    """One more `qty` of a product: merged into its line (price and name refreshed), if the
+    line then holds no more than `instock` and MAX_LINE_QTY (check_line).
 
     The cart function adds with store.add, this same rule as a script inside Redis;
     this is its definition in Python, which tests/properties holds the script to."""
     items = [dict(item) for item in (cart or empty())["items"]]
     for item in items:
         if item["sku"] == sku:
-            if item["qty"] + qty > MAX_LINE_QTY:
-                raise TooMany(sku)
+            check_line(sku, item["qty"] + qty, instock)
             item.update(qty=item["qty"] + qty, name=name, price=str(price))
             break
     else:
-        if qty > MAX_LINE_QTY:
-            raise TooMany(sku)
+        check_line(sku, qty, instock)
         items.append({"sku": sku, "name": name, "price": str(price), "qty": qty})
     return {"items": _goods_then_shipping(items)}
 

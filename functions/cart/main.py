@@ -51,9 +51,12 @@ def delete_cart(cart_id: str) -> Response:
 def add(cart_id: str, sku: str, qty: str) -> Cart:
     require_owned(cart_id)
     count = inputs.qty(qty, minimum=1)
-    product = products.in_stock(inputs.sku(sku))
+
+    def put(product: products.Product) -> Cart:
+        return store.add(cart_id, product.sku, product.name, product.price, count, product.instock)
+
     try:
-        stored = store.add(cart_id, product.sku, product.name, product.price, count)
+        stored = products.within_stock(inputs.sku(sku), put)
     except carts.TooMany:
         raise ApiError(
             400, "invalid_qty", f"at most {carts.MAX_LINE_QTY} of one product in a cart"
@@ -74,7 +77,14 @@ def update(cart_id: str, sku: str, qty: str) -> Cart:
         except carts.LineMissing:
             raise ApiError(404, "not_found", f"no {line} in cart {cart_id}") from None
 
-    return carts.public(existing(unless_held([cart_id], set_qty)[0], cart_id))
+    def within(product: products.Product) -> list[Cart | None]:
+        carts.check_line(line, count, product.instock)
+        return unless_held([cart_id], set_qty)
+
+    if count == 0:
+        return carts.public(existing(unless_held([cart_id], set_qty)[0], cart_id))
+    # The new quantity is known before the change, so the stock is checked before it too.
+    return carts.public(existing(products.within_stock(line, within)[0], cart_id))
 
 
 @app.route("/shipping/<cart_id>", methods=["POST"])

@@ -24,7 +24,7 @@ from decimal import Decimal
 import redis
 from redis.commands.core import Script
 
-from cart.carts import MAX_LINE_QTY, Cart, TooMany
+from cart.carts import MAX_LINE_QTY, BeyondStock, Cart, TooMany
 from cart.settings import CartSettings
 from kit import ApiError, namespaced, stores
 from kit.contract import SHIPPING_SKU
@@ -92,17 +92,25 @@ def change_once(
 
 
 # carts.add inside Redis: the line of the sku gets `qty` more (name and price refreshed)
-# or is appended, the shipping line stays last; -1 (nothing written) past the most of
-# one line.
+# or is appended, the shipping line stays last. Nothing is written when the line would
+# then hold more than the stock (-2) or the most of one line (-1): the check and the
+# write are one step, so concurrent adds to one cart can't together pass the stock.
 _ADD = """
 local raw = redis.call('GET', KEYS[1])
 local items = {}
 if raw then items = cjson.decode(raw)['items'] end
 local sku, qty, most = ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[5])
+local instock = tonumber(ARGV[8])
+local function refused(line)
+  if line > instock then return -2 end
+  if line > most then return -1 end
+  return nil
+end
 local goods, shipping, found = {}, {}, false
 for _, item in ipairs(items) do
   if item['sku'] == sku then
-    if item['qty'] + qty > most then return -1 end
+    local refusal = refused(item['qty'] + qty)
+    if refusal then return refusal end
     item['qty'] = item['qty'] + qty
     item['name'] = ARGV[2]
     item['price'] = ARGV[3]
@@ -115,7 +123,8 @@ for _, item in ipairs(items) do
   end
 end
 if not found then
-  if qty > most then return -1 end
+  local refusal = refused(qty)
+  if refusal then return refusal end
   table.insert(goods, {sku = sku, name = ARGV[2], price = ARGV[3], qty = qty})
 end
 for _, item in ipairs(shipping) do table.insert(goods, item) end
@@ -126,17 +135,28 @@ return stored
 _add_script: Script | None = None
 
 
-def add(cart_id: str, sku: str, name: str, price: Decimal, qty: int) -> Cart:
-    """carts.add applied in Redis in one step; returns the stored cart (TooMany: nothing
-    written)."""
+def add(cart_id: str, sku: str, name: str, price: Decimal, qty: int, instock: int) -> Cart:
+    """carts.add applied in Redis in one step; returns the stored cart (TooMany or
+    BeyondStock: nothing written)."""
     global _add_script
     client: redis.Redis = stores.redis().get()
     if _add_script is None:
         _add_script = client.register_script(_ADD)
-    args: list[str | int] = [sku, name, str(price), qty, MAX_LINE_QTY, ttl_seconds(), SHIPPING_SKU]
+    args: list[str | int] = [
+        sku,
+        name,
+        str(price),
+        qty,
+        MAX_LINE_QTY,
+        ttl_seconds(),
+        SHIPPING_SKU,
+        instock,
+    ]
     stored = _add_script(keys=[key(cart_id)], args=args, client=client)
     if stored == -1:
         raise TooMany(sku)
+    if stored == -2:
+        raise BeyondStock(sku, instock)
     cart = _decode(stored)
     assert cart is not None
     return cart

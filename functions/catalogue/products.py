@@ -2,8 +2,12 @@
 
 Products change rarely and are read on every page, so each process keeps the
 whole (small) catalogue in memory for CATALOGUE_CACHE_SECONDS and answers
-lists, lookups and categories without a round trip; clients get an ETag so a
-repeated read costs no body either. Search ranks the same copy (catalogue.search).
+lists, lookups and categories from it; search ranks the same copy
+(catalogue.search). Stock is not in that copy: it moves with every restock
+(and with orders), so each answer reads it from MongoDB as it is now (one small
+query) and a cart is never told of stock that is gone. Clients get an ETag of the
+whole answer, stock included, so a repeated read costs no body, and a changed
+stock changes the ETag.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Request, Response, jsonify
+from flask import Request, Response
 
 from catalogue import store
 from catalogue.settings import CatalogueSettings
@@ -66,33 +70,39 @@ def snapshot() -> Snapshot:
         return fresh
 
 
-def all_products() -> tuple[Snapshot, list[Product]]:
-    current = snapshot()
-    return current, current.products
+def stocked(found: list[Product]) -> list[Product]:
+    """The products with their stock as it is now."""
+    counts = store.stock()
+    return [{**product, "instock": counts.get(product["sku"], 0)} for product in found]
+
+
+def all_products() -> list[Product]:
+    return stocked(snapshot().products)
 
 
 def by_sku(sku: str) -> Product | None:
-    return snapshot().by_sku.get(sku)
+    product = snapshot().by_sku.get(sku)
+    instock = store.stock_of(sku) if product is not None else None
+    # Gone since the snapshot was taken: there is no such product any more.
+    return None if instock is None or product is None else {**product, "instock": instock}
 
 
-def in_category(category: str) -> tuple[Snapshot, list[Product]]:
-    current = snapshot()
-    return current, current.by_category.get(category, [])
+def in_category(category: str) -> list[Product]:
+    return stocked(snapshot().by_category.get(category, []))
 
 
-def categories() -> tuple[Snapshot, list[str]]:
-    current = snapshot()
-    return current, current.categories
+def categories() -> list[str]:
+    return snapshot().categories
 
 
-def cached_answer(request: Request, answer: tuple[Snapshot, Any]) -> Response:
-    """The JSON answer with an ETag of the snapshot: 304 when the client has it."""
-    current, body = answer
-    etag = f'"{current.version}"'
+def cached_answer(request: Request, body: Any) -> Response:
+    """The JSON answer with an ETag of its bytes (stock included): 304 when the client has it."""
+    payload = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    etag = f'"{hashlib.sha256(payload).hexdigest()[:16]}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = Response(status=304)
     else:
-        response = jsonify(body)
+        response = Response(payload, content_type="application/json")
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -16,17 +16,18 @@ class ApiError(Exception):
         error: str,
         message: str,
         headers: dict[str, str] | None = None,
-        fields: dict[str, str] | None = None,
+        fields: dict[str, str | int] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
         self.headers = headers or {}
-        # More for the client to act on, beside error and message (e.g. the order that won).
+        # More for the client to act on, beside error and message (e.g. the order that won,
+        # the units left in stock).
         self.fields = fields or {}
 
-    def body(self) -> dict[str, str]:
+    def body(self) -> dict[str, str | int]:
         return {**self.fields, "error": self.error, "message": self.message}
 
 

@@ -12,7 +12,7 @@ from tests.support.stub import Reply, Seen, Stub, stub_server
 
 # What the catalogue stub knows: sku -> product, as catalogue's GET /product/{sku} answers.
 PRODUCTS: dict[str, dict[str, Any]] = {
-    "RMC": {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 48},
+    "RMC": {"sku": "RMC", "name": "Robotic Mining Cyborg", "price": 42, "instock": 100_000},
     "BIG": {"sku": "BIG", "name": "Big Robot", "price": 1000, "instock": 3},
     "HALF": {"sku": "HALF", "name": "Half Robot", "price": 234.5, "instock": 3},
     "DIME": {"sku": "DIME", "name": "Dime Robot", "price": 0.1, "instock": 99},

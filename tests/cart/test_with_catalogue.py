@@ -31,6 +31,7 @@ def test_cart_prices_from_the_real_catalogue(real_client: FlaskClient, cart_id: 
 
 def test_real_catalogue_out_of_stock_and_unknown(real_client: FlaskClient, cart_id: str) -> None:
     sold_out = real_client.get(f"/add/{cart_id}/CNA/1")
-    assert (sold_out.status_code, sold_out.get_json()["error"]) == (404, "out_of_stock")
+    assert (sold_out.status_code, sold_out.get_json()["error"]) == (409, "out_of_stock")
+    assert sold_out.get_json()["left"] == 0
     assert real_client.get(f"/add/{cart_id}/NOPE/1").status_code == 404
     assert real_client.get(f"/cart/{cart_id}").status_code == 404

@@ -20,7 +20,7 @@ def test_seed_is_idempotent(seeded: int) -> None:
     assert store.collection().count_documents({}) == 11
 
 
-def test_seed_holds_the_contract_prices_and_stock(seeded: int) -> None:
+def test_seed_holds_the_contract_prices_and_stock(own_catalogue: str) -> None:
     by_sku = {p["sku"]: p for p in snapshot()}
     assert {sku: (p["price"], p["instock"]) for sku, p in by_sku.items()} == {
         "Watson": (2001, 2),

@@ -104,9 +104,8 @@ def list_category(call: Caller) -> None:
 
 
 def get_product(call: Caller) -> None:
-    who = call.visitor()
-    call(who, "getProduct", {"sku": "RMC"})
-    call(who, "getProduct", {"sku": "NO-SUCH-ROBOT"})
+    catalogue_lists(call, "getProduct", {"sku": "RMC"})
+    call(call.visitor(), "getProduct", {"sku": "NO-SUCH-ROBOT"})
 
 
 def search_products(call: Caller) -> None:
@@ -161,6 +160,8 @@ def update_cart(call: Caller) -> None:
     call(who, "updateCart", {"id": cart_id, "sku": "RMC", "qty": "x"})
     call(who, "updateCart", {"id": cart_id, "sku": "EMM", "qty": "1"})
     call(who, "updateCart", {"id": cart_id, "sku": "RMC", "qty": "0"})
+    assert call(who, "addToCart", {"id": cart_id, "sku": "EMM", "qty": "1"}).status == 200
+    call(who, "updateCart", {"id": cart_id, "sku": "EMM", "qty": "2"})  # 1 in stock
     who, cart_id = filled_anonymous_cart(call)
     held(call, cart_id)
     call(who, "updateCart", {"id": cart_id, "sku": "RMC", "qty": "3"})

@@ -8,7 +8,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pymongo
 import pytest
 
 from scripts.bench import load
@@ -46,6 +48,29 @@ def test_every_journey_runs_clean_and_places_orders(stack: Stack, tmp_path: Path
     assert int(found["Aggregated"]["Failure Count"]) == 0
     for step in ("login", "pay", "pay (invalid, refused)", "shipping match", "add"):
         assert int(found[step]["Request Count"]) > 0, step
+
+
+def test_lines_beyond_the_stock_are_answers_not_failures(
+    stack: Stack, tmp_path: Path, mongo_url: str, namespace: str
+) -> None:
+    """One robot left in the shop, one unit of it: every quantity of 2 is refused 409
+    out_of_stock, as the shop promises, and the run still places orders and fails nothing."""
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
+    products = client[f"{namespace}catalogue"]["products"]
+    before = {p["sku"]: p["instock"] for p in products.find({}, {"sku": 1, "instock": 1})}
+    products.update_many({}, {"$set": {"instock": 0}})
+    products.update_one({"sku": "EPE"}, {"$set": {"instock": 1}})
+    try:
+        done = run_load(stack.nginx_url, tmp_path / "scarce")
+    finally:
+        for sku, instock in before.items():
+            products.update_one({"sku": sku}, {"$set": {"instock": instock}})
+        client.close()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    found = rows(tmp_path / "scarce")
+    assert int(found["update quantity"]["Request Count"]) > 0
+    assert int(found["placed"]["Request Count"]) > 0
+    assert int(found["Aggregated"]["Failure Count"]) == 0
 
 
 def test_a_broken_route_fails_the_run(stack: Stack, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ longitudes = st.floats(min_value=-180, max_value=180, allow_nan=False)
 def cart_of(items: list[tuple[str, Decimal, int]]) -> carts.Cart:
     cart: carts.Cart | None = None
     for sku, price, qty in items:
-        cart = carts.add(cart, sku, f"robot {sku}", price, qty)
+        cart = carts.add(cart, sku, f"robot {sku}", price, qty, carts.MAX_LINE_QTY)
     return cart or carts.empty()
 
 

@@ -11,6 +11,9 @@ PUBLIC = ["catalogue", "cart", "user", "shipping", "ratings", "payment"]
 # The simulated gateway declines above this, so a big order shows the declined path.
 DECLINE_ABOVE = 10_000
 SESSION_SECRET = "stack-tests-" + "s" * 32
+# The robots the suites buy, stocked so that no test's orders sell another test's out.
+BOUGHT_BY_TESTS = ("RMC", "STAN-1")
+TEST_STOCK = 100_000
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,11 @@ class Stores:
         """The robots, the demo users and the ratings' tables. The cities are the session's
         `shipping_database` (the whole gazetteer, loaded once): a shop that loaded a few
         countries into the same database would take them from the shipping suite under it."""
+        from catalogue import store
         from scripts.jobs.seed import catalogue, ratings, users
 
         catalogue.seed()
+        for sku in BOUGHT_BY_TESTS:
+            store.set_stock(sku, TEST_STOCK)
         users.seed(demo=True)
         ratings.seed()

@@ -7,8 +7,9 @@ the session token it answers rides as a Bearer header, the cart is keyed by the 
 anonymous id, shipping is priced by the server from a real city.
 
 A step that answers what the shop promises counts as a success, including the refusal
-of the invalid payment; anything else is a failure, and Locust exits non-zero on any
-failure or exception. Only Locust and the standard library are imported: the same
+of the invalid payment and a cart's 409 `out_of_stock` for a line beyond the stock
+(shoppers race for the few robots left); anything else is a failure, and Locust exits
+non-zero on any failure or exception. Only Locust and the standard library are imported: the same
 file runs in the cluster's Job (the locust image) and under `make load`.
 
     THINK_MIN, THINK_MAX   seconds a shopper waits between steps (default 1 and 3)
@@ -30,6 +31,8 @@ PASSWORD = "load-generator-" + uuid.uuid4().hex
 # The invalid payment pays a registered user's cart without that user's session.
 VICTIM = "partner-57"
 REFUSED = (400, 401, 403)
+# A cart line beyond the stock: the shop's promised answer, not an error.
+OUT_OF_STOCK = {409: "out_of_stock"}
 
 
 class Shopper(HttpUser):
@@ -43,11 +46,21 @@ class Shopper(HttpUser):
         self.expect("POST", "/api/user/register", "register", json=details)
 
     def expect(
-        self, method: str, path: str, name: str, ok: tuple[int, ...] = (200,), **kw: Any
+        self,
+        method: str,
+        path: str,
+        name: str,
+        ok: tuple[int, ...] = (200,),
+        refusals: dict[int, str] | None = None,
+        **kw: Any,
     ) -> Any:
-        """The request, a failure unless its status is one of `ok`; its JSON body, or None."""
+        """The request, a failure unless its status is one of `ok`, or one of `refusals`
+        with its error code; its JSON body, or None."""
         with self.client.request(method, path, name=name, catch_response=True, **kw) as answer:
-            if answer.status_code not in ok:
+            code = (refusals or {}).get(answer.status_code)
+            if code is not None and _error_of(answer) != code:
+                code = None
+            if answer.status_code not in ok and code is None:
                 answer.failure(f"{answer.status_code}: {answer.text[:200]}")
                 return None
             answer.success()
@@ -68,12 +81,22 @@ class Shopper(HttpUser):
         self.expect("GET", "/api/catalogue/categories", "categories")
         products = self.expect("GET", "/api/catalogue/products", "products")
         in_stock = [p for p in products if p["instock"] > 0]
+        added = 0
         for _ in range(2):
-            self.pick(random.choice(in_stock)["sku"], cart_id)
+            added += self.pick(random.choice(in_stock)["sku"], cart_id)
             self.wait()
+        if not added:
+            # Both robots sold out under the shopper: nothing to buy this time.
+            self.outcome("out_of_stock")
+            return
         cart = self.expect("GET", f"/api/cart/cart/{cart_id}", "cart")
         line = random.choice(cart["items"])
-        self.expect("GET", f"/api/cart/update/{cart_id}/{line['sku']}/2", "update quantity")
+        self.expect(
+            "GET",
+            f"/api/cart/update/{cart_id}/{line['sku']}/2",
+            "update quantity",
+            refusals=OUT_OF_STOCK,
+        )
         city = self.city()
         self.expect("GET", f"/api/shipping/calc/{city}", "shipping calc")
         self.wait()
@@ -93,17 +116,23 @@ class Shopper(HttpUser):
         outcome = "placed" if "orderid" in order else order.get("error")
         if outcome not in ("placed", "payment_declined"):
             raise AssertionError(f"pay answered neither an order nor a decline: {order}")
+        self.outcome(outcome)
+
+    def outcome(self, name: str) -> None:
+        """How the purchase ended, counted as an ORDER row of its own."""
         events.request.fire(
-            request_type="ORDER", name=outcome, response_time=0, response_length=0, exception=None
+            request_type="ORDER", name=name, response_time=0, response_length=0, exception=None
         )
 
-    def pick(self, sku: str, cart_id: str) -> None:
-        """View a product, sometimes rate it, see its rating, add it."""
+    def pick(self, sku: str, cart_id: str) -> bool:
+        """View a product, sometimes rate it, see its rating, add it; whether it was added
+        (False: it sold out meanwhile)."""
         if random.random() < 0.5:
             self.expect("PUT", f"/api/ratings/api/rate/{sku}/{random.randint(1, 5)}", "rate")
         self.expect("GET", f"/api/catalogue/product/{sku}", "product")
         self.expect("GET", f"/api/ratings/api/fetch/{sku}", "rating")
-        self.expect("GET", f"/api/cart/add/{cart_id}/{sku}/1", "add")
+        added = self.expect("GET", f"/api/cart/add/{cart_id}/{sku}/1", "add", refusals=OUT_OF_STOCK)
+        return isinstance(added, dict) and "items" in added
 
     def city(self) -> str:
         """A country, then a city of it found by the first letters of its name: its uuid."""
@@ -135,3 +164,12 @@ class Shopper(HttpUser):
         purchase,
         *([invalid_payment] if os.environ.get("ERROR") == "1" else []),
     ]
+
+
+def _error_of(answer: Any) -> str | None:
+    """The error code of a JSON error answer, if it is one."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None

@@ -1,4 +1,9 @@
-"""Seed the catalogue: the 11 robots, upserted by sku, and the indexes."""
+"""Seed the catalogue: the 11 robots, upserted by sku, and the indexes.
+
+A product already there keeps its stock: the file's `instock` is only a new product's
+first stock, so a re-seed (a release's seed Job, `make run`) never undoes a restock or
+the units sold since.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pymongo import ReplaceOne
+from pymongo import UpdateOne
 
 from catalogue import store
 
@@ -23,5 +28,14 @@ def seed() -> int:
     collection = store.collection()
     store.ensure_indexes(collection)
     items = products()
-    collection.bulk_write([ReplaceOne({"sku": p["sku"]}, p, upsert=True) for p in items])
+    collection.bulk_write([_upsert(p) for p in items])
     return len(items)
+
+
+def _upsert(product: dict[str, Any]) -> UpdateOne:
+    described = {k: v for k, v in product.items() if k != "instock"}
+    return UpdateOne(
+        {"sku": product["sku"]},
+        {"$set": described, "$setOnInsert": {"instock": product["instock"]}},
+        upsert=True,
+    )

@@ -4,10 +4,12 @@
 import { session } from "./state.js";
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, left = null) {
     super(message);
     this.status = status;
     this.code = code;
+    // With out_of_stock: the units in stock, for the page to show.
+    this.left = left;
   }
 }
 
@@ -60,7 +62,8 @@ export async function request(method, path, { body, headers = {} } = {}) {
     // A gateway failure gets our sentence; the function's own message otherwise.
     const own = data && typeof data.message === "string" ? data.message : "";
     const message = response.status >= 502 || !own ? fallbackMessage(response.status) : sentence(own);
-    throw new ApiError(response.status, code, message);
+    const left = Number.isInteger(data?.left) ? data.left : null;
+    throw new ApiError(response.status, code, message, left);
   }
   return data;
 }

@@ -3,6 +3,7 @@
 import { h, replace, money, imageFor, whileBusy } from "../dom.js";
 import * as shop from "../shop.js";
 import { notify, report } from "../notice.js";
+import { isStockRefusal, stockRefusal } from "./catalogue.js";
 
 export function totals(cart) {
   return h(
@@ -31,7 +32,8 @@ function quantityInput(item, main) {
         notify(qty === 0 ? `${item.name} removed from your cart.` : `${item.name}: quantity ${qty}.`, "ok");
       } catch (error) {
         input.value = String(item.qty);
-        report(error);
+        if (isStockRefusal(error)) notify(stockRefusal(error, item.name));
+        else report(error);
       }
     });
     document.getElementById(id)?.focus();

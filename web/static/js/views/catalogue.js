@@ -5,10 +5,23 @@ import * as shop from "../shop.js";
 import { ApiError } from "../api.js";
 import { notify, report } from "../notice.js";
 
+// Low enough that the shopper should know how many there are.
+const LOW_STOCK = 5;
+
 function stockText(instock) {
   if (instock <= 0) return "Out of stock";
-  if (instock < 5) return `Only ${instock} left`;
+  if (instock < LOW_STOCK) return `Only ${instock} in stock`;
   return "In stock";
+}
+
+// The sentence for a line the cart refused beyond the stock (409 out_of_stock).
+export function stockRefusal(error, name) {
+  if (error.left === null || error.left <= 0) return `Sorry, ${name} is out of stock right now.`;
+  return `Sorry, only ${error.left} of ${name} ${error.left === 1 ? "is" : "are"} in stock.`;
+}
+
+export function isStockRefusal(error) {
+  return error instanceof ApiError && error.code === "out_of_stock";
 }
 
 function card(product) {
@@ -158,7 +171,7 @@ function ratingWidget(sku, summary, summaryNode) {
   );
 }
 
-function buyForm(product) {
+function buyForm(product, stockLine) {
   if (product.instock <= 0) {
     return h("p", { class: "out", role: "status" }, "This robot is out of stock. Check back soon!");
   }
@@ -177,8 +190,17 @@ function buyForm(product) {
         await shop.add(product.sku, count);
         notify(`Added ${count} × ${product.name} to your cart.`, "ok");
       } catch (error) {
-        if (error instanceof ApiError && error.status === 404) notify(`Sorry, ${product.name} is out of stock right now.`);
-        else report(error);
+        if (!isStockRefusal(error)) {
+          report(error);
+          return;
+        }
+        notify(stockRefusal(error, product.name));
+        if (error.left !== null) {
+          // The page shows the stock the cart was refused by, not the one it was loaded with.
+          stockLine.textContent = stockText(error.left);
+          stockLine.className = error.left > 0 ? "stock" : "stock out";
+          qty.max = String(Math.max(error.left, 1));
+        }
       }
     });
   });
@@ -199,6 +221,7 @@ export async function productView(main, sku) {
   const summary = await shop.rating(sku).catch(() => null);
   document.title = `${product.name} · RoboShop`;
   const summaryNode = ratingLine(summary);
+  const stockLine = h("p", { class: product.instock > 0 ? "stock" : "stock out" }, stockText(product.instock));
   replace(
     main,
     h("article", { class: "product" },
@@ -206,10 +229,10 @@ export async function productView(main, sku) {
       h("div", { class: "details" },
         h("h1", {}, product.name),
         h("p", { class: "price big" }, money(product.price)),
-        h("p", { class: product.instock > 0 ? "stock" : "stock out" }, stockText(product.instock)),
+        stockLine,
         summaryNode,
         h("p", { class: "description" }, product.description),
-        buyForm(product),
+        buyForm(product, stockLine),
         ratingWidget(product.sku, summary, summaryNode),
         h("p", { class: "tags" }, (product.categories || []).map((c) => h("a", { href: `#/category/${encodeURIComponent(c)}`, class: "tag" }, c))),
       ),
