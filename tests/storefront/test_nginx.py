@@ -63,9 +63,14 @@ def echo() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def origin(echo: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def origin_prefix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("nginx-conf")
+
+
+@pytest.fixture(scope="module")
+def origin(echo: str, origin_prefix: Path) -> Iterator[str]:
     """nginx with every function served by the echo stub, except payment: nothing listens."""
-    prefix = tmp_path_factory.mktemp("nginx-conf")
+    prefix = origin_prefix
     upstreams = {name: echo for name in PUBLIC}
     upstreams["payment"] = f"127.0.0.1:{ports.free_port()}"
     port = ports.free_port()
@@ -303,8 +308,11 @@ def test_public_health_is_only_an_overall_status(origin: str) -> None:
     assert headers["Retry-After"] == "1"
 
 
-def test_logins_over_the_limit_are_429_json_with_retry_after(origin: str) -> None:
-    """The password zone: a burst of 10 and one more, then 429 until the share refills."""
+def test_logins_over_the_limit_are_429_json_with_retry_after(
+    origin: str, origin_prefix: Path
+) -> None:
+    """The password zone: a burst of 10 and one more, then 429 until the share refills;
+    the log says so in its JSON access lines only."""
     statuses = [fetch(f"{origin}/api/user/login")[0] for _ in range(14)]
     assert statuses[:11] == [200] * 11, statuses
     status, headers, body = fetch(f"{origin}/api/user/login")
@@ -312,6 +320,12 @@ def test_logins_over_the_limit_are_429_json_with_retry_after(origin: str) -> Non
     assert headers["Retry-After"] == "6"
     assert json.loads(body)["error"] == "too_many_requests"
     assert fetch(f"{origin}/api/user/check/x")[0] == 200  # the client's other routes go on
+    lines = (origin_prefix / "nginx.log").read_text().splitlines()
+    assert not [line for line in lines if "limiting" in line]  # no error-log notice of it
+    logged = [json.loads(line) for line in lines if line.startswith("{")]
+    logins = [line for line in logged if line["path"] == "/login"]  # the path as passed on
+    assert [line["limit"] for line in logins[-4:]] == ["REJECTED"] * 4
+    assert logins[-1]["status"] == 429
 
 
 @pytest.fixture(scope="module")
