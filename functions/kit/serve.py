@@ -81,15 +81,16 @@ _GRANIAN_LOGS = {
 }
 
 
-def server() -> Any:
-    """A granian server for `app`, configured from the environment."""
+def server(target: str = "kit.serve:app") -> Any:
+    """A granian server for `app` (or another app factory: the bench's floors, served as
+    every function is), configured from the environment."""
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
     settings = ServeSettings.current()
     return Server(
-        "kit.serve:app",
+        target,
         address=settings.host,
         port=settings.port,
         interface=Interfaces.WSGI,
