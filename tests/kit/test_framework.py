@@ -1,0 +1,55 @@
+"""What the kit changes in functions-framework's app (kit._framework), as kit.serve serves it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import functions_framework
+import pytest
+from flask import Flask
+from functions_framework import execution_id
+
+from kit import _framework
+from scripts.stack.processes import ROOT
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+
+SAMPLE = ROOT / "tests" / "kit" / "sample" / "main.py"
+# functions-framework has no type hints: its app factory, typed once here.
+_framework_app: Callable[..., Flask] = functions_framework.create_app
+
+
+def test_the_framework_s_execution_ids_are_taken_off(app: Flask) -> None:
+    assert not isinstance(app.wsgi_app, execution_id.WsgiMiddleware)
+    seen: list[str] = []
+    untouched = app.wsgi_app
+
+    def spy(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        seen.append(str(environ.get("HTTP_FUNCTION_EXECUTION_ID")))
+        return untouched(environ, start_response)
+
+    app.wsgi_app = spy  # type: ignore[method-assign]
+    try:
+        answer = app.test_client().get("/items/3", headers={"X-Request-Id": "rid-no-exec"})
+    finally:
+        app.wsgi_app = untouched  # type: ignore[method-assign]
+    assert answer.get_json() == {"number": 3}
+    assert answer.headers["X-Request-Id"] == "rid-no-exec"
+    assert len(answer.headers["X-Trace-Id"]) == 32
+    assert seen == ["None"]  # no id made for a request that brought none
+
+
+def test_they_stay_when_the_framework_is_told_to_log_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = _framework_app(target="sample", source=str(SAMPLE))
+    run = app.view_functions["run"]
+    # Only now, and not LOG_EXECUTION_ID: building the app would then replace the root
+    # logger's handlers, the kit's among them, for the rest of the tests.
+    monkeypatch.setattr(functions_framework, "_enable_execution_id_logging", lambda: True)
+    tuned = _framework.tune(app)
+    assert isinstance(tuned.wsgi_app, execution_id.WsgiMiddleware)
+    assert tuned.view_functions["run"] is run
+    assert tuned.test_client().get("/items/4").get_json() == {"number": 4}
