@@ -23,7 +23,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, MapAdapter, Rule
 
-from kit import _deps, _logs, _metrics, _trace, settings
+from kit import _deps, _framework, _logs, _metrics, _trace, settings
 from kit._config import KitSettings
 from kit._deps import Dependency
 from kit._errors import ApiError
@@ -67,6 +67,8 @@ class FunctionApp:
             # functions-framework answers a few paths itself (its catch-all rule can't
             # match a newline; /robots.txt, /favicon.ico): those errors are JSON too.
             current_app.register_error_handler(HTTPException, _http_error)
+            # kit._framework puts the routes in Flask's map, to be matched once.
+            current_app.extensions[_framework.EXTENSION] = self
 
     def alongside(self, start: Callable[[], None], stop: Callable[[], None]) -> None:
         """Work run beside the requests, in the process that answers them: kit.serve calls
@@ -92,6 +94,9 @@ class FunctionApp:
         if self._adapter is None:
             self._adapter = self._map.bind(self.name)
         return self._adapter
+
+    def map_rules(self) -> list[Rule]:
+        return list(self._map.iter_rules())
 
     def rules(self) -> list[tuple[str, frozenset[str]]]:
         """Every route as (werkzeug rule, methods): what the API description must cover."""
@@ -138,7 +143,11 @@ class FunctionApp:
     def _dispatch(self, request: Request) -> tuple[str, Response]:
         route = "unmatched"
         try:
-            rule, args = self._routes().match(request.path, request.method, return_rule=True)
+            rule = request.url_rule
+            if rule is not None and rule.endpoint in self._handlers:
+                args: Mapping[str, Any] = request.view_args or {}  # Flask matched it already
+            else:
+                rule, args = self._routes().match(request.path, request.method, return_rule=True)
             route = rule.rule
             return route, self._call(self._handlers[str(rule.endpoint)], args)
         except HTTPException as exc:

@@ -53,3 +53,27 @@ def test_they_stay_when_the_framework_is_told_to_log_them(
     assert isinstance(tuned.wsgi_app, execution_id.WsgiMiddleware)
     assert tuned.view_functions["run"] is run
     assert tuned.test_client().get("/items/4").get_json() == {"number": 4}
+
+
+def test_a_route_is_matched_once_and_what_none_matches_falls_to_the_app(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function_app = app.extensions[_framework.EXTENSION]
+    own_matches: list[str] = []
+    bound = function_app._routes()
+
+    def counted() -> object:
+        own_matches.append("match")
+        return bound
+
+    monkeypatch.setattr(function_app, "_routes", counted)
+    client = app.test_client()
+    assert client.get("/items/3").get_json() == {"number": 3}
+    assert client.post("/echo", json={"a": 1}).get_json() == {"a": 1}
+    assert client.get("/items/3/").get_json() == {"number": 3}  # no redirect, as before
+    assert own_matches == []
+    assert client.get("/nowhere").get_json()["error"] == "not_found"
+    wrong = client.get("/echo")
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "POST"
+    assert client.get("/items/seven").status_code == 404
+    assert len(own_matches) == 3
