@@ -213,11 +213,20 @@ def request_scope(rid: str) -> Iterator[str]:
 @contextmanager
 def scope(**fields: Any) -> Iterator[None]:
     """Add `fields` to every line logged in this block (a request, a delivery)."""
-    token = _fields.set({**_fields.get(_NONE), **fields})
+    token = add_fields(fields)
     try:
         yield
     finally:
-        _fields.reset(token)
+        remove_fields(token)
+
+
+def add_fields(fields: Mapping[str, Any]) -> contextvars.Token[Mapping[str, Any]]:
+    """`scope` without the block: the fields are in the lines until `remove_fields`."""
+    return _fields.set({**_fields.get(_NONE), **fields})
+
+
+def remove_fields(token: contextvars.Token[Mapping[str, Any]]) -> None:
+    _fields.reset(token)
 
 
 def bind_log_fields(**fields: Any) -> None:
