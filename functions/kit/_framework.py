@@ -5,6 +5,9 @@ that makes a 12-character id from 12 calls to `random` for the environ, and a vi
 that reads it back, with Google's trace header, into a context of its own. Only the
 framework's own log handler reads them, when LOG_EXECUTION_ID asks for it; the kit's lines
 carry the request and trace ids instead. So, unless that is asked for, both are taken off.
+It also reads every request's whole body after the view (so that a client still sending
+isn't cut off by an early answer), building a body stream for requests that have none:
+that is done only for a request that has a body.
 
 And a path is matched once: the framework's Flask matched every path to its catch-all
 rule, and FunctionApp matched it again against its own map. FunctionApp's rules are put in
@@ -20,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from werkzeug.routing import Rule
 
 if TYPE_CHECKING:
@@ -46,10 +49,24 @@ def tune(app: Flask) -> Flask:
         # set_execution_context's wrapper wraps (functools.wraps) the framework's view.
         if run is not None and hasattr(run, "__wrapped__"):
             app.view_functions[_RUN] = run.__wrapped__
+    after = app.after_request_funcs.get(None, [])
+    app.after_request_funcs[None] = [
+        _read_body if f is functions_framework.read_request else f for f in after
+    ]
     function_app: FunctionApp | None = app.extensions.get(EXTENSION)
     if function_app is not None and _RUN in app.view_functions:
         _match_in_flask(app, function_app)
     return app
+
+
+def _read_body(response: Response) -> Response:
+    """The framework's read_request, for a request with a body (a length, or chunks)."""
+    environ = request.environ
+    if not response.is_streamed and (
+        environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING")
+    ):
+        request.get_data()
+    return response
 
 
 def _match_in_flask(app: Flask, function_app: FunctionApp) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import functions_framework
 import pytest
-from flask import Flask
+from flask import Flask, Request
 from functions_framework import execution_id
 
 from kit import _framework
@@ -77,3 +77,24 @@ def test_a_route_is_matched_once_and_what_none_matches_falls_to_the_app(
     assert wrong.status_code == 405 and wrong.headers["Allow"] == "POST"
     assert client.get("/items/seven").status_code == 404
     assert len(own_matches) == 3
+
+
+def test_a_body_is_still_read_before_the_answer_and_none_is_made_up(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    after = app.after_request_funcs[None]
+    assert functions_framework.read_request not in after and _framework._read_body in after
+    read: list[str] = []
+    get_data = app.request_class.get_data
+
+    def spy(self: Request, *args: Any, **kwargs: Any) -> Any:
+        read.append(self.path)
+        return get_data(self, *args, **kwargs)
+
+    monkeypatch.setattr(app.request_class, "get_data", spy)
+    client = app.test_client()
+    assert client.put("/items/3", data=b"x" * 10_000).status_code == 405  # a body never read
+    assert read == ["/items/3"]
+    assert client.get("/items/4").status_code == 200  # no body: nothing to read
+    assert client.post("/echo", json={"a": 1}).get_json() == {"a": 1}
+    assert read == ["/items/3", "/echo", "/echo"]  # the view's read, then the cached one
