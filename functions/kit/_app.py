@@ -1,11 +1,12 @@
 """FunctionApp: routes one functions-framework HTTP function with a werkzeug Map.
 
-An HTTP function receives every path. FunctionApp matches it against its rules,
-so an unknown path is 404 and a wrong method 405, turns every failure into a
-JSON error, serves `/health` and `/metrics`, logs one JSON line per request and
-counts it per route and status. Work an app runs beside its requests (the dev
-broker's deliverers) is started and stopped by kit.serve with the process that
-serves them (`alongside`).
+An HTTP function receives every path. FunctionApp matches it against its rules
+(where kit._framework tuned the app, as kit.serve does, Flask's own map holds them
+and has matched it already), so an unknown path is 404 and a wrong method 405,
+turns every failure into a JSON error, serves `/health` and `/metrics`, logs one
+JSON line per request and counts it per route and status. Work an app runs beside
+its requests (the dev broker's deliverers) is started and stopped by kit.serve with
+the process that serves them (`alongside`).
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ class FunctionApp:
     def _routes(self) -> MapAdapter:
         """The map bound once: matching needs only the path and method, which each match
         is given, so no adapter is built from the environ per request (functions-framework's
-        Flask has matched its catch-all rule already)."""
+        Flask has matched its catch-all rule already: a path none of the rules in its map
+        matched, or an app kit._framework didn't tune)."""
         if self._adapter is None:
             self._adapter = self._map.bind(self.name)
         return self._adapter
