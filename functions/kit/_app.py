@@ -51,6 +51,8 @@ class FunctionApp:
         dependencies: Sequence[Callable[[], Dependency[Any]]] = (),
     ) -> None:
         self.name = name
+        # What every line of its requests carries (a delivered event's fields added to it).
+        self._log_fields = {"function": name}
         self._dependencies = dependencies
         self._map = Map(strict_slashes=False, merge_slashes=False)
         self._adapter: MapAdapter | None = None
@@ -115,21 +117,14 @@ class FunctionApp:
                 started = time.perf_counter()
                 route, response = self._dispatch(request)
                 elapsed = time.perf_counter() - started
-                span.finish(
-                    f"{request.method} {route}", response.status_code, {"http.route": route}
-                )
+                method, status, trace_id = request.method, response.status_code, span.ids.trace_id
+                if span.otel is not None:  # its name and attributes only for a span exported
+                    span.finish(f"{method} {route}", status, {"http.route": route})
                 response.headers["X-Request-Id"] = rid
-                response.headers["X-Trace-Id"] = span.ids.trace_id
+                response.headers["X-Trace-Id"] = trace_id
                 if route != _METRICS:
-                    _metrics.observe_request(
-                        self.name,
-                        route,
-                        request.method,
-                        response.status_code,
-                        elapsed,
-                        span.ids.trace_id,
-                    )
-                self._log_access(request, route, response.status_code, elapsed, rid)
+                    _metrics.observe_request(self.name, route, method, status, elapsed, trace_id)
+                self._log_access(request, route, status, elapsed, rid)
         finally:
             _logs.request_id.reset(rid_token)
         return response
@@ -139,7 +134,8 @@ class FunctionApp:
         a delivered event's type and order id too."""
         headers = request.headers
         parent = headers.get(_trace.HEADER) or headers.get(_trace.EVENT_HEADER) or ""
-        fields = {"function": self.name, **_event_fields(headers)}
+        event = _event_fields(headers)
+        fields = {**self._log_fields, **event} if event else self._log_fields
         return _trace.server(self.name, request.method, parent, fields)
 
     def _dispatch(self, request: Request) -> tuple[str, Response]:
