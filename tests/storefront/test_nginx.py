@@ -324,8 +324,9 @@ def test_logins_over_the_limit_are_429_json_with_retry_after(
     assert not [line for line in lines if "limiting" in line]  # no error-log notice of it
     logged = [json.loads(line) for line in lines if line.startswith("{")]
     logins = [line for line in logged if line["path"] == "/login"]  # the path as passed on
-    assert [line["limit"] for line in logins[-4:]] == ["REJECTED"] * 4
     assert logins[-1]["status"] == 429
+    # A share may refill between the requests of a slow run: the refusals are what counts.
+    assert {line["limit"] for line in logins if line["status"] == 429} == {"REJECTED"}
 
 
 @pytest.fixture(scope="module")
