@@ -131,6 +131,21 @@ def orders() -> Collection[dict[str, Any]]:
     return _ready(_database()["orders"])
 
 
+def _count(collection: Collection[dict[str, Any]], query: dict[str, Any], limit: int = 0) -> int:
+    """The documents matching `query` (at most `limit`, 0: all), by the `count` command.
+
+    count_documents is an aggregation, and nx-27017 (the MongoDB stand-in of the dev stack
+    and the benchmarks) runs every aggregation in Python over the whole collection: some
+    120 ms for a few thousand orders, on each order.placed event and each history page,
+    against 0.5-3 ms for `count` with its filter. MongoDB answers both from the index.
+    """
+    command: dict[str, Any] = {"query": query}
+    if limit:
+        command["limit"] = limit
+    answer = collection.database.command("count", collection.name, **command)
+    return int(answer["n"])
+
+
 def insert_user(name: str, email: str, password_hash: str, demo: bool = False) -> bool:
     """Store a new user; False when the name is taken in any case (the unique indexes
     decide). `demo`: one of the seeded accounts whose password is published."""
@@ -166,7 +181,7 @@ def set_password_hash(name: str, password_hash: str) -> None:
 
 def user_exists(name: str) -> bool:
     """Whether the name is taken, in any case."""
-    return users().count_documents(_by_name(name), limit=1) > 0
+    return _count(users(), _by_name(name), limit=1) > 0
 
 
 def list_users() -> list[dict[str, Any]]:
@@ -242,7 +257,7 @@ def record_status(orderid: str, user: str, status: str, reason: str | None = Non
 
 
 def _listed(orderid: str) -> bool:
-    return orders().count_documents({"orderid": orderid, "listed": True}, limit=1) > 0
+    return _count(orders(), {"orderid": orderid, "listed": True}, limit=1) > 0
 
 
 def _listed_of(user: str) -> dict[str, Any]:
@@ -251,12 +266,12 @@ def _listed_of(user: str) -> dict[str, Any]:
 
 
 def listed_count(user: str) -> int:
-    return orders().count_documents(_listed_of(user))
+    return _count(orders(), _listed_of(user))
 
 
 def recorded(orderid: str, user: str) -> bool:
     """Whether the user's history lists the order."""
-    return orders().count_documents({**_listed_of(user), "orderid": orderid}, limit=1) > 0
+    return _count(orders(), {**_listed_of(user), "orderid": orderid}, limit=1) > 0
 
 
 def history(user: str, limit: int, offset: int) -> list[dict[str, Any]]:

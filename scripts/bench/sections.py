@@ -518,10 +518,7 @@ class Bench:
         def shop_for(name: str, token: str) -> None:
             while time.monotonic() < stop_at:
                 self.call("GET", f"{self.shop.url('cart')}/add/{name}/RMC/1", token=token)
-                cart = self.call(
-                    "POST", f"{self.shop.url('shipping')}/confirm/{name}", {"uuid": city}, token
-                )
-                orderid = self.pay(name, cart, token)
+                orderid = self.pay(name, city, token)
                 with lock:
                     paid[orderid] = time.monotonic()
 
@@ -572,9 +569,13 @@ class Bench:
             ),
         ]
 
-    def pay(self, name: str, cart: Any, token: str) -> str:
-        """Pay the cart; a cart still held for the previous order (its event not yet taken
-        by the cart) is paid again a moment later."""
+    def pay(self, name: str, city: str, token: str) -> str:
+        """Choose shipping to `city` and pay the cart. A cart still held for the previous
+        order (its event not yet taken by the cart) is paid again a moment later. That event
+        takes away what the previous order held, its shipping line too: when it came after
+        shipping was chosen, shipping is chosen again (a few times at most)."""
+        cart = self.confirm(name, city, token)
+        chosen_again = 0
         while True:
             answer = self.http.request(
                 "POST",
@@ -590,9 +591,19 @@ class Bench:
             )
             if answer.status == 200:
                 return str(json.loads(answer.data)["orderid"])
-            if answer.status != 409:
+            unshipped = answer.status == 400 and b"shipping has not been chosen" in answer.data
+            if answer.status == 409:
+                time.sleep(0.01)
+            elif unshipped and chosen_again < 3:
+                cart, chosen_again = self.confirm(name, city, token), chosen_again + 1
+            else:
                 raise RuntimeError(f"pay: {answer.status} {answer.data[:300]!r}")
-            time.sleep(0.01)
+
+    def confirm(self, name: str, city: str, token: str) -> Any:
+        """Shipping to `city` chosen for the user's cart: the cart with its shipping line."""
+        return self.call(
+            "POST", f"{self.shop.url('shipping')}/confirm/{name}", {"uuid": city}, token
+        )
 
     def follow(
         self,

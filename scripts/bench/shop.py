@@ -23,6 +23,7 @@ import urllib3
 from kit.stores import MySQLSettings, RedisSettings
 from scripts.bench import floor
 from scripts.stack import ports, processes
+from scripts.stack.broker import triggers
 from scripts.stack.cgroup import CpuCgroup, limited
 from scripts.stack.processes import MALLOC, ROOT, VENV_BIN, Process
 from scripts.stack.shop import SHOP, Stack, pinned
@@ -189,6 +190,18 @@ def bench_env(namespace: str) -> dict[str, str]:
     }
 
 
+def dispatch_threads() -> str:
+    """Threads for the one dispatch process: as many as its Trigger delivers at once.
+
+    Its fulfilment is a wait (up to DISPATCH_DELAY_MS, 150 ms on average) that holds a
+    request thread. On the cluster the autoscaler gives dispatch pods for every event its
+    dispatcher has in flight (4 requests a pod, max-scale 3: 12); one local process of 4
+    threads holds 4 of the 8 and capped the pipeline at about 4 / 0.15 s = 27 orders/s.
+    """
+    found, _ = triggers.load()
+    return str(max(t.parallelism for t in found if t.name.startswith("dispatch-")))
+
+
 def machine_urls(amqp_url: str) -> dict[str, str]:
     """The machine's Redis and MariaDB (as configured), and a RabbitMQ vhost of this run's."""
     mysql = MySQLSettings.current()
@@ -226,7 +239,13 @@ def shop(work: Path, cities: str = "") -> Iterator[Shop]:
     """The whole shop, seeded (every city unless `cities` names countries), pinned, up."""
     namespace = f"bench{secrets.token_hex(4)}_"
     with processes.vhost(f"{namespace}broker") as amqp_url:
-        stack = Stack(bench_env(namespace), work, machine_urls(amqp_url), pin=SERVER_CPU)
+        stack = Stack(
+            bench_env(namespace),
+            work,
+            machine_urls(amqp_url),
+            overrides={"dispatch": {"THREADS": dispatch_threads()}},
+            pin=SERVER_CPU,
+        )
         running = Shop(stack, namespace)
         try:
             stack.start(["mongodb"])
