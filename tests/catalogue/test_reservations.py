@@ -50,7 +50,7 @@ def placed(client: FlaskClient, data: dict[str, Any]) -> TestResponse:
 
 
 def cancelled(client: FlaskClient, data: dict[str, Any]) -> TestResponse:
-    return deliver(client, events.ORDER_CANCELLED, {**data, "reason": "payment_failed"})
+    return deliver(client, events.ORDER_CANCELLED, {**data, "reason": "authorisation_lapsed"})
 
 
 def test_an_order_takes_its_units_and_replies_stock_reserved(shop: FlaskClient) -> None:

@@ -20,7 +20,7 @@ def test_products_lists_every_seed_product_without_internal_fields(client: Flask
     assert {p["sku"] for p in products} >= {"Watson", "STAN-1", "CNA", "RMC"}
 
 
-def test_product_by_sku(client: FlaskClient) -> None:
+def test_product_by_sku(own_catalogue: str, client: FlaskClient) -> None:
     response = client.get("/product/RMC")
     assert response.status_code == 200
     assert response.get_json() == {
