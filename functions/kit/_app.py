@@ -1,11 +1,12 @@
 """FunctionApp: routes one functions-framework HTTP function with a werkzeug Map.
 
-An HTTP function receives every path. FunctionApp matches it against its rules,
-so an unknown path is 404 and a wrong method 405, turns every failure into a
-JSON error, serves `/health` and `/metrics`, logs one JSON line per request and
-counts it per route and status. Work an app runs beside its requests (the dev
-broker's deliverers) is started and stopped by kit.serve with the process that
-serves them (`alongside`).
+An HTTP function receives every path. FunctionApp matches it against its rules
+(where kit._framework tuned the app, as kit.serve does, Flask's own map holds them
+and has matched it already), so an unknown path is 404 and a wrong method 405,
+turns every failure into a JSON error, serves `/health` and `/metrics`, logs one
+JSON line per request and counts it per route and status. Work an app runs beside
+its requests (the dev broker's deliverers) is started and stopped by kit.serve with
+the process that serves them (`alongside`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, MapAdapter, Rule
 
-from kit import _deps, _logs, _metrics, _trace, settings
+from kit import _deps, _framework, _logs, _metrics, _trace, settings
 from kit._config import KitSettings
 from kit._deps import Dependency
 from kit._errors import ApiError
@@ -51,6 +52,8 @@ class FunctionApp:
         dependencies: Sequence[Callable[[], Dependency[Any]]] = (),
     ) -> None:
         self.name = name
+        # What every line of its requests carries (a delivered event's fields added to it).
+        self._log_fields = {"function": name}
         self._dependencies = dependencies
         self._map = Map(strict_slashes=False, merge_slashes=False)
         self._adapter: MapAdapter | None = None
@@ -68,6 +71,8 @@ class FunctionApp:
             # functions-framework answers a few paths itself (its catch-all rule can't
             # match a newline; /robots.txt, /favicon.ico): those errors are JSON too.
             current_app.register_error_handler(HTTPException, _http_error)
+            # kit._framework puts the routes in Flask's map, to be matched once.
+            current_app.extensions[_framework.EXTENSION] = self
 
     def alongside(self, start: Callable[[], None], stop: Callable[[], None]) -> None:
         """Work run beside the requests, in the process that answers them: kit.serve calls
@@ -89,10 +94,14 @@ class FunctionApp:
     def _routes(self) -> MapAdapter:
         """The map bound once: matching needs only the path and method, which each match
         is given, so no adapter is built from the environ per request (functions-framework's
-        Flask has matched its catch-all rule already)."""
+        Flask has matched its catch-all rule already: a path none of the rules in its map
+        matched, or an app kit._framework didn't tune)."""
         if self._adapter is None:
             self._adapter = self._map.bind(self.name)
         return self._adapter
+
+    def map_rules(self) -> list[Rule]:
+        return list(self._map.iter_rules())
 
     def rules(self) -> list[tuple[str, frozenset[str]]]:
         """Every route as (werkzeug rule, methods): what the API description must cover."""
@@ -109,21 +118,14 @@ class FunctionApp:
                 started = time.perf_counter()
                 route, response = self._dispatch(request)
                 elapsed = time.perf_counter() - started
-                span.finish(
-                    f"{request.method} {route}", response.status_code, {"http.route": route}
-                )
+                method, status, trace_id = request.method, response.status_code, span.ids.trace_id
+                if span.otel is not None:  # its name and attributes only for a span exported
+                    span.finish(f"{method} {route}", status, {"http.route": route})
                 response.headers["X-Request-Id"] = rid
-                response.headers["X-Trace-Id"] = span.ids.trace_id
+                response.headers["X-Trace-Id"] = trace_id
                 if route != _METRICS:
-                    _metrics.observe_request(
-                        self.name,
-                        route,
-                        request.method,
-                        response.status_code,
-                        elapsed,
-                        span.ids.trace_id,
-                    )
-                self._log_access(request, route, response.status_code, elapsed, rid)
+                    _metrics.observe_request(self.name, route, method, status, elapsed, trace_id)
+                self._log_access(request, route, status, elapsed, rid)
         finally:
             _logs.request_id.reset(rid_token)
         return response
@@ -133,13 +135,18 @@ class FunctionApp:
         a delivered event's type and order id too."""
         headers = request.headers
         parent = headers.get(_trace.HEADER) or headers.get(_trace.EVENT_HEADER) or ""
-        fields = {"function": self.name, **_event_fields(headers)}
+        event = _event_fields(headers)
+        fields = {**self._log_fields, **event} if event else self._log_fields
         return _trace.server(self.name, request.method, parent, fields)
 
     def _dispatch(self, request: Request) -> tuple[str, Response]:
         route = "unmatched"
         try:
-            rule, args = self._routes().match(request.path, request.method, return_rule=True)
+            rule = request.url_rule
+            if rule is not None and rule.endpoint in self._handlers:
+                args: Mapping[str, Any] = request.view_args or {}  # Flask matched it already
+            else:
+                rule, args = self._routes().match(request.path, request.method, return_rule=True)
             route = rule.rule
             return route, self._call(self._handlers[str(rule.endpoint)], args)
         except HTTPException as exc:

@@ -9,6 +9,7 @@ take their logger from `get_logger`; tests/kit/test_logs.py fails on any other w
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import logging
 import re
@@ -37,17 +38,31 @@ REDACTED = "[redacted]"
 # Request ids are echoed into logs and headers: accept only a sane shape from clients.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _process_function = ""
+# The one handler `configure` puts on the root logger.
+_handler: _StdoutHandler | None = None
+
+
+def _hide(match: re.Match[str]) -> str:
+    return (match.group("keep") or match.group("name") or "") + REDACTED
 
 
 def _redact_text(text: str) -> str:
-    def hide(match: re.Match[str]) -> str:
-        return (match.group("keep") or match.group("name") or "") + REDACTED
+    # Both of _SECRET_TEXT's forms hold a ':' or a '=': most text (a path, a route, most
+    # messages) has neither, and is its own answer without a scan of the pattern.
+    if ":" not in text and "=" not in text:
+        return text
+    return _SECRET_TEXT.sub(_hide, text)
 
-    return _SECRET_TEXT.sub(hide, text)
+
+@functools.lru_cache(maxsize=1024)
+def _secret_field(key: str) -> bool:
+    """Whether a field's name names a secret: asked on every field of every line, of names
+    that come from the code (a few dozen), so each is searched for once."""
+    return _SECRET_FIELD.search(key) is not None
 
 
 def _safe(key: str, value: Any) -> Any:
-    if _SECRET_FIELD.search(key):
+    if _secret_field(key):
         return REDACTED
     return _redact_text(value) if isinstance(value, str) else value
 
@@ -78,17 +93,7 @@ class JsonFormatter(logging.Formatter):
         self._seconds = _Seconds()
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": f"{self._seconds.text(record.created)}.{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
-            "function": self._function,
-            "logger": record.name,
-            "message": _redact_text(record.getMessage()),
-        }
-        rid = request_id.get()
-        if rid:
-            entry["request_id"] = rid
-        entry.update(_fields.get(_NONE))
+        entry = self._entry(record.created, record.levelname, record.name, record.getMessage())
         for key, value in record.__dict__.items():
             if key not in _STANDARD:
                 entry[key] = _safe(key, value)
@@ -96,9 +101,36 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = _redact_text(self.formatException(record.exc_info))
         return _ENCODER.encode(entry)
 
+    def line(self, level: int, logger: str, message: str, fields: Mapping[str, Any]) -> str:
+        """The line `format` makes of a record of these, logged now, without the record."""
+        entry = self._entry(time.time(), logging.getLevelName(level), logger, message)
+        for key, value in fields.items():
+            entry[key] = _safe(key, value)
+        return _ENCODER.encode(entry)
+
+    def _entry(self, created: float, level: str, logger: str, message: str) -> dict[str, Any]:
+        msecs = int((created - int(created)) * 1000)
+        entry: dict[str, Any] = {
+            "time": f"{self._seconds.text(created)}.{msecs:03d}Z",
+            "level": level.lower(),
+            "function": self._function,
+            "logger": logger,
+            "message": _redact_text(message),
+        }
+        rid = request_id.get()
+        if rid:
+            entry["request_id"] = rid
+        entry.update(_fields.get(_NONE))
+        return entry
+
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever sys.stdout is at the time (a test may have replaced it)."""
+
+    def __init__(self, formatter: JsonFormatter) -> None:
+        super().__init__()
+        self.json = formatter
+        self.setFormatter(formatter)
 
     @property
     def stream(self) -> Any:
@@ -118,12 +150,41 @@ def log_without_caller(
     logger: logging.Logger, level: int, message: str, fields: dict[str, Any]
 ) -> None:
     """`logger.log(level, message, extra=fields)`, less the walk up the stack that finds the
-    caller's file and line, which no line shows: for the one line of every request."""
-    if logger.isEnabledFor(level):
+    caller's file and line, which no line shows: for the one line of every request.
+
+    Where the kit's handler is the only one the line would reach (a function as served), the
+    line is written as that handler would write it, without a LogRecord and the handler
+    chain around it; anywhere else (a test's capture, a handler added) it is logged."""
+    if not logger.isEnabledFor(level):
+        return
+    handler = _only_handler(logger)
+    if handler is None:
         record = logger.makeRecord(
             logger.name, level, "(unknown file)", 0, message, (), None, extra=fields
         )
         logger.handle(record)
+        return
+    line = handler.json.line(level, logger.name, message, fields)
+    with handler.lock:  # type: ignore[union-attr]
+        stream = handler.stream
+        stream.write(line + handler.terminator)
+        stream.flush()
+
+
+def _only_handler(logger: logging.Logger) -> _StdoutHandler | None:
+    """The kit's handler, when a line of `logger` would reach it and no other handler or
+    filter: the logger's chain up to the root holds no handler but it, and no filter."""
+    handler = _handler
+    if handler is None or handler.filters or handler.level > logging.NOTSET:
+        return None
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        if current.handlers:
+            return handler if current.handlers == [handler] and current.parent is None else None
+        current = current.parent if current.propagate else None
+    return None
 
 
 def configure(function: str, level: str) -> logging.Logger:
@@ -132,13 +193,12 @@ def configure(function: str, level: str) -> logging.Logger:
     The first function configured names the lines of the process: one function is
     one process (a test that loads several gets the first one's name).
     """
-    global _process_function
+    global _process_function, _handler
     root = logging.getLogger()
     if not _process_function:
         _process_function = function
-        handler = _StdoutHandler()
-        handler.setFormatter(JsonFormatter(function))
-        root.addHandler(handler)
+        _handler = _StdoutHandler(JsonFormatter(function))
+        root.addHandler(_handler)
         # Chatty libraries speak up only when something is wrong.
         for noisy in ("werkzeug", "pika", "urllib3"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -166,11 +226,20 @@ def request_scope(rid: str) -> Iterator[str]:
 @contextmanager
 def scope(**fields: Any) -> Iterator[None]:
     """Add `fields` to every line logged in this block (a request, a delivery)."""
-    token = _fields.set({**_fields.get(_NONE), **fields})
+    token = add_fields(fields)
     try:
         yield
     finally:
-        _fields.reset(token)
+        remove_fields(token)
+
+
+def add_fields(fields: Mapping[str, Any]) -> contextvars.Token[Mapping[str, Any]]:
+    """`scope` without the block: the fields are in the lines until `remove_fields`."""
+    return _fields.set({**_fields.get(_NONE), **fields})
+
+
+def remove_fields(token: contextvars.Token[Mapping[str, Any]]) -> None:
+    _fields.reset(token)
 
 
 def bind_log_fields(**fields: Any) -> None:

@@ -33,11 +33,17 @@ def disconnected(exc: pymysql.err.MySQLError) -> bool:
 
 
 class MySQLPool:
-    """Up to `size` idle connections kept for reuse; more are opened under load."""
+    """Up to `size` idle connections kept for reuse; more are opened under load.
+
+    A lost connection usually means the server restarted, so every connection opened
+    before it is dead too: the pool's generation moves on and older ones are closed
+    instead of failing one request each while the function backs off between them.
+    """
 
     def __init__(self, settings: dict[str, Any], size: int = 8) -> None:
         self._settings = settings
-        self._idle: queue.LifoQueue[tuple[Connection, float]] = queue.LifoQueue(size)
+        self._idle: queue.LifoQueue[tuple[Connection, float, int]] = queue.LifoQueue(size)
+        self._generation = 0
 
     def _open(self) -> Connection:
         return pymysql.connect(
@@ -50,11 +56,18 @@ class MySQLPool:
             cursorclass=pymysql.cursors.DictCursor,
         )
 
-    def _checkout(self) -> Connection:
-        try:
-            conn, idle_since = self._idle.get_nowait()
-        except queue.Empty:
-            return self._open()
+    def _checkout(self) -> tuple[Connection, int]:
+        generation = self._generation
+        while True:
+            try:
+                conn, idle_since, opened_in = self._idle.get_nowait()
+            except queue.Empty:
+                return self._open(), generation
+            if opened_in == generation:
+                return self._revived(conn, idle_since), generation
+            _close(conn)
+
+    def _revived(self, conn: Connection, idle_since: float) -> Connection:
         if time.monotonic() - idle_since > STALE_AFTER_SECONDS:
             try:
                 conn.ping(reconnect=False)
@@ -66,27 +79,35 @@ class MySQLPool:
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A connection for one unit of work; a broken one is closed, never reused."""
-        conn = self._checkout()
+        conn, generation = self._checkout()
         try:
             yield conn
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
             if disconnected(exc):
                 _close(conn)
+                self._forget_older_than(generation + 1)
                 raise
             with suppress(pymysql.err.Error):
                 conn.rollback()
-            self._release(conn)
+            self._release(conn, generation)
             raise
         except BaseException:
             with suppress(pymysql.err.Error):
                 conn.rollback()
-            self._release(conn)
+            self._release(conn, generation)
             raise
-        self._release(conn)
+        self._release(conn, generation)
 
-    def _release(self, conn: Connection) -> None:
+    def _forget_older_than(self, generation: int) -> None:
+        # Only ever forward: a slow thread's stale failure must not bring back older ones.
+        self._generation = max(self._generation, generation)
+
+    def _release(self, conn: Connection, generation: int) -> None:
+        if generation != self._generation:
+            _close(conn)
+            return
         try:
-            self._idle.put_nowait((conn, time.monotonic()))
+            self._idle.put_nowait((conn, time.monotonic(), generation))
         except queue.Full:
             _close(conn)
 
@@ -97,7 +118,7 @@ class MySQLPool:
     def close(self) -> None:
         while True:
             try:
-                conn, _ = self._idle.get_nowait()
+                conn, _, _ = self._idle.get_nowait()
             except queue.Empty:
                 return
             _close(conn)

@@ -24,7 +24,7 @@ def page(args: Mapping[str, str], default: int, maximum: int) -> tuple[int, int]
 
 def _whole_number(args: Mapping[str, str], name: str, default: int) -> int:
     raw = args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not _WHOLE_NUMBER.fullmatch(raw):
         raise ApiError(400, "bad_request", f"{name} must be a whole number of 0 or more")

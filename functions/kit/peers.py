@@ -12,7 +12,9 @@ The rule, the same in every function:
   explicitly: `PeerResponse.refusal()` passes the peer's own error on
   (e.g. cart's 401/403/409 to payment's client).
 - `forward=request` sends the shopper's Authorization and Cookie headers,
-  for a peer that checks who is asking (cart's owned carts).
+  for a peer that checks who is asking (cart's owned carts), and the browser's
+  Sec-Fetch-Site with them: the peer takes the cookie only from requests this
+  origin started, as the function the shopper called does (kit.sessions).
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ if TYPE_CHECKING:
     import urllib3
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-# The shopper's session, for a peer that checks who is asking.
-_SESSION_HEADERS = ("Authorization", "Cookie")
+# The shopper's session, for a peer that checks who is asking, and where the browser says
+# the request came from (a cookie sent by another site's page is no session there either).
+_SESSION_HEADERS = ("Authorization", "Cookie", "Sec-Fetch-Site")
 log = _logs.get_logger("peers")
 _pool: urllib3.PoolManager | None = None
 

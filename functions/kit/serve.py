@@ -21,11 +21,14 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 from kit._errors import ConfigError
 from kit._logs import configure as configure_logs
 from kit.settings import About, Settings
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ _built: Callable[..., Any] | None = None
 
 
 def app() -> Callable[..., Any]:
-    """The function's WSGI app, as functions-framework builds it (granian's factory).
+    """The function's WSGI app, as functions-framework builds it (granian's factory), less
+    what the kit has no use for in it (kit._framework).
 
     main() builds it before granian forks its worker, which then shares the app's
     memory with the main process instead of importing everything again (as gunicorn's
@@ -67,10 +71,13 @@ def app() -> Callable[..., Any]:
         import functions_framework
 
         # The framework's functions carry no type hints.
-        create_app: Callable[..., Callable[..., Any]] = functions_framework.create_app
+        create_app: Callable[..., Flask] = functions_framework.create_app
         settings = ServeSettings.current()
         name = settings.function
-        _built = create_app(target=name, source=settings.source or os.path.join(name, "main.py"))
+        from kit import _framework
+
+        source = settings.source or os.path.join(name, "main.py")
+        _built = _framework.tune(create_app(target=name, source=source))
     return _built
 
 
@@ -81,15 +88,16 @@ _GRANIAN_LOGS = {
 }
 
 
-def server() -> Any:
-    """A granian server for `app`, configured from the environment."""
+def server(target: str = "kit.serve:app") -> Any:
+    """A granian server for `app` (or another app factory: the bench's floors, served as
+    every function is), configured from the environment."""
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
     settings = ServeSettings.current()
     return Server(
-        "kit.serve:app",
+        target,
         address=settings.host,
         port=settings.port,
         interface=Interfaces.WSGI,

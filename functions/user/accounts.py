@@ -8,6 +8,7 @@ from typing import Any
 from kit import ApiError
 from kit.sessions import ANONYMOUS_PREFIX
 from user import passwords, store, throttle
+from user.settings import UserSettings
 
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # One @, a dotted domain, no spaces: the shape of an address, not a promise it exists.
@@ -100,6 +101,8 @@ def login(body: dict[str, Any], client: str, now: float) -> dict[str, str]:
     if found is None:
         throttle.failed(name, client, now)
         raise bad_login()
+    if found.get("demo") and UserSettings.current().demo_accounts != "allowed":
+        raise ApiError(403, "demo_account", "demo accounts can't log in here")
     throttle.succeeded(name, client)
     stored = str(found.get("password_hash", ""))
     if passwords.outdated(stored):

@@ -15,7 +15,6 @@ from kit import (
     counter,
     events,
     json_body,
-    namespaced,
     paging,
     sessions,
     stores,
@@ -34,7 +33,6 @@ def ok() -> Response:
 @app.route("/uniqueid")
 def unique_id() -> dict[str, str]:
     throttle.minted(clients.address(request))
-    stores.redis().get().incr(namespaced("anonymous-counter"))
     return {"uuid": sessions.new_anonymous_id()}
 
 

@@ -51,6 +51,14 @@ class UserSettings(Settings):
         int,
         About("anonymous ids `/uniqueid` issues per client address a minute, then 429", minimum=1),
     ] = 120
+    demo_accounts: Annotated[
+        str,
+        About(
+            "`allowed` only where the seeded demo accounts, whose passwords are published,"
+            " may log in (`make run`, the dev overlay); elsewhere their logins are 403",
+            choices=("refused", "allowed"),
+        ),
+    ] = "refused"
     orders_per_user: Annotated[
         int,
         About(

@@ -131,18 +131,19 @@ def orders() -> Collection[dict[str, Any]]:
     return _ready(_database()["orders"])
 
 
-def insert_user(name: str, email: str, password_hash: str) -> bool:
+def insert_user(name: str, email: str, password_hash: str, demo: bool = False) -> bool:
     """Store a new user; False when the name is taken in any case (the unique indexes
-    decide)."""
+    decide). `demo`: one of the seeded accounts whose password is published."""
+    user: dict[str, Any] = {
+        "name": name,
+        "name_key": name_key(name),
+        "email": email,
+        "password_hash": password_hash,
+    }
+    if demo:
+        user["demo"] = True
     try:
-        users().insert_one(
-            {
-                "name": name,
-                "name_key": name_key(name),
-                "email": email,
-                "password_hash": password_hash,
-            }
-        )
+        users().insert_one(user)
     except pymongo.errors.DuplicateKeyError:
         return False
     return True

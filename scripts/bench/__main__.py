@@ -1,9 +1,12 @@
 """`make bench`: the shop's figures as ratios to R1, each beside its target (issue 12).
 
 R1 is functions-framework's hello world with its defaults, measured in the same run.
-Every server (R1, each function, nginx) runs pinned to CPU 0 and wrk to CPU 1; each
-figure is the median of `--runs` runs alternated with R1's, after a warm-up, with the
-CPU time per request of the server's process tree (from /proc) beside it.
+R2 and R3, the floors (scripts/bench/floor.py), are a bare Flask route served as the
+functions are, without and with one Redis GET: each route's figure has its ratio to its
+floor and the CPU per request it spends above it. Every server (R1, R2, R3, each
+function, nginx) runs pinned to CPU 0 and wrk to CPU 1; each figure is the median of
+`--runs` runs alternated with R1's and the floors', after a warm-up, with the CPU time
+per request of the server's process tree (from /proc) beside it.
 
     python -m scripts.bench [--only catalogue,cart] [--seconds 2] [--runs 3]
 
@@ -85,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             with shop(work, args.cities) as running:
                 took["shop up"] = round(time.monotonic() - started, 1)
                 print(f"==> the shop is up ({took['shop up']} s)", flush=True)
+                floors = running.start_floors()  # stopped with the shop
                 r1, _ = start_reference(running.logs)
-                bench = Bench(running, r1, settings, work)
+                bench = Bench(running, r1, settings, work, floors)
                 try:
                     for name in args.sections:
                         print(f"==> {name}", flush=True)

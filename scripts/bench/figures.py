@@ -38,7 +38,9 @@ class Target:
 @dataclass
 class Figure:
     """One line of the table: `value` (in `unit`), what the target judges (`judged`, by
-    default the ratio to R1), and the server's CPU per request beside it."""
+    default the ratio to R1), and the server's CPU per request beside it; for a route, the
+    floor it is compared with (R2, R3: scripts/bench/floor.py), its throughput as a
+    multiple of the floor's and the CPU per request it spends above the floor's."""
 
     section: str
     name: str
@@ -46,6 +48,9 @@ class Figure:
     unit: str
     ratio: float | None = None
     cpu_ms: float | None = None
+    floor: str = ""
+    floor_ratio: float | None = None
+    cpu_above_floor_ms: float | None = None
     p50_ms: float | None = None
     p99_ms: float | None = None
     target: Target | None = None
@@ -172,11 +177,17 @@ def verdict(figure: Figure) -> str:
     return "" if met is None else ("met" if met else "NOT MET")
 
 
+def _floor_cell(f: Figure) -> str:
+    return "-" if f.floor_ratio is None else f"{f.floor_ratio:.2f} x {f.floor}"
+
+
 def table(figures: Sequence[Figure]) -> str:
-    """The Markdown table: each figure, its ratio to R1, CPU per request, its target."""
+    """The Markdown table: each figure, its ratio to R1 and to its floor, CPU per request
+    and how much of it is above the floor's, its target."""
     lines = [
-        "| section | figure | value | x R1 | p50 ms | p99 ms | CPU ms/req | target | |",
-        "|---|---|---:|---:|---:|---:|---:|---|---|",
+        "| section | figure | value | x R1 | x floor | p50 ms | p99 ms | CPU ms/req"
+        " | above floor | target | |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for f in figures:
         value = f"{f.value:.2f} {f.unit}".strip()
@@ -184,8 +195,9 @@ def table(figures: Sequence[Figure]) -> str:
         target = f"{f.target}{judged}" if f.target else ""
         note = f" - {f.note}" if f.note else ""
         lines.append(
-            f"| {f.section} | {f.name}{note} | {value} | {_cell(f.ratio)} | {_cell(f.p50_ms)} | "
-            f"{_cell(f.p99_ms)} | {_cell(f.cpu_ms, 3)} | {target} | {verdict(f)} |"
+            f"| {f.section} | {f.name}{note} | {value} | {_cell(f.ratio)} | {_floor_cell(f)} | "
+            f"{_cell(f.p50_ms)} | {_cell(f.p99_ms)} | {_cell(f.cpu_ms, 3)} | "
+            f"{_cell(f.cpu_above_floor_ms, 3)} | {target} | {verdict(f)} |"
         )
     return "\n".join(lines) + "\n"
 

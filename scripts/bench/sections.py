@@ -1,8 +1,9 @@
 """Each part of `make bench`: what it loads, how, and the figures it makes.
 
 Throughput: every path at its function's port and through nginx, warmed up, then `runs`
-rounds, each one R1 run followed by a run of each path; medians of the rounds. The
-targets are issue 12's.
+rounds, each one R1 run, then a run of each floor the paths are compared with (R2, R3:
+scripts/bench/floor.py), then a run of each path; medians of the rounds. The targets are
+issue 12's and 25's.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Path_:
     request: Request
     servers: list[int]
     connections: int = 0
+    # The floor it is compared with: R2 (no store), R3 (one store round trip), or none.
+    floor: str = ""
     # Called before each run for the request to send (cart adds: fresh carts each run).
     fresh: Callable[[], Request] | None = None
     runs: list[Measured] = field(default_factory=list)
@@ -83,20 +86,34 @@ class Path_:
     def rate(self) -> float:
         return median([m.run.per_second for m in self.runs])
 
-    def figure(self, section: str, reference: Path_, target: Target | None = None) -> Figure:
-        rate = self.rate()
+    def cpu_ms(self) -> float | None:
+        cpu = [m.cpu_ms for m in self.runs if m.cpu_ms is not None]
+        return median(cpu) if cpu else None
+
+    def figure(
+        self,
+        section: str,
+        reference: Path_,
+        target: Target | None = None,
+        floor: Path_ | None = None,
+    ) -> Figure:
+        rate, cpu_ms = self.rate(), self.cpu_ms()
         p50, p99 = (
             median([m.run.p50_ms for m in self.runs]),
             median([m.run.p99_ms for m in self.runs]),
         )
+        floor_cpu = floor.cpu_ms() if floor else None
         return Figure(
             section,
             self.name,
             rate,
             "req/s",
             ratio=ratio(rate, reference.rate()),
-            cpu_ms=median(cpu)
-            if (cpu := [m.cpu_ms for m in self.runs if m.cpu_ms is not None])
+            cpu_ms=cpu_ms,
+            floor=self.floor if floor else "",
+            floor_ratio=ratio(rate, floor.rate()) if floor else None,
+            cpu_above_floor_ms=round(cpu_ms - floor_cpu, 3)
+            if cpu_ms is not None and floor_cpu is not None
             else None,
             target=target,
             note="" if rate else f"none completed in {self.runs[0].run.seconds:g} s",
@@ -111,8 +128,11 @@ class Path_:
 
 
 class Bench:
-    def __init__(self, shop: Shop, r1: Server, settings: Settings, work: Path) -> None:
+    def __init__(
+        self, shop: Shop, r1: Server, settings: Settings, work: Path, floors: dict[str, Server]
+    ) -> None:
         self.shop, self.r1, self.settings, self.work = shop, r1, settings, work
+        self.floors = floors
         self.figures: list[Figure] = []
         self.http = urllib3.PoolManager(maxsize=32)
 
@@ -146,17 +166,25 @@ class Bench:
     def reference(self) -> Path_:
         return Path_("R1 hello world", self.r1.url, Request("/"), [self.r1.pid])
 
-    def direct_and_nginx(self, function: str, name: str, path: str) -> tuple[Path_, Path_]:
-        """The path at the function's port and through nginx (/api/<function>/...)."""
+    def floor(self, name: str) -> Path_:
+        server = self.floors[name]
+        return Path_(FLOOR_NAMES[name], server.url, Request("/"), [server.pid])
+
+    def direct_and_nginx(
+        self, function: str, name: str, path: str, floor: str = ""
+    ) -> tuple[Path_, Path_]:
+        """The path at the function's port and through nginx (/api/<function>/...), both
+        compared with `floor` (through nginx, nginx's CPU is in what is above it)."""
         pid = self.shop.pid(function)
         nginx = [pid, self.shop.pid("nginx")]
         return (
-            Path_(name, self.shop.url(function), Request(path), [pid]),
+            Path_(name, self.shop.url(function), Request(path), [pid], floor=floor),
             Path_(
                 f"{name} via nginx",
                 self.shop.stack.nginx_url,
                 Request(f"/api/{function}{path}"),
                 nginx,
+                floor=floor,
             ),
         )
 
@@ -172,25 +200,29 @@ class Bench:
             self.work,
         )
 
-    def rounds(self, paths: list[Path_]) -> Path_:
-        """Warm every path up, then the rounds (R1 first in each); R1's runs are returned."""
+    def rounds(self, paths: list[Path_]) -> tuple[Path_, dict[str, Path_]]:
+        """Warm every path up, then the rounds (R1 first in each, then the floors the paths
+        are compared with); R1's runs and the floors' are returned."""
         reference = self.reference()
-        for path in [reference, *paths]:
+        floors = {name: self.floor(name) for name in sorted({p.floor for p in paths if p.floor})}
+        ahead = [reference, *floors.values()]
+        for path in [*ahead, *paths]:
             path.warm.append(self.measure(path, self.settings.warmup))
         for _ in range(self.settings.runs):
-            reference.runs.append(self.measure(reference, self.settings.seconds))
-            for path in paths:
+            for path in [*ahead, *paths]:
                 path.runs.append(self.measure(path, self.settings.seconds))
-        return reference
+        return reference, floors
 
     def throughput(
         self, section: str, pairs: Sequence[tuple[tuple[Path_, Path_], Target | None]]
     ) -> None:
-        reference = self.rounds([p for pair, _ in pairs for p in pair])
+        reference, floors = self.rounds([p for pair, _ in pairs for p in pair])
         self.figures.append(reference.figure(section, reference))
+        self.figures += [floor.figure(section, reference) for floor in floors.values()]
         for (direct, nginx), target in pairs:
-            self.figures.append(direct.figure(section, reference, target))
-            through = nginx.figure(section, reference, THROUGH_NGINX)
+            floor = floors.get(direct.floor)
+            self.figures.append(direct.figure(section, reference, target, floor))
+            through = nginx.figure(section, reference, THROUGH_NGINX, floor)
             through.judged = ratio(nginx.rate(), direct.rate())
             self.figures.append(through)
 
@@ -206,14 +238,15 @@ class Bench:
         self.throughput(
             "catalogue",
             [
-                (self.direct_and_nginx("catalogue", name, path), CATALOGUE_READS)
+                (self.direct_and_nginx("catalogue", name, path, "R2"), CATALOGUE_READS)
                 for name, path in paths
             ],
         )
 
     def user(self) -> None:
         self.throughput(
-            "user", [(self.direct_and_nginx("user", "uniqueid", "/uniqueid"), SESSION_READS)]
+            "user",
+            [(self.direct_and_nginx("user", "uniqueid", "/uniqueid", "R3"), SESSION_READS)],
         )
 
     def cart(self) -> None:
@@ -225,7 +258,7 @@ class Bench:
             self.cart_adds("cart add via nginx", "/api/cart/add/", carts),
         )
         pairs = [
-            (self.direct_and_nginx("cart", "cart get", f"/cart/{held}"), SESSION_READS),
+            (self.direct_and_nginx("cart", "cart get", f"/cart/{held}", "R3"), SESSION_READS),
             (adds, CART_ADD),
         ]
         self.throughput("cart", pairs)
@@ -245,7 +278,9 @@ class Bench:
             return rotating(prefix, made, "/RMC/1")
 
         base = self.shop.url("cart") if direct else self.shop.stack.nginx_url
-        return Path_(name, base, Request(prefix), servers, fresh=fresh)
+        # More than one round trip (the catalogue's price, the cart's update): R3 is the
+        # least it can cost.
+        return Path_(name, base, Request(prefix), servers, floor="R3", fresh=fresh)
 
     def lost_updates(self, paths: list[Path_], carts: list[str]) -> None:
         """Each add answered 200 is one more robot in its cart: sum the carts and compare.
@@ -276,14 +311,15 @@ class Bench:
         self.throughput(
             "shipping",
             [
-                (self.direct_and_nginx("shipping", "match", "/match/gb/lon"), None),
-                (self.direct_and_nginx("shipping", "calc", f"/calc/{london}"), None),
+                (self.direct_and_nginx("shipping", "match", "/match/gb/lon", "R3"), None),
+                (self.direct_and_nginx("shipping", "calc", f"/calc/{london}", "R3"), None),
             ],
         )
 
     def ratings(self) -> None:
         self.throughput(
-            "ratings", [(self.direct_and_nginx("ratings", "fetch", "/api/fetch/RMC"), None)]
+            "ratings",
+            [(self.direct_and_nginx("ratings", "fetch", "/api/fetch/RMC", "R3"), None)],
         )
 
     def login(self) -> None:
@@ -405,7 +441,7 @@ class Bench:
             ("search of two words, 10,000", big_catalogue.url, TWO_WORDS, big_catalogue.pid),
         ]
         paths = [Path_(name, base, Request(path), [pid]) for name, base, path, pid in pairs]
-        reference = self.rounds(paths)
+        reference, _ = self.rounds(paths)
         grown_pairs = (
             (paths[0], paths[1]),
             (paths[3], paths[2]),
@@ -698,6 +734,10 @@ class ColdStart:
 
 
 TWO_WORDS = "/search/medical%20robot"
+FLOOR_NAMES = {
+    "R2": "R2 Flask on granian",
+    "R3": "R3 Flask on granian + Redis GET",
+}
 
 # One line per cold start measured; a variant is the same function with env added, e.g.
 # ColdStart("user", "/uniqueid", {"OTEL_SDK_DISABLED": "false"}, "OpenTelemetry on").

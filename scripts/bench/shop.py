@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,9 +21,10 @@ from pathlib import Path
 import urllib3
 
 from kit.stores import MySQLSettings, RedisSettings
+from scripts.bench import floor
 from scripts.stack import ports, processes
 from scripts.stack.cgroup import CpuCgroup, limited
-from scripts.stack.processes import ROOT, VENV_BIN, Process
+from scripts.stack.processes import MALLOC, ROOT, VENV_BIN, Process
 from scripts.stack.shop import SHOP, Stack, pinned
 from scripts.stack.wait import until
 
@@ -100,6 +102,14 @@ def start_reference(logs: Path, group: CpuCgroup | None = None) -> tuple[Server,
     return Server(process, url), wait_for_200(url + "/", process)
 
 
+def floor_process(name: str, port: int, log: Path, env: dict[str, str]) -> Process:
+    """R2 or R3 (scripts/bench/floor.py) with a function's environment: the same server,
+    workers, threads and allocator settings (scripts/stack/processes.function_process)."""
+    argv = [sys.executable, "-m", "scripts.bench.floor", name.lower()]
+    settings = {"HOST": "127.0.0.1", "PORT": str(port)}
+    return pinned(Process(name, argv, log, {**MALLOC, **env, **settings}), SERVER_CPU)
+
+
 @dataclass
 class Shop:
     stack: Stack
@@ -134,6 +144,24 @@ class Shop:
         wait_for_200(server.url + probe, process)
         return server
 
+    def start_floors(self) -> dict[str, Server]:
+        """R2 and R3, up; R3's key written first, in the run's namespace (removed at the end)."""
+        import redis
+
+        key = f"{self.namespace}floor"
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        client.set(key, "world")
+        client.close()
+        env = {**self.env, floor.KEY_VARIABLE: key}
+        started: dict[str, Server] = {}
+        for name in ("R2", "R3"):
+            port = ports.free_port()
+            process = floor_process(name, port, self.logs / f"{name}-{port}.log", env).start()
+            started[name] = Server(process, f"http://127.0.0.1:{port}")
+            self.extra.append(started[name])
+            wait_for_200(started[name].url + "/", process)
+        return started
+
 
 def bench_env(namespace: str) -> dict[str, str]:
     """As the shop runs (make run, the cluster): the catalogue's cache and the function's own
@@ -155,6 +183,9 @@ def bench_env(namespace: str) -> dict[str, str]:
         # THREADS less the two hashes: every request thread may wait for a slot.
         "PASSWORD_HASH_WAITERS": "2",
         "PASSWORD_HASH_WAIT_MS": str(10**6),
+        # wrk's thousands of requests a second come from one address: nginx's per-client
+        # limits are raised out of its way, so the figures are nginx's and the functions'.
+        "NGINX_LIMIT_SCALE": "10000",
     }
 
 

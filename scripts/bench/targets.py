@@ -1,4 +1,4 @@
-"""What `make bench` judges its figures by (issue 12's targets), and the page that lists them.
+"""What `make bench` judges its figures by (issues 12 and 25), and the page that lists them.
 
 The sections judge each figure with these Targets, and docs/benchmarks/targets.md is
 printed from GOALS (python -m scripts.docs), so the page can't say one thing while the
@@ -16,7 +16,8 @@ from scripts.stack.processes import ROOT
 
 CATALOGUE_READS = Target(AT_LEAST, 1.5)
 SESSION_READS = Target(AT_LEAST, 1.3)
-CART_ADD = Target(AT_LEAST, 0.5)
+# Issue 25 raised it from issue 12's 0.5.
+CART_ADD = Target(AT_LEAST, 0.6)
 THROUGH_NGINX = Target(AT_LEAST, 0.8, "x direct")
 COLD_START = Target(AT_MOST, 1.3)
 # A scale from zero waits for the whole start: a second, whatever R1 takes (issue 21).

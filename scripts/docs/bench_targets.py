@@ -19,8 +19,8 @@ def page() -> str:
             pages.banner("python -m scripts.docs", "scripts/bench/targets.py"),
             "# Benchmark targets",
             "",
-            "What each figure of `make bench` is judged by (issue 12). `x R1` is a multiple of"
-            " R1, functions-framework's hello world measured in the same run;"
+            "What each figure of `make bench` is judged by (issues 12 and 25). `x R1` is a"
+            " multiple of R1, functions-framework's hello world measured in the same run;"
             " `x direct` a multiple of the same path at the function's own port. How they are"
             " measured: [benchmarks.md](../benchmarks.md); the latest whole run:"
             " [results.md](results.md).",

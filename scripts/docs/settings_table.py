@@ -38,6 +38,12 @@ class Tooling:
 TOOLING = (
     Tooling(("NGINX_PORT", "PROMETHEUS_PORT", "ROBOSHOP_STATE"), "`8080`, `9090`, `.state`",
             "`make run` (the state folder: chaos, backups and the set-up too)"),
+    Tooling(("NGINX_LIMIT_SCALE",), "`1` (the real limits); the served tests `100`, `make bench`"
+            " `10000`", "the local nginx: its per-client rates, bursts and connections times this"
+            " (web/nginx/default.conf.template holds the real ones, the cluster's)"),
+    Tooling(("TRUSTED_PROXY",), "`unix:` (no proxy is trusted)",
+            "nginx, local and in the cluster: the address or CIDR of the proxy in front whose"
+            " X-Forwarded-For and X-Forwarded-Proto it believes (docs/operations.md, Behind TLS)"),
     Tooling(("SEED_DEMO_USERS",), "`true` in `make run`; `false` unless set",
             "seeding: the three demo accounts (their passwords are published); the dev overlay"
             " sets it, prod doesn't"),

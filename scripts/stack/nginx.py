@@ -16,15 +16,20 @@ from kit import LOCAL_PORTS
 from scripts.stack.processes import ROOT, Process, require
 
 TEMPLATE = ROOT / "web" / "nginx" / "default.conf.template"
+WORKERS = ROOT / "web" / "nginx" / "workers.conf"
 LOCAL_RESOLVER = "127.0.0.1"
+# No proxy in front of the local stack: `unix:` trusts no TCP client's X-Forwarded-*.
+NO_PROXY = "unix:"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+# What NGINX_LIMIT_SCALE multiplies: each zone's rate, each burst, the connections per client.
+MAX_CONNECTION_LIMIT = 65535
+_LIMITS = re.compile(r"(rate=)(\d+)(r/[sm])|(burst=)(\d+)|(limit_conn roboshop_conn )(\d+)")
 
 MAIN_CONF = """\
 {user}
-worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log stderr warn;
-events {{ worker_connections 1024; }}
+include {workers};
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
@@ -61,7 +66,33 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
-def local_values(port: int, upstreams: Mapping[str, str] | None = None) -> dict[str, str]:
+def limit_scale(env: Mapping[str, str]) -> int:
+    """NGINX_LIMIT_SCALE: how many times the template's rate limits a local nginx allows
+    (1, the real limits, unless set; the served tests and the benchmarks set more)."""
+    raw = env.get("NGINX_LIMIT_SCALE") or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"NGINX_LIMIT_SCALE must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
+
+
+def scaled(conf: str, scale: int) -> str:
+    """The rendered configuration with every rate, burst and connection limit times `scale`."""
+
+    def times(match: re.Match[str]) -> str:
+        groups = match.groups()
+        if groups[0]:
+            return f"{groups[0]}{int(groups[1]) * scale}{groups[2]}"
+        if groups[3]:
+            return f"{groups[3]}{int(groups[4]) * scale}"
+        # nginx takes no connection limit above 65535: past that, none binds anyway.
+        return f"{groups[5]}{min(int(groups[6]) * scale, MAX_CONNECTION_LIMIT)}"
+
+    return conf if scale == 1 else _LIMITS.sub(times, conf)
+
+
+def local_values(
+    port: int, upstreams: Mapping[str, str] | None = None, trusted_proxy: str = ""
+) -> dict[str, str]:
     """Template values for the local stack; `upstreams` maps a function to its host:port."""
     hosts = {name: f"127.0.0.1:{p}" for name, p in LOCAL_PORTS.items()}
     hosts.update(upstreams or {})
@@ -74,24 +105,37 @@ def local_values(port: int, upstreams: Mapping[str, str] | None = None) -> dict[
         WEB_ROOT=str(ROOT / "web" / "static"),
         RESOLVER=LOCAL_RESOLVER,
         UPSTREAM_RESOLVE="",
+        TRUSTED_PROXY=trusted_proxy or NO_PROXY,
     )
     return values
 
 
 def nginx_process(
-    prefix: Path, port: int, log: Path, upstreams: Mapping[str, str] | None = None
+    prefix: Path,
+    port: int,
+    log: Path,
+    upstreams: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Process:
-    """nginx in the foreground with the local configuration written under `prefix`."""
+    """nginx in the foreground with the local configuration written under `prefix`;
+    `env` may hold NGINX_LIMIT_SCALE and TRUSTED_PROXY."""
     nginx = require("nginx", "apt-get install nginx")
-    conf = render_local(prefix, port, upstreams)
+    conf = render_local(prefix, port, upstreams, env)
     return Process("nginx", [nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], log)
 
 
-def render_local(prefix: Path, port: int, upstreams: Mapping[str, str] | None = None) -> Path:
+def render_local(
+    prefix: Path,
+    port: int,
+    upstreams: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Path:
     """Write the local nginx configuration under `prefix`; returns the main file."""
+    env = env or {}
     (prefix / "tmp").mkdir(parents=True, exist_ok=True)
-    values = local_values(port, upstreams)
-    (prefix / "default.conf").write_text(render(TEMPLATE.read_text(), values))
+    values = local_values(port, upstreams, env.get("TRUSTED_PROXY", ""))
+    conf = scaled(render(TEMPLATE.read_text(), values), limit_scale(env))
+    (prefix / "default.conf").write_text(conf)
     main = prefix / "nginx.conf"
-    main.write_text(MAIN_CONF.format(prefix=prefix, user=worker_user()))
+    main.write_text(MAIN_CONF.format(prefix=prefix, user=worker_user(), workers=WORKERS))
     return main

@@ -31,7 +31,7 @@ from scripts.stack.supervisor import supervise
 STATE = Path(os.environ.get("ROBOSHOP_STATE") or ROOT / ".state")
 
 # What only the local stack sets: the published demo accounts, never in production.
-LOCAL_ONLY = {"SEED_DEMO_USERS": "true"}
+LOCAL_ONLY = {"SEED_DEMO_USERS": "true", "DEMO_ACCOUNTS": "allowed"}
 
 
 def addresses() -> dict[str, str]:
@@ -85,6 +85,10 @@ def local_env() -> dict[str, str]:
         secret = f"{function}-mysql-password"
         env[user] = os.environ.get(user) or namespaced(function)
         env[password] = os.environ.get(password) or local_secret(secret)
+    # nginx's: its limits times this (real ones unless set), a proxy in front of it.
+    for nginx_setting in ("NGINX_LIMIT_SCALE", "TRUSTED_PROXY"):
+        if os.environ.get(nginx_setting):
+            env[nginx_setting] = os.environ[nginx_setting]
     # The chaos switches (`make chaos`) the functions and the broker read.
     env["FLAGS_FILE"] = os.environ.get("FLAGS_FILE") or str(STATE / "flags.json")
     return env

@@ -210,7 +210,9 @@ class Stack:
             made = processes.broker_process(port, log, full)
         elif name == "nginx":
             upstreams = {f: urlsplit(self.urls[f]).netloc for f in FUNCTIONS}
-            made = nginx_process(self.folder / "nginx", port, log, upstreams)
+            # Another nginx beside the stack's writes its configuration (and pid) apart.
+            prefix = self.folder / ("nginx" if port == own else f"nginx-{port}")
+            made = nginx_process(prefix, port, log, upstreams, full)
         elif name in FUNCTIONS:
             made = processes.function_process(name, port, log, full)
         else:

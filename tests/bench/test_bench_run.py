@@ -45,13 +45,20 @@ def test_a_tiny_bench_run_writes_the_json_the_table_and_the_chart(tmp_path: Path
     uniqueid = rows[("user", "uniqueid")]
     assert uniqueid["value"] > 0 and uniqueid["cpu_ms"] > 0 and uniqueid["target"] == ">= 1.3 x R1"
     assert rows[("user", "uniqueid via nginx")]["judged"] > 0
+    # uniqueid's floor, measured in the same rounds: R3, a bare Flask route and a Redis GET.
+    r3 = rows[("user", "R3 Flask on granian + Redis GET")]
+    assert r3["value"] > 0 and r3["cpu_ms"] > 0 and r3["floor_ratio"] is None
+    assert uniqueid["floor"] == "R3"
+    assert uniqueid["floor_ratio"] == round(uniqueid["value"] / r3["value"], 3)
+    assert uniqueid["cpu_above_floor_ms"] == round(uniqueid["cpu_ms"] - r3["cpu_ms"], 3)
+    assert ("cart", "R3 Flask on granian + Redis GET") in rows
     under = rows[("cold start under the CPU limit", "catalogue at 1000m")]
     assert under["value"] > 0 and under["target"] == "<= 1 s" and under["ratio"] > 0
     assert rows[("cold start under the CPU limit", "R1 at 1000m")]["ratio"] == 1.0
     lost = rows[("cart", "cart add: updates lost")]
     assert lost["extra"]["answered"] > 0 and lost["extra"]["in_carts"] > 0
     table = (tmp_path / "bench.md").read_text()
-    assert "| user | uniqueid |" in table and ">= 1.3 x R1" in table
+    assert "| user | uniqueid |" in table and ">= 1.3 x R1" in table and " x R3 |" in table
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "targets met" in done.stdout
     # Some sections only: the results page keeps the last whole run.

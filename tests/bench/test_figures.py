@@ -102,8 +102,10 @@ def test_percentile_is_the_nearest_rank() -> None:
 def sample() -> list[f.Figure]:
     return [
         f.Figure("catalogue", "R1 hello world", 1000, "req/s", ratio=1.0, cpu_ms=0.5),
+        f.Figure("catalogue", "R2 Flask on granian", 2000, "req/s", ratio=2.0, cpu_ms=0.25),
         f.Figure("catalogue", "products", 1600, "req/s", ratio=1.6, cpu_ms=0.31, p50_ms=4.2,
-                 p99_ms=9.9, target=f.Target(f.AT_LEAST, 1.5)),
+                 p99_ms=9.9, target=f.Target(f.AT_LEAST, 1.5), floor="R2", floor_ratio=0.8,
+                 cpu_above_floor_ms=0.06),
         f.Figure("catalogue", "products via nginx", 1200, "req/s", ratio=1.2, judged=0.75,
                  target=f.Target(f.AT_LEAST, 0.8, "x direct")),
     ]  # fmt: skip
@@ -111,11 +113,15 @@ def sample() -> list[f.Figure]:
 
 def test_the_table_puts_each_figure_beside_its_target() -> None:
     lines = f.table(sample()).splitlines()
-    assert lines[0].startswith("| section | figure | value | x R1 |")
-    assert len(lines) == 2 + 3
-    assert "| 1600.00 req/s | 1.60 | 4.20 | 9.90 | 0.310 | >= 1.5 x R1 | met |" in lines[3]
-    assert ">= 0.8 x direct (judged 0.75) | NOT MET |" in lines[4]
-    assert lines[2].endswith("|  |  |")
+    assert lines[0].startswith("| section | figure | value | x R1 | x floor |")
+    assert len(lines) == 2 + 4
+    assert "| 2000.00 req/s | 2.00 | - |" in lines[3]
+    assert (
+        "| 1600.00 req/s | 1.60 | 0.80 x R2 | 4.20 | 9.90 | 0.310 | 0.060 | >= 1.5 x R1 | met |"
+        in lines[4]
+    )
+    assert ">= 0.8 x direct (judged 0.75) | NOT MET |" in lines[5]
+    assert lines[2].endswith("| - |  |  |")
 
 
 def test_the_summary_names_what_is_not_met() -> None:
@@ -127,4 +133,5 @@ def test_the_json_holds_every_figure_with_its_verdict() -> None:
     assert document["seconds"] == 12.5
     rows = {row["name"]: row for row in document["figures"]}
     assert rows["products"]["met"] is True and rows["products"]["target"] == ">= 1.5 x R1"
+    assert rows["products"]["floor"] == "R2" and rows["products"]["floor_ratio"] == 0.8
     assert rows["R1 hello world"]["met"] is None and rows["R1 hello world"]["target"] is None

@@ -21,6 +21,7 @@ def test_products_lists_every_seed_product_without_internal_fields(client: Flask
 
 
 def test_product_by_sku(own_catalogue: str, client: FlaskClient) -> None:
+    """As seeded (a catalogue of its own: the session's shops restock RMC)."""
     response = client.get("/product/RMC")
     assert response.status_code == 200
     assert response.get_json() == {

@@ -12,7 +12,7 @@ def snapshot() -> list[dict[str, object]]:
     return sorted(store.collection().find({}, {"_id": 0}), key=lambda p: str(p["sku"]))
 
 
-def test_seed_is_idempotent(seeded: int) -> None:
+def test_seed_is_idempotent(own_catalogue: str) -> None:
     before = snapshot()
     assert seed_catalogue.seed() == 11
     assert seed_catalogue.seed() == 11

@@ -23,6 +23,8 @@ from tests.contract.spec import Operation, conformance, operations
 from tests.origin.conftest import PASSWORD, Answer, Visitor
 
 PROVED_BY_FAULTS = {"502", "503"}
+# The test shop is a local run, where the demo accounts log in: tests/user proves the refusal.
+PROVED_OUTSIDE_A_LOCAL_RUN = {"loginUser": {"403"}}
 LONDON = "2643743"
 
 
@@ -370,5 +372,6 @@ def test_operation_answers_as_described(stack: Stack, operation_id: str) -> None
     SCENARIOS[operation_id](call)
     assert not call.problems, "\n".join(call.problems)
     declared = operations()[operation_id].declared_statuses() - PROVED_BY_FAULTS
+    declared -= PROVED_OUTSIDE_A_LOCAL_RUN.get(operation_id, set())
     seen = call.seen.get(operation_id, set())
     assert seen == declared, f"seen {sorted(seen)}, declared {sorted(declared)}"

@@ -73,7 +73,10 @@ Send = Callable[[FlaskClient], TestResponse]
 NEEDS: dict[str, dict[str, Send]] = {
     "catalogue": {"mongodb": lambda c: c.get("/products")},
     "cart": {"redis": lambda c: c.get(f"/cart/{ANONYMOUS_CART}")},
-    "user": {"mongodb": lambda c: c.get("/users"), "redis": lambda c: c.get("/uniqueid")},
+    "user": {
+        "mongodb": lambda c: c.get("/users"),
+        "redis": lambda c: c.post("/logout", headers=bearer("stan")),  # the revocation
+    },
     "shipping": {"mysql": lambda c: c.get("/codes")},
     "ratings": {
         "mysql": lambda c: c.get("/api/fetch/RMC"),

@@ -80,15 +80,24 @@ def check_answers(ledger: Ledger) -> None:
             assert isinstance(body, dict) and body.get("message"), seen.body[:200]
 
 
-def histories(shop: Shop, ledger: Ledger) -> dict[str, list[dict[str, object]]]:
-    found = {}
+def histories(
+    shop: Shop, ledger: Ledger, sessions: dict[str, Visitor]
+) -> dict[str, list[dict[str, object]]]:
+    """Each shopper's history, through a session made once per shopper: logging in again on
+    every look would put a password hash a second per shopper on the user function."""
+    found: dict[str, list[dict[str, object]]] = {}
     for name in set(ledger.orders.values()):
-        who = Visitor(shop.nginx)
-        login = who.post("/api/user/login", {"name": name, "password": "drill password"})
-        # A store just back may still be a 503 for a few seconds (the shop heals within 10 s):
-        # the history is looked at again until check_ledger's deadline.
-        assert login.status in (200, 503), (name, login.status, login.data[:200])
-        found[name] = every_order(who, name)
+        if name not in sessions:
+            who = Visitor(shop.nginx)
+            login = who.post("/api/user/login", {"name": name, "password": "drill password"})
+            # A store just back may still be a 503 for a few seconds (the shop heals within
+            # 10 s): the login is tried again until check_ledger's deadline.
+            assert login.status in (200, 503), (name, login.status, login.data[:200])
+            if login.status != 200:
+                found[name] = []
+                continue
+            sessions[name] = who
+        found[name] = every_order(sessions[name], name)
     return found
 
 
@@ -115,7 +124,10 @@ def check_ledger(shop: Shop, ledger: Ledger, votes_before: int) -> None:
         ]
 
     what = "every order dispatched in its history"
-    found = until(lambda: histories(shop, ledger), 60, what, 1, done=lambda f: not pending(f))
+    sessions: dict[str, Visitor] = {}
+    found = until(
+        lambda: histories(shop, ledger, sessions), 60, what, 1, done=lambda f: not pending(f)
+    )
     redis = shop.redis()
     for orderid in ledger.orders:
         assert redis.exists(f"dispatch:order:{orderid}"), f"{orderid} not dispatched"
@@ -132,8 +144,9 @@ def check_ledger(shop: Shop, ledger: Ledger, votes_before: int) -> None:
     assert {orderid for orderid in captures if orderid in mine} <= placed
     for name, paid_last in ledger.last_paid.items():
         if paid_last:
-            who = Visitor(shop.nginx)
-            who.post("/api/user/login", {"name": name, "password": "drill password"})
+            who = sessions.get(name) or Visitor(shop.nginx)
+            if name not in sessions:
+                who.post("/api/user/login", {"name": name, "password": "drill password"})
             cart_cleared(who, name)
     acked = sum(ledger.votes.values())
     unsure = len(ledger.votes) - acked

@@ -55,3 +55,18 @@ def test_only_the_dev_overlay_and_make_run_ask_for_them() -> None:
     assert _switch("prod") == "false"
     assert _switch("dev") == "true"
     assert run.LOCAL_ONLY[seed_users.SWITCH] == "true"
+
+
+def _demo_logins(overlay: str) -> str:
+    (config,) = [
+        o
+        for o in m.render(overlay)
+        if o["kind"] == "ConfigMap" and m.name_of(o).startswith("roboshop-config-")
+    ]
+    return str(config["data"]["DEMO_ACCOUNTS"])
+
+
+def test_only_the_dev_overlay_and_make_run_let_them_log_in() -> None:
+    assert _demo_logins("prod") == "refused"
+    assert _demo_logins("dev") == "allowed"
+    assert run.LOCAL_ONLY["DEMO_ACCOUNTS"] == "allowed"

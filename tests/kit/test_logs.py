@@ -7,6 +7,8 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+PARENT = "00-" + "a" * 32 + "-" + "b" * 16 + "-01"
+
 
 def test_each_request_logs_one_json_line_with_its_request_id(
     client: FlaskClient, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -77,3 +79,29 @@ def test_the_time_changes_with_each_second() -> None:
         "2023-11-14T22:13:20.750Z",
         "2023-11-14T22:13:21.500Z",
     ]
+
+
+def test_the_access_line_is_the_same_written_straight_as_through_logging(
+    client: FlaskClient, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As served, the kit's handler is the only one: the line is written without a record.
+    Under pytest its own handlers are on the root too, and the line goes through logging."""
+    from kit import _logs
+
+    monkeypatch.setattr(logging.getLogger("roboshop.sample"), "level", logging.INFO)
+    root = logging.getLogger()
+    assert _logs._handler is not None and _logs._handler in root.handlers
+    lines = {}
+    for way, handlers in (("logged", root.handlers), ("straight", [_logs._handler])):
+        monkeypatch.setattr(root, "handlers", handlers)
+        assert (_logs._only_handler(logging.getLogger("roboshop.sample")) is None) == (
+            way == "logged"
+        )
+        client.get("/items/9", headers={"X-Request-Id": f"rid-{way}", "traceparent": PARENT})
+        [line] = [raw for raw in capsys.readouterr().out.splitlines() if f"rid-{way}" in raw]
+        lines[way] = json.loads(line)
+    for line in lines.values():
+        del line["time"], line["ms"], line["span_id"]
+        line["request_id"] = "rid"
+    assert list(lines["straight"].items()) == list(lines["logged"].items())
+    assert lines["straight"]["trace_id"] == "a" * 32

@@ -67,17 +67,39 @@ def test_a_stale_connection_is_revived_before_use(
     pool.close()
 
 
-def test_beyond_its_size_the_pool_closes_what_it_cannot_keep(pool: MySQLPool) -> None:
+def idle_connection_ids(pool: MySQLPool, count: int) -> list[int]:
+    """Open `count` connections at once and give them back to the pool."""
     ids: list[int] = []
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(count)
 
     def borrow() -> None:
         with pool.connection() as conn, conn.cursor() as cursor:
-            barrier.wait(10)  # four connections open at once, for a pool of two
+            barrier.wait(10)
             cursor.execute("SELECT CONNECTION_ID() AS id")
             ids.append(int(cursor.fetchone()["id"]))
 
-    run_together(lambda _: borrow(), range(4))
+    run_together(lambda _: borrow(), range(count))
+    return ids
+
+
+def test_one_lost_connection_retires_every_idle_one(
+    pool: MySQLPool, mysql_settings: dict[str, Any]
+) -> None:
+    idle = idle_connection_ids(pool, 2)
+    killer = pymysql.connect(**mysql_settings)
+    for connection in idle:  # as a server restart would
+        killer.cursor().execute(f"KILL {connection}")
+    killer.close()
+    with pytest.raises(pymysql.err.OperationalError), pool.connection() as conn:
+        conn.cursor().execute("SELECT 1")
+    # The other idle connection died with the first: the next request gets a new one
+    # rather than a second failure.
+    assert connection_id(pool) not in idle
+    pool.close()
+
+
+def test_beyond_its_size_the_pool_closes_what_it_cannot_keep(pool: MySQLPool) -> None:
+    ids = idle_connection_ids(pool, 4)  # four connections open at once, for a pool of two
     assert len(set(ids)) == 4
     assert pool._idle.qsize() == 2
     pool.close()

@@ -62,7 +62,12 @@ def test_posts_are_not_retried_unless_asked(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_json_body_request_id_and_session_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
     shopper = Flask(__name__)
-    headers = {"Authorization": "Bearer t", "Cookie": "s=1", "X-Other": "kept here"}
+    headers = {
+        "Authorization": "Bearer t",
+        "Cookie": "s=1",
+        "Sec-Fetch-Site": "cross-site",
+        "X-Other": "kept here",
+    }
     with (
         stub_server(lambda seen: Reply(200, {})) as stub,
         shopper.test_request_context(headers=headers),
@@ -79,6 +84,8 @@ def test_json_body_request_id_and_session_are_sent(monkeypatch: pytest.MonkeyPat
     assert seen.headers["X-Request-Id"] == "rid-7"
     assert seen.headers["Authorization"] == "Bearer t"
     assert seen.headers["Cookie"] == "s=1"
+    # Where the browser says it came from: the peer refuses another site's cookie too.
+    assert seen.headers["Sec-Fetch-Site"] == "cross-site"
     assert "X-Other" not in seen.headers
 
 

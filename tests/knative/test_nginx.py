@@ -44,7 +44,9 @@ def _nginx_test(
 ) -> subprocess.CompletedProcess[str]:
     (prefix / "tmp").mkdir(parents=True, exist_ok=True)
     (prefix / "default.conf").write_text(nginx_conf.render(template, values))
-    main = nginx_conf.MAIN_CONF.format(prefix=prefix, user=nginx_conf.worker_user())
+    main = nginx_conf.MAIN_CONF.format(
+        prefix=prefix, user=nginx_conf.worker_user(), workers=nginx_conf.WORKERS
+    )
     (prefix / "nginx.conf").write_text(main)
     return subprocess.run(
         ["nginx", "-t", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "stderr"],

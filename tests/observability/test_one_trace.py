@@ -7,6 +7,7 @@ with the fields of its request."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import uuid
 from pathlib import Path
@@ -67,14 +68,28 @@ def test_a_checkout_is_one_connected_trace(observed: Observed) -> None:
     assert any(service == "catalogue" and name.endswith(".find") for service, name in names)
 
 
-def test_a_trace_from_the_browser_is_continued(observed: Observed) -> None:
+def test_a_trace_starts_at_the_public_origin(observed: Observed) -> None:
+    """A client's chosen trace is not joined: nginx passes no traceparent on, the function
+    starts a trace of its own, and nginx's log line names it."""
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     visitor = Visitor(observed.shop.nginx_url)
     answer = visitor.get(
         "/api/catalogue/products", traceparent=f"00-{trace_id}-00f067aa0ba902b7-01"
     )
     assert answer.status == 200
-    assert answer.headers["X-Trace-Id"] == trace_id
+    started = answer.headers["X-Trace-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", started) and started != trace_id
+
+    def lines_of_it() -> list[dict[str, Any]] | None:
+        mine = [
+            line
+            for line in log_lines(observed.shop.logs)["nginx"]
+            if line.get("trace_id") == started
+        ]
+        return mine or None
+
+    logged = until(lines_of_it, 10, "nginx's line of the request")
+    assert logged[0]["path"] == "/products"
 
 
 def log_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:

@@ -18,7 +18,9 @@ def vote(visitor: Visitor, sku: str, score: int, **headers: str) -> int:
     return visitor.put(f"/api/ratings/api/rate/{sku}/{score}", **headers).status
 
 
-def test_a_thousand_votes_from_one_client_are_one_vote(outsider: Visitor) -> None:
+def test_hundreds_of_votes_from_one_client_are_one_vote(outsider: Visitor) -> None:
+    """Within nginx's vote burst (as the served tests scale it: tests/drills meets the real
+    one): what the function makes of them, not the throttle."""
     before = rating(outsider, "EMM")
 
     def flood(n: int) -> int:
@@ -28,9 +30,9 @@ def test_a_thousand_votes_from_one_client_are_one_vote(outsider: Visitor) -> Non
         return vote(outsider, "EMM", 5, **forged)
 
     with ThreadPoolExecutor(16) as pool:
-        statuses = list(pool.map(flood, range(1000)))
+        statuses = list(pool.map(flood, range(400)))
     # Every made-up id is refused; every other vote is the client's one vote.
-    assert statuses == [400 if n % 3 == 0 else 200 for n in range(1000)]
+    assert statuses == [400 if n % 3 == 0 else 200 for n in range(400)]
     after = rating(outsider, "EMM")
     assert after["rating_count"] == before["rating_count"] + 1
 

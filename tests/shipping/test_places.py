@@ -114,6 +114,8 @@ def test_a_page_says_how_many_there_are_and_where_the_next_one_is(
         "offset=1.5",
         "limit=1e3",
         "limit=5%0A",
+        "limit=",
+        "offset=",
     ],
 )
 def test_bad_paging_is_400(client: FlaskClient, query: str) -> None:

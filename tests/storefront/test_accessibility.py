@@ -52,7 +52,8 @@ def orders(page: Any) -> None:
     ship_to(page, "United Kingdom", "Lond", "London")
     page.get_by_role("button", name=PAY).click()
     page.get_by_role("link", name="your orders").click()
-    expect(page.locator(".order-card")).to_have_count(1)
+    # Listed once its event reaches the history: on a busy machine, seconds after the pay.
+    expect(page.locator(".order-card")).to_have_count(1, timeout=30_000)
 
 
 def login(page: Any) -> None:

@@ -106,3 +106,27 @@ def test_older_orders_come_a_page_at_a_time(page: Any, stack: Stack) -> None:
     expect(cards).to_have_count(21)
     expect(cards.last).to_have_attribute("data-order", orderids[0])
     expect(page.get_by_role("button", name="Show older orders")).to_have_count(0)
+
+
+def test_an_order_paid_but_not_yet_listed_is_awaited_not_missing(page: Any, stack: Stack) -> None:
+    """Opened before the order's event reaches the history, the page says the order is
+    coming (never "No orders yet") and follows the history until it shows and settles."""
+    name = register(page)
+    orderid = str(uuid.uuid4())
+    # What checkout.js's pay leaves behind; the event is held back here, as a busy broker would.
+    page.evaluate(
+        "([user, id]) => localStorage.setItem('roboshop.awaitedOrders',"
+        " JSON.stringify({user, ids: [id]}))",
+        [name, orderid],
+    )
+    page.get_by_role("link", name="Orders").click()
+    expect(page.get_by_role("status")).to_have_text(re.compile("new order shows here"))
+    expect(page.locator(".empty")).to_have_count(0)
+
+    order_event(stack, "placed", orderid, name)
+    card = page.locator(".order-card")
+    expect(card).to_have_count(1, timeout=3 * WATCH_SECONDS * 1000)
+    expect(page.locator(".coming")).to_have_count(0)
+    order_event(stack, "dispatched", orderid, name)
+    expect(card.locator(".status")).to_have_text("dispatched", timeout=3 * WATCH_SECONDS * 1000)
+    assert page.evaluate("localStorage.getItem('roboshop.awaitedOrders')") is None

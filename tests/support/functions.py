@@ -9,6 +9,7 @@ from pathlib import Path
 import functions_framework
 from flask import Flask
 
+from kit import _framework
 from scripts.stack.processes import ROOT
 
 
@@ -21,7 +22,8 @@ _framework_app: Callable[..., Flask] = functions_framework.create_app
 
 
 def create_app(name: str, source_file: Path | None = None) -> Flask:
-    """The function's Flask app from functions-framework, for its test client."""
-    app = _framework_app(target=name, source=str(source_file or source(name)))
+    """The function's Flask app from functions-framework as kit.serve serves it, for its
+    test client."""
+    app = _framework.tune(_framework_app(target=name, source=str(source_file or source(name))))
     app.testing = True
     return app

@@ -9,6 +9,7 @@ from flask import Flask
 from scripts.jobs.seed import users as seed_users
 from tests.support.accounts import forget_failed_logins, use_test_secret
 from tests.support.functions import create_app
+from tests.support.settings import restart_with
 from user import store
 
 
@@ -19,7 +20,9 @@ def seeded_users(mongo_url: str, redis_url: str) -> int:
 
 @pytest.fixture
 def app(seeded_users: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """The user function as `make run` starts it: the demo accounts may log in."""
     use_test_secret(monkeypatch)
+    restart_with(monkeypatch, DEMO_ACCOUNTS="allowed")
     yield create_app("user")
 
 

@@ -44,7 +44,9 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_others_failures_on_a_name_never_hold_its_owner_back(
     client: FlaskClient, limits: None
 ) -> None:
-    for address in range(6):
+    # 10.9.1.0 guesses last: its 5 s back-off must not run out while the others' hashes take
+    # their time on a busy machine.
+    for address in (1, 2, 3, 4, 5, 0):
         for n in range(4):
             login(client, "stan", f"guess-{n}", f"10.9.1.{address}")
     assert login(client, "stan", "guess-9", "10.9.1.0").status_code == 429

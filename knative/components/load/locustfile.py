@@ -7,10 +7,11 @@ the session token it answers rides as a Bearer header, the cart is keyed by the 
 anonymous id, shipping is priced by the server from a real city.
 
 A step that answers what the shop promises counts as a success, including the refusal
-of the invalid payment and a cart's 409 `out_of_stock` for a line beyond the stock
-(shoppers race for the few robots left); anything else is a failure, and Locust exits
-non-zero on any failure or exception. Only Locust and the standard library are imported: the same
-file runs in the cluster's Job (the locust image) and under `make load`.
+of the invalid payment, a cart's 409 `out_of_stock` for a line beyond the stock
+(shoppers race for the few robots left) and a 503 `busy` while too many passwords are
+being checked (registering tries again after its Retry-After); anything else is a failure,
+and Locust exits non-zero on any failure or exception. Only Locust and the standard library
+are imported: the same file runs in the cluster's Job (the locust image) and under `make load`.
 
     THINK_MIN, THINK_MAX   seconds a shopper waits between steps (default 1 and 3)
     ERROR=1                add the invalid-payment journey
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +35,9 @@ VICTIM = "partner-57"
 REFUSED = (400, 401, 403)
 # A cart line beyond the stock: the shop's promised answer, not an error.
 OUT_OF_STOCK = {409: "out_of_stock"}
+# Too many passwords being checked at once: promised too, with a Retry-After to honour.
+BUSY = {503: "busy"}
+REGISTER_TRIES = 10
 
 
 class Shopper(HttpUser):
@@ -43,7 +48,13 @@ class Shopper(HttpUser):
     def on_start(self) -> None:
         self.name = f"load-{uuid.uuid4().hex[:12]}"
         details = {"name": self.name, "password": PASSWORD, "email": f"{self.name}@example.com"}
-        self.expect("POST", "/api/user/register", "register", json=details)
+        for _ in range(REGISTER_TRIES):
+            found = self.expect(
+                "POST", "/api/user/register", "register", refusals=BUSY, json=details
+            )
+            if not (found and found.get("error") == "busy"):
+                return
+            time.sleep(1)  # its Retry-After
 
     def expect(
         self,
@@ -70,9 +81,13 @@ class Shopper(HttpUser):
 
     def log_in(self) -> None:
         found = self.expect(
-            "POST", "/api/user/login", "login", json={"name": self.name, "password": PASSWORD}
+            "POST",
+            "/api/user/login",
+            "login",
+            refusals=BUSY,
+            json={"name": self.name, "password": PASSWORD},
         )
-        if found is not None and "token" not in found:
+        if found is not None and "token" not in found and found.get("error") != "busy":
             raise AssertionError("login answered no session token")
 
     def purchase(self) -> None:

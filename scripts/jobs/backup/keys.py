@@ -89,6 +89,8 @@ def _records(archive: Archive, entry: dict[str, Any]) -> Iterator[dict[str, Any]
 
 
 def check(archive: Archive, entry: dict[str, Any]) -> None:
+    if entry["family"] in registry.RETIRED_REDIS_FAMILIES:
+        return
     if registry.redis_family(entry["family"]) is None:
         raise ArchiveError(f"Redis key family {entry['family']!r} is not one of the shop's")
     count = sum(1 for _ in _records(archive, entry))
@@ -99,6 +101,9 @@ def check(archive: Archive, entry: dict[str, Any]) -> None:
 def restore(archive: Archive, entries: list[dict[str, Any]]) -> None:
     client = _client()
     for entry in entries:
+        if entry["family"] in registry.RETIRED_REDIS_FAMILIES:
+            print(f"  redis {entry['family']}: retired, not restored", flush=True)
+            continue
         family = registry.redis_family(entry["family"])
         assert family is not None
         with client.pipeline(transaction=True) as pipe:

@@ -2,8 +2,10 @@
 
 The demo accounts (user/password, stan/bigbrain, partner-57/worktogether) have published
 passwords, so they are made only when SEED_DEMO_USERS is `true`: `make run` and the dev
-overlay's seed Job say so, the prod overlay doesn't. Each is created only when its name
-is free, so a second run leaves every stored hash (and any password changed since) as it was.
+overlay's seed Job say so, the prod overlay doesn't. They are marked as demo accounts, which
+the user function refuses to log in unless DEMO_ACCOUNTS is `allowed`. Each is created only
+when its name is free, so a second run leaves every stored hash (and any password changed
+since) as it was.
 """
 
 from __future__ import annotations
@@ -33,5 +35,5 @@ def seed(demo: bool | None = None) -> int:
         return 0
     for name, email, password in DEMO_USERS:
         if not store.user_exists(name):
-            store.insert_user(name, email, passwords.hash_password(password))
+            store.insert_user(name, email, passwords.hash_password(password), demo=True)
     return len(DEMO_USERS)

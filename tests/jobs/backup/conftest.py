@@ -84,7 +84,6 @@ def fill() -> None:
     for cart_id in ("anonymous-4f1c9e2b7d", "ada"):
         carts.change([cart_id], keep_cart)
     redis = stores.redis().get()
-    redis.incr(namespaced("anonymous-counter"), 42)
     redis.set(namespaced("payment:idempotency:abc123"), '{"status": 200}', ex=86400)
 
 

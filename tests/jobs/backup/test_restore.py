@@ -237,7 +237,7 @@ def test_a_manifest_aiming_at_other_data_is_refused(
         ),
         (
             "redis/carts.jsonl",
-            b'{"key": "anonymous-counter", "value": "1", "ttl_ms": null}\n',
+            b'{"key": "session-revoked:x", "value": "1", "ttl_ms": null}\n',
             "is not a carts key",
         ),
         ("mysql/ratings/ratings.jsonl", b'["RMC", 5.0]\n', "values for 3 columns"),

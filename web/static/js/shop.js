@@ -122,6 +122,7 @@ export async function pay(currentCart) {
   }
   state.forgetPaymentKey();
   state.setDestination(null);
+  if (state.userName() && answer?.orderid) state.setAwaitedOrders([...state.awaitedOrders(), answer.orderid]);
   paidCart = state.cartId();
   changed(EMPTY_CART);
   return answer;

@@ -8,6 +8,7 @@ const KEYS = {
   votes: "roboshop.votes",
   wayBack: "roboshop.wayBack",
   destination: "roboshop.destination",
+  awaited: "roboshop.awaitedOrders",
 };
 
 function read(key) {
@@ -101,6 +102,18 @@ function uuid4() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// The logged-in shopper's orders paid for but not yet in the history (the event on its way):
+// the orders page follows the history until each shows. Another shopper's are not theirs.
+export function awaitedOrders() {
+  const found = read(KEYS.awaited);
+  if (!found || found.user !== userName() || !Array.isArray(found.ids)) return [];
+  return found.ids.filter((id) => typeof id === "string");
+}
+
+export function setAwaitedOrders(ids) {
+  write(KEYS.awaited, ids.length ? { user: userName(), ids } : null);
 }
 
 // Where a login or registration returns to (this tab only), else the home page.

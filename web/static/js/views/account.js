@@ -3,7 +3,7 @@
 import { h, replace, money, whileBusy } from "../dom.js";
 import * as shop from "../shop.js";
 import { ApiError } from "../api.js";
-import { userName, wayBack } from "../state.js";
+import { awaitedOrders, setAwaitedOrders, userName, wayBack } from "../state.js";
 import { goThenNotify, notify, report } from "../notice.js";
 
 function field(id, label, attrs) {
@@ -135,12 +135,14 @@ function drawOrders(main, shown) {
   const more = shown.more
     ? h("button", { type: "button", class: "older", onclick: (event) => whileBusy(event.currentTarget, () => showOlder(main, shown)) }, "Show older orders")
     : null;
+  const coming = stillAwaited(shown.orders).length;
   replace(
     main,
     h("h1", {}, "Your orders"),
+    coming ? h("p", { class: "coming", role: "status" }, coming === 1 ? "Your new order shows here in a moment." : `Your ${coming} new orders show here in a moment.`) : null,
     shown.orders.length
       ? h("ol", { class: "orders", reversed: true, "aria-live": "polite" }, shown.orders.map(order))
-      : h("p", { class: "empty" }, "No orders yet."),
+      : coming ? null : h("p", { class: "empty" }, "No orders yet."),
     more,
   );
 }
@@ -168,10 +170,19 @@ function merged(orders, fresh) {
   return [...fresh, ...orders.filter((entry) => !byId.has(entry.orderid))];
 }
 
+// Paid orders the history doesn't hold yet (their event is on the way); those it holds now
+// are no longer awaited.
+function stillAwaited(orders) {
+  const listed = new Set(orders.map((entry) => entry.orderid));
+  const awaited = awaitedOrders().filter((id) => !listed.has(id));
+  setAwaitedOrders(awaited);
+  return awaited;
+}
+
 // The list follows its orders by itself while one is on its way (no Refresh to press),
-// and stops asking once every order shown is dispatched or cancelled.
+// and stops asking once every order paid shows and is dispatched or cancelled.
 function watch(main, shown) {
-  if (shown.orders.every(settled)) return;
+  if (shown.orders.every(settled) && !stillAwaited(shown.orders).length) return;
   setTimeout(async () => {
     if (!main.isConnected) return;
     let fresh;
