@@ -1,4 +1,5 @@
-"""catalogue: the robots for sale (MongoDB), read on every page of the shop."""
+"""catalogue: the robots for sale (MongoDB), read on every page of the shop, and their
+stock, which orders take (order.placed) and give back (order.cancelled)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import time
 import functions_framework
 from flask import Request, Response, jsonify, request
 
-from catalogue import products
+from catalogue import order_events, products
 from catalogue import search as search_products
 from catalogue.settings import CatalogueSettings
-from kit import ApiError, FunctionApp, counter, flags, paging, stores
+from kit import ApiError, FunctionApp, counter, events, flags, paging, stores
 
 app = FunctionApp("catalogue", dependencies=[stores.mongo])
 # The checkout funnel's first step: views -> items_added -> sold_count -> orders_dispatched.
@@ -57,6 +58,12 @@ def list_categories() -> Response:
 def search(text: str) -> Response:
     found, total, limit, offset = search_products.search(text, request.args)
     return paging.describe(jsonify(products.stocked(found)), total, limit, offset)
+
+
+events.route(app, "/events/order-placed", events.ORDER_PLACED, order_events.placed)
+
+
+events.route(app, "/events/order-cancelled", events.ORDER_CANCELLED, order_events.cancelled)
 
 
 @functions_framework.http

@@ -40,6 +40,7 @@ def consumers() -> dict[str, str]:
     return {
         "user": peer_url("user"),
         "cart": peer_url("cart"),
+        "catalogue": peer_url("catalogue"),
         "dispatch": peer_url("dispatch"),
         "payment": peer_url("payment"),
     }

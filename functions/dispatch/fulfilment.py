@@ -1,7 +1,8 @@
 """Fulfilment, simulated: a short random wait, and DISPATCH_ERROR_PERCENT failures.
 
+Only a paid order ships: dispatch takes order.paid, whose data is the order as placed.
 Each order is dispatched once: the first success is stored in Redis, and a
-redelivered order.placed gets the same reply again (same event id, so
+redelivered order.paid gets the same reply again (same event id, so
 consumers can tell it is the same event) without a second fulfilment.
 """
 

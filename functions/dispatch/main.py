@@ -1,4 +1,5 @@
-"""dispatch: fulfils paid orders (simulated) and announces them as dispatched."""
+"""dispatch: fulfils paid orders (simulated: order.paid, never order.placed) and announces
+them as dispatched."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def dispatched_reply(event: Any) -> Response:
     return Response(body, status=200, headers=headers)
 
 
-events.route(app, "/events/order-placed", events.ORDER_PLACED, dispatched_reply)
+events.route(app, "/events/order-paid", events.ORDER_PAID, dispatched_reply)
 
 
 @functions_framework.http

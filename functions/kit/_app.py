@@ -28,6 +28,7 @@ from kit import _deps, _framework, _logs, _metrics, _trace, settings
 from kit._config import KitSettings
 from kit._deps import Dependency
 from kit._errors import ApiError
+from kit.contract import ORDER_EVENTS
 
 Handler = Callable[..., Any]
 
@@ -235,7 +236,7 @@ def _event_fields(headers: Headers) -> dict[str, str]:
     if not event_type:
         return {}
     fields = {"event_type": event_type, "event_id": headers.get("ce-id", "")}
-    if event_type.startswith("com.roboshop.order.") and headers.get("ce-subject"):
+    if event_type.startswith(ORDER_EVENTS) and headers.get("ce-subject"):
         fields["order_id"] = headers["ce-subject"]  # the shop's order events: subject = order id
     return fields
 

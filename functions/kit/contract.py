@@ -10,6 +10,9 @@ from typing import Any, TypedDict
 
 from kit._errors import ApiError
 
+# The types of the shop's events about one order (order.*, and catalogue's stock.* replies):
+# their subject is the order id.
+ORDER_EVENTS = ("com.roboshop.order.", "com.roboshop.stock.")
 # The sku of the cart's shipping line: cart writes it, payment requires and prices it.
 SHIPPING_SKU = "SHIP"
 # Its location, in the line's name: shipping confirms it, cart keeps it.

@@ -64,6 +64,12 @@ ORDER_PLACED = "com.roboshop.order.placed"
 ORDER_DISPATCHED = "com.roboshop.order.dispatched"
 ORDER_PAID = "com.roboshop.order.paid"
 ORDER_CANCELLED = "com.roboshop.order.cancelled"
+# catalogue's replies to order.placed: the order's units are set aside, or can't be.
+STOCK_RESERVED = "com.roboshop.stock.reserved"
+STOCK_REJECTED = "com.roboshop.stock.rejected"
+# The extension attribute naming the card authorisation that pays for an order: payment sets
+# it on order.placed, and every event about the order after it carries it on.
+AUTHORISATION = "paymentauthorisation"
 
 
 def make_event(
@@ -286,6 +292,12 @@ def reply_in(answer: Answer) -> BinaryEvent | None:
     attributes = {k.removeprefix("ce-"): v for k, v in lower.items() if k.startswith("ce-")}
     attributes["datacontenttype"] = lower.get("content-type", "application/json")
     return BinaryEvent(attributes, answer.data)
+
+
+def reply(event: Any) -> flask.Response:
+    """A consumer's answer carrying `event` in binary mode: the broker publishes it."""
+    headers, body = to_binary(event)
+    return flask.Response(body, status=200, headers=headers)
 
 
 def event_data(event: Any) -> dict[str, Any]:

@@ -1,13 +1,14 @@
-"""One checkout: who pays, for what, the charge, and the order.placed event.
+"""One checkout: who pays, for what, the authorisation, and the order.placed event.
 
-The gateway authorisation is captured once the broker has accepted the event;
-if the broker certainly did not take it, the authorisation is voided, so there
-is never a charge without an order. The event carries the authorisation id in
-its `paymentauthorisation` extension attribute, and payment itself consumes
-order.placed (settlement.py) and captures it again: a no-op after the capture
-here, but the capture that settles an order whose broker answer was lost. That
-order is answered 503 `order_in_doubt` and its authorisation is left open: if
-the broker took the event, the consumer captures it; if not, there is no order
+The charge is authorised, then the order.placed event handed to the broker; the pay
+answers `{orderid, status: "placed"}` once the broker has it. The money is captured only
+when catalogue has reserved the order's stock (settlement.py, on stock.reserved), and
+voided when it can't; so no money is taken for an order that won't ship. If the broker
+certainly did not take the event, the authorisation is voided at once: no order, no
+charge. The event carries the authorisation id in its `paymentauthorisation` extension
+attribute, and every event about the order after it carries it on. An order whose
+broker answer was lost is answered 503 `order_in_doubt` and its authorisation left open:
+if the broker took the event, the order goes on as any other; if not, there is no order
 and the authorisation lapses (the simulated gateway after
 PAYMENT_AUTHORISATION_TTL_SECONDS).
 """
@@ -25,13 +26,13 @@ from payment import gateway, pricing, sink
 
 log = get_logger("payment.checkout")
 # The CloudEvent extension attribute naming the authorisation that pays for the order.
-AUTHORISATION = "paymentauthorisation"
+AUTHORISATION = events.AUTHORISATION
 SOURCE = "/roboshop/payment"
 
 # The simulated gateway keeps authorisations in Redis.
 STORE_ERRORS = (RedisError, OSError)
 
-sold_count = counter("sold_count", "Orders paid.")
+sold_count = counter("sold_count", "Orders placed (their money taken once their stock is).")
 units_sold = histogram("units_sold", "Items in a paid order.", buckets=(1, 2, 5, 10, 100))
 cart_value = histogram(
     "cart_value", "Value of a paid order (EUR).", buckets=(100, 200, 500, 1000, 2000, 5000, 10000)
@@ -49,7 +50,7 @@ def payer(cart_id: str, request: Request) -> str:
 
 
 def pay(cart_id: str, request: Request) -> dict[str, Any]:
-    """Check the cart out: hold it, charge it, and hand its order.placed event to the broker.
+    """Check the cart out: hold it, authorise it, and hand its order.placed event to the broker.
 
     While cart holds the cart for this order, no other checkout of it can start;
     the hold ends with the order's event (cart clears what was ordered), or here
@@ -93,8 +94,8 @@ def _charge(cart_id: str, orderid: str, held: dict[str, Any], request: Request) 
         sink.send(event)
     except sink.InDoubt:
         log.warning(
-            "order %s in doubt: if the broker has it, its consumer captures authorisation %s;"
-            " if not, the authorisation lapses",
+            "order %s in doubt: if the broker has it, authorisation %s is captured once its"
+            " stock is reserved; if not, the authorisation lapses",
             orderid,
             authorisation,
             extra={"orderid": orderid, "authorisation": authorisation},
@@ -103,16 +104,11 @@ def _charge(cart_id: str, orderid: str, held: dict[str, Any], request: Request) 
     except ApiError:
         _void(charger, authorisation, orderid)
         raise
-    try:
-        charger.capture(authorisation)
-    except (ApiError, *STORE_ERRORS) as exc:
-        # The order exists (its event is out): keep it; its order.placed consumer captures it.
-        log.warning("capture failed for order %s, left to its event: %s", orderid, exc)
     sold_count.inc()
     units_sold.observe(pricing.units(cart))
     cart_value.observe(cart["total"])
     log.info("order placed", extra={"orderid": orderid, "total": cart["total"]})
-    return {"orderid": orderid}
+    return {"orderid": orderid, "status": "placed"}
 
 
 def _void(charger: gateway.Gateway, authorisation: str, orderid: str) -> None:

@@ -1,5 +1,6 @@
-"""payment: checkout - re-prices the cart, charges it, and announces the order as an event;
-then captures the charge of every order.placed it receives (settlement.py)."""
+"""payment: checkout - re-prices the cart, authorises its charge, and announces the order as an
+event; then captures the charge once catalogue reserved the order's stock, or voids it
+(settlement.py)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ def pay(cart_id: str) -> tuple[dict[str, Any], int]:
     return idempotency.once(cart_id, key, payer, lambda: checkout.pay(cart_id, request))
 
 
-events.route(app, "/events/order-placed", events.ORDER_PLACED, settlement.placed)
+events.route(app, "/events/stock-reserved", events.STOCK_RESERVED, settlement.reserved)
+
+
+events.route(app, "/events/stock-rejected", events.STOCK_REJECTED, settlement.rejected)
 
 
 @functions_framework.http

@@ -112,7 +112,7 @@ SCENARIOS: dict[str, Scenario] = {
     "dispatch-error": _percent(
         "dispatch-error-percent",
         "that share of fulfilments fail and are retried by the broker: orders stay "
-        "'placed' longer in the history (dispatch_failures_total)",
+        "'paid' longer in the history (dispatch_failures_total)",
     ),
     "shipping-leak": _amount(
         "shipping-memory-leak-kib",

@@ -50,16 +50,16 @@ def unreachable(port: int) -> dict[str, dict[str, str]]:
     }
 
 
-def placed_event(client: FlaskClient) -> TestResponse:
+def paid_event(client: FlaskClient) -> TestResponse:
     orderid = f"every-function-{uuid.uuid4()}"
     event = events.make_event(
-        events.ORDER_PLACED,
+        events.ORDER_PAID,
         "/roboshop/payment",
         placed_data(orderid, "stan", [{"sku": "RMC", "qty": 1}], True),
         subject=orderid,
     )
     headers, body = events.to_binary(events.signed(event))
-    return client.post("/events/order-placed", data=body, headers=headers)
+    return client.post("/events/order-paid", data=body, headers=headers)
 
 
 def an_event(client: FlaskClient) -> TestResponse:
@@ -87,7 +87,7 @@ NEEDS: dict[str, dict[str, Send]] = {
         # The key is claimed in Redis before anything else happens to the payment.
         "redis": lambda c: c.post(f"/pay/{ANONYMOUS_CART}", headers={"Idempotency-Key": "k-1"})
     },
-    "dispatch": {"redis": placed_event},
+    "dispatch": {"redis": paid_event},
     "deadletters": {"mongodb": lambda c: c.get("/dead-letters")},
     BROKER: {"rabbitmq": an_event},
 }

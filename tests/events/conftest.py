@@ -18,7 +18,7 @@ from tests.support.stack import SESSION_SECRET
 
 SECRET = SESSION_SECRET  # the session's shop's, which signs the shoppers' tokens and events
 PLACED = "com.roboshop.order.placed"
-SUBSCRIBERS = ("user", "cart", "dispatch", "payment")
+SUBSCRIBERS = ("user", "cart", "catalogue", "dispatch", "payment")
 
 
 @pytest.fixture(scope="package")

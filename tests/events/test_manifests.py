@@ -87,4 +87,4 @@ def test_the_folder_renders_with_kustomize(tmp_path: Path) -> None:
         ["kubectl", "kustomize", str(EVENTING)], check=True, capture_output=True, text=True
     ).stdout
     kinds = sorted(d["kind"] for d in yaml.safe_load_all(rendered) if d)
-    assert kinds == ["Broker", "RabbitmqBrokerConfig", *["SinkBinding"] * 2, *["Trigger"] * 5]
+    assert kinds == ["Broker", "RabbitmqBrokerConfig", *["SinkBinding"] * 2, *["Trigger"] * 10]

@@ -25,6 +25,7 @@ import redis as redis_lib
 from scripts.stack.processes import ROOT
 from scripts.stack.shop import DATA, FUNCTIONS, Stack, port_of
 from tests.origin.conftest import Answer, Visitor
+from tests.support.stack import BOUGHT_BY_TESTS, TEST_STOCK
 
 # What a shopper may wait for one answer at most (nginx gives up on a function at 30 s).
 ANSWER_WITHIN = 20.0
@@ -89,6 +90,19 @@ class Shop:
         return pids
 
 
+def restock(env: dict[str, str]) -> None:
+    """The robots the drills' shoppers buy, stocked as an operator would (`make stock`), so
+    that no drill's orders sell them out: the ledger expects every order to ship."""
+    for sku in BOUGHT_BY_TESTS:
+        subprocess.run(
+            [sys.executable, "-m", "scripts.ops.stock", sku, str(TEST_STOCK)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+
 def runner_env(servers: Stack, folder: Path, flags_file: Path) -> dict[str, str]:
     """`make run`'s settings: the drills' servers, and the addresses planned beside them."""
     env = {
@@ -134,6 +148,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
                 assert runner.poll() is None, shop.output()
                 assert time.monotonic() < deadline, shop.output()
                 time.sleep(0.5)
+            restock(runner_env(servers, folder, flags_file))
             yield shop
         finally:
             runner.send_signal(signal.SIGINT)

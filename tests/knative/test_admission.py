@@ -160,11 +160,11 @@ def test_an_eventing_rabbitmq_upgrade_surges_each_of_its_deployments() -> None:
     triggers = [o for o in objects if o.get("kind") == "Trigger"]
     assert all(t["spec"]["delivery"].get("deadLetterSink") for t in triggers)
     # The broker's ingress, and a dispatcher and a dead-letter dispatcher for each Trigger.
-    assert a.budget(objects, at_max=True).data_plane["pods"] == 1 + 2 * len(triggers) == 11
+    assert a.budget(objects, at_max=True).data_plane["pods"] == 1 + 2 * len(triggers) == 21
     broker = next(o for o in objects if o.get("kind") == "Broker")
     broker["spec"]["delivery"]["deadLetterSink"] = {"ref": {"kind": "Service", "name": "x"}}
     # The Broker's own dead letters get a dispatcher of their own, which surges too.
-    assert a.budget(objects, at_max=True).data_plane["pods"] == 12
+    assert a.budget(objects, at_max=True).data_plane["pods"] == 22
 
 
 def test_our_deployments_surge_by_their_strategy() -> None:

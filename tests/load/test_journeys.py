@@ -54,7 +54,8 @@ def test_lines_beyond_the_stock_are_answers_not_failures(
     stack: Stack, tmp_path: Path, mongo_url: str, namespace: str
 ) -> None:
     """One robot left in the shop, one unit of it: every quantity of 2 is refused 409
-    out_of_stock, as the shop promises, and the run still places orders and fails nothing."""
+    out_of_stock, as the shop promises, the unit is sold to one order, the shoppers after it
+    find nothing to buy, and the run fails nothing."""
     client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
     products = client[f"{namespace}catalogue"]["products"]
     before = {p["sku"]: p["instock"] for p in products.find({}, {"sku": 1, "instock": 1})}

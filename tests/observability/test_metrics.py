@@ -65,8 +65,10 @@ def test_a_checkout_moves_the_red_business_and_event_metrics(observed: Observed)
     for trigger in (
         "user-order-placed",
         "cart-order-placed",
-        "dispatch-order-placed",
-        "payment-order-placed",
+        "catalogue-order-placed",
+        "payment-stock-reserved",
+        "dispatch-order-paid",
+        "user-order-paid",
         "user-order-dispatched",
     ):
         delivered = [

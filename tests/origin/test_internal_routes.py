@@ -1,8 +1,8 @@
 """Routes that are not the public's: nginx never forwards them, however the path is spelled.
 
 Each would let an outsider change other people's data: the CloudEvent receivers (empty a
-cart, write history, mark orders dispatched, capture payments), the customer list, cart's
-shipping line and checkout hold.
+cart, write history, reserve stock, capture payments, mark orders dispatched), the customer
+list, cart's shipping line and checkout hold.
 """
 
 from __future__ import annotations
@@ -66,9 +66,14 @@ def test_the_manifests_name_the_event_routes_this_test_covers() -> None:
     assert {
         ("user", "/events/order-placed"),
         ("user", "/events/order-dispatched"),
+        ("user", "/events/order-paid"),
+        ("user", "/events/order-cancelled"),
         ("cart", "/events/order-placed"),
-        ("dispatch", "/events/order-placed"),
-        ("payment", "/events/order-placed"),
+        ("catalogue", "/events/order-placed"),
+        ("catalogue", "/events/order-cancelled"),
+        ("payment", "/events/stock-reserved"),
+        ("payment", "/events/stock-rejected"),
+        ("dispatch", "/events/order-paid"),
     } <= set(event_routes())
 
 
@@ -90,7 +95,7 @@ def test_a_forged_order_event_leaves_a_users_cart_and_history_alone(
     visitor.fill_cart(name)
     before = visitor.get(f"/api/cart/cart/{name}").json()
     headers, body = placed_event(name, [{"sku": "RMC", "qty": 2}, {"sku": "SHIP", "qty": 1}])
-    for function in ("cart", "user", "dispatch", "payment"):
+    for function in ("cart", "user", "catalogue"):
         outsider.call("POST", f"/api/{function}/events/order-placed", data=body, headers=headers)
     assert visitor.get(f"/api/cart/cart/{name}").json() == before
     assert visitor.get(f"/api/user/history/{name}").status == 404

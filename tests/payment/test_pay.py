@@ -43,6 +43,7 @@ def test_a_paid_cart_becomes_an_order_placed_event(
     status, body = pay(client, good_cart(peers))
     assert status == 200
     orderid = str(body["orderid"])
+    assert body == {"orderid": orderid, "status": "placed"}
     assert uuid.UUID(orderid).version == 4
     (event,) = sink.events
     assert event.headers["ce-type"] == PLACED
@@ -50,7 +51,8 @@ def test_a_paid_cart_becomes_an_order_placed_event(
     assert event.headers["ce-subject"] == orderid
     assert event.headers["ce-specversion"] == "1.0"
     assert event.headers["ce-traceparent"].startswith("00-")
-    assert authorisation_state(event) == "captured"
+    # Authorised only: the money is captured once the order's stock is reserved.
+    assert authorisation_state(event) == "authorised"
     data = event.json()
     assert "paymentauthorisation" not in json.dumps(data)
     assert data["orderid"] == orderid
@@ -195,7 +197,7 @@ def test_an_unreachable_gateway_is_a_502(
     assert sink.events == []
 
 
-def test_a_real_gateway_is_authorised_then_captured(
+def test_a_real_gateway_is_authorised_and_nothing_captured_at_pay(
     client: FlaskClient, peers: Peers, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def answer(call: Call) -> Reply:
@@ -210,10 +212,9 @@ def test_a_real_gateway_is_authorised_then_captured(
     try:
         restart_with(monkeypatch, PAYMENT_GATEWAY=gateway_stub.url)
         assert pay(client, good_cart(peers))[0] == 200
-        authorise, capture = gateway_stub.calls
+        (authorise,) = gateway_stub.calls
         assert authorise.json()["amount"] == 109.5
         assert authorise.json()["currency"] == "EUR"
-        assert capture.path == "/authorisations/auth-1/capture"
         assert sink.events[0].headers["ce-paymentauthorisation"] == "auth-1"
 
         peers.carts[anonymous_id("big")] = {
@@ -288,8 +289,8 @@ def test_a_lost_broker_answer_leaves_the_order_in_doubt_and_the_authorisation_op
         assert len(broker.calls) == 2 and len(sent) == 1  # the same event, sent again
         orderid = broker.calls[0].headers["ce-subject"]
         assert orderid in str(body["message"])
-        # The broker may have the order: voiding would let it be dispatched unpaid. If it
-        # has it, payment's order.placed consumer captures this (tests/payment/test_settlement).
+        # The broker may have the order: voiding would leave it unpayable. If it has it,
+        # payment captures this on its stock.reserved (tests/payment/test_settlement).
         assert authorisation_state(broker.calls[0]) == "authorised"
         # Paying again under the key must not place a second order beside it.
         assert pay(client, anonymous_id("abc"), **{"Idempotency-Key": "lost-answer"}) == (
@@ -301,7 +302,7 @@ def test_a_lost_broker_answer_leaves_the_order_in_doubt_and_the_authorisation_op
         broker.close()
 
 
-def test_a_lost_answer_then_an_accepted_retry_is_one_paid_order(
+def test_a_lost_answer_then_an_accepted_retry_is_one_placed_order(
     client: FlaskClient, peers: Peers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = {"slow": True}
@@ -321,6 +322,6 @@ def test_a_lost_answer_then_an_accepted_retry_is_one_paid_order(
             broker.calls[0].headers["ce-id"]
         }
         assert body["orderid"] == broker.calls[0].headers["ce-subject"]
-        assert authorisation_state(broker.calls[0]) == "captured"
+        assert authorisation_state(broker.calls[0]) == "authorised"
     finally:
         broker.close()

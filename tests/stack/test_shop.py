@@ -49,6 +49,7 @@ def test_each_process_starts_after_what_it_calls_but_for_the_two_called_both_way
     }
     assert ("cart", "catalogue") in calls() and ("broker", "cart") in calls()
     assert later == {
+        ("catalogue", "deadletters"),
         ("cart", "deadletters"),
         ("user", "deadletters"),
         ("dispatch", "deadletters"),

@@ -1,4 +1,5 @@
-"""The order.placed data payment sends (kit.contract.placed_order), for the consumers' tests."""
+"""The order.placed data payment sends (kit.contract.placed_order), for the consumers' tests;
+the events after it (stock.*, order.paid, order.cancelled) carry the same order."""
 
 from __future__ import annotations
 
@@ -70,12 +71,18 @@ BAD_PLACED: dict[str, Any] = {
 
 
 def refuses_as_bad_event(
-    client: FlaskClient, function: str, data: Any, sink: DeadLetterSink
+    client: FlaskClient,
+    function: str,
+    data: Any,
+    sink: DeadLetterSink,
+    event_type: str = events.ORDER_PLACED,
+    path: str = "/events/order-placed",
 ) -> bool:
-    """Whether the consumer keeps the order.placed with this data as a 400 bad_event
-    dead letter (and answers the broker 202), as every consumer does with BAD_PLACED."""
-    event = events.signed(events.make_event(events.ORDER_PLACED, "/roboshop/payment", data))
+    """Whether the consumer keeps the order event (order.placed, or another that carries the
+    order as placed) with this data as a 400 bad_event dead letter (and answers the broker
+    202), as every consumer does with BAD_PLACED."""
+    event = events.signed(events.make_event(event_type, "/roboshop/payment", data))
     headers, body = events.to_binary(event)
-    answer = client.post("/events/order-placed", data=body, headers=headers)
+    answer = client.post(path, data=body, headers=headers)
     letters = [(x["function"], x["code"], x["error"]) for x in sink.letters()]
     return answer.status_code == 202 and letters == [(function, 400, "bad_event")]

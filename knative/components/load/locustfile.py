@@ -96,6 +96,9 @@ class Shopper(HttpUser):
         self.expect("GET", "/api/catalogue/categories", "categories")
         products = self.expect("GET", "/api/catalogue/products", "products")
         in_stock = [p for p in products if p["instock"] > 0]
+        if not in_stock:
+            self.outcome("out_of_stock")  # the shop sold out: nothing to buy this time
+            return
         added = 0
         for _ in range(2):
             added += self.pick(random.choice(in_stock)["sku"], cart_id)

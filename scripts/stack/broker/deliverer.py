@@ -44,6 +44,7 @@ import pika
 import urllib3
 
 from kit import events, get_logger, request_scope, trace_request
+from kit.contract import ORDER_EVENTS
 from scripts.stack.broker import amqp, metrics
 from scripts.stack.broker.amqp import Channel, Publisher
 from scripts.stack.broker.inflight import Closed, InFlight
@@ -71,7 +72,7 @@ def event_fields(attributes: dict[str, Any]) -> dict[str, str]:
         "event_type": str(attributes.get("type", "")),
         "event_id": str(attributes.get("id", "")),
     }
-    if fields["event_type"].startswith("com.roboshop.order.") and attributes.get("subject"):
+    if fields["event_type"].startswith(ORDER_EVENTS) and attributes.get("subject"):
         fields["order_id"] = str(attributes["subject"])
     return fields
 

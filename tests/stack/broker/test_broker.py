@@ -29,6 +29,7 @@ from tests.support.eventing import (
 pytestmark = pytest.mark.served
 
 PLACED = "com.roboshop.order.placed"
+PAID = "com.roboshop.order.paid"
 DISPATCHED = "com.roboshop.order.dispatched"
 POISON = "poison"
 FLAKY = "flaky-"
@@ -36,7 +37,7 @@ BUSY = "busy-"
 DOOMED = "doomed-"
 LOST = "lost-"
 DEAD_LETTER_PATH = "/deadletters/events/dead-letter"
-SUBSCRIBERS = ("user", "cart", "dispatch", "payment", "deadletters")
+SUBSCRIBERS = ("user", "cart", "catalogue", "dispatch", "payment", "deadletters")
 
 
 def respond(call: Call) -> Reply:
@@ -55,7 +56,7 @@ def respond(call: Call) -> Reply:
         return 503, {}, b""
     if subject.startswith((DOOMED, LOST)) and at_cart:
         return 503, {}, b""
-    if call.path == "/dispatch/events/order-placed":
+    if call.path == "/dispatch/events/order-paid":
         reply = events.make_event(
             DISPATCHED,
             "/roboshop/dispatch",
@@ -212,7 +213,7 @@ def test_the_reply_event_of_a_subscriber_is_published_back_into_the_broker(
     broker: str, recorder: Recorder
 ) -> None:
     subject = f"order-{uuid.uuid4()}"
-    publish(broker, subject)
+    publish(broker, subject, PAID)
     (call,) = until(
         lambda: calls_for(recorder, "/user/events/order-dispatched", subject), what="the reply"
     )

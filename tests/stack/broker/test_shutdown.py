@@ -56,7 +56,7 @@ class Brokers:
         manifests = manifests_with_delivery(
             folder / "manifests", retry=2, backoffPolicy="linear", backoffDelay="PT0.1S"
         )
-        subscribers = ("user", "cart", "dispatch", "payment", "deadletters")
+        subscribers = ("user", "cart", "catalogue", "dispatch", "payment", "deadletters")
         self.urls = {name: f"{recorder.url}/{name}" for name in subscribers}
         self.urls["rabbitmq"] = amqp_url
         self.overrides = {"broker": {"BROKER_TRIGGERS": str(manifests)}}

@@ -15,6 +15,7 @@ from tests.support.settings import restart_with
 def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
     restart_with(monkeypatch, USER_URL="http://users.test:9/")
     monkeypatch.delenv("DISPATCH_URL", raising=False)
+    monkeypatch.delenv("CATALOGUE_URL", raising=False)
     monkeypatch.delenv("CART_URL", raising=False)
     monkeypatch.delenv("PAYMENT_URL", raising=False)
     monkeypatch.delenv("DEADLETTERS_URL", raising=False)
@@ -24,16 +25,23 @@ def test_every_order_trigger_is_read_from_the_manifests(monkeypatch: pytest.Monk
     assert set(by_name) == {
         "user-order-placed",
         "cart-order-placed",
-        "dispatch-order-placed",
-        "payment-order-placed",
+        "catalogue-order-placed",
+        "payment-stock-reserved",
+        "payment-stock-rejected",
+        "dispatch-order-paid",
+        "catalogue-order-cancelled",
+        "user-order-paid",
+        "user-order-cancelled",
         "user-order-dispatched",
     }
     placed = {"type": "com.roboshop.order.placed"}
     assert by_name["user-order-placed"].filters == placed
     assert by_name["user-order-placed"].subscriber == "http://users.test:9/events/order-placed"
     assert by_name["cart-order-placed"].subscriber == "http://127.0.0.1:8002/events/order-placed"
-    assert by_name["dispatch-order-placed"].subscriber.endswith(":8007/events/order-placed")
-    assert by_name["payment-order-placed"].subscriber.endswith(":8006/events/order-placed")
+    assert by_name["catalogue-order-placed"].subscriber.endswith(":8001/events/order-placed")
+    assert by_name["dispatch-order-paid"].subscriber.endswith(":8007/events/order-paid")
+    assert by_name["dispatch-order-paid"].filters == {"type": "com.roboshop.order.paid"}
+    assert by_name["payment-stock-reserved"].subscriber.endswith(":8006/events/stock-reserved")
     assert by_name["user-order-dispatched"].filters == {"type": "com.roboshop.order.dispatched"}
     for trigger in found:
         assert trigger.broker == "default"
