@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -234,6 +235,22 @@ def forget(namespace: str, env: dict[str, str]) -> None:
     conn.close()
 
 
+# The robot every section buys: orders take stock now, and a bench places thousands.
+BOUGHT = "RMC"
+BENCH_STOCK = 100_000_000
+
+
+def restock(env: dict[str, str]) -> None:
+    """The bought robot stocked far beyond a run's orders, as `make stock` would."""
+    subprocess.run(
+        [sys.executable, "-m", "scripts.ops.stock", BOUGHT, str(BENCH_STOCK)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+
+
 @contextmanager
 def shop(work: Path, cities: str = "") -> Iterator[Shop]:
     """The whole shop, seeded (every city unless `cities` names countries), pinned, up."""
@@ -251,6 +268,7 @@ def shop(work: Path, cities: str = "") -> Iterator[Shop]:
             stack.start(["mongodb"])
             seeding = {**stack.environ, "SEED_COUNTRIES": cities} if cities else stack.environ
             processes.seed(["catalogue", "users", "ratings", "cities"], seeding, quiet=True)
+            restock(stack.environ)
             stack.start(SHOP)
             yield running
         finally:
