@@ -40,7 +40,13 @@ pytestmark = pytest.mark.served
 
 
 def rating_count(shop: Shop) -> int:
-    answer = Visitor(shop.nginx).get(f"/api/ratings/api/fetch/{VOTE_SKU}")
+    """The vote count, once ratings answers: its first request after MySQL came back may meet
+    a pooled connection the restart cut (a 503, as promised), and a back-off after it."""
+    visitor = Visitor(shop.nginx)
+    fetch = f"/api/ratings/api/fetch/{VOTE_SKU}"
+    answer = until(
+        lambda: visitor.get(fetch), HEAL_WITHIN, "ratings", 0.25, done=lambda a: a.status != 503
+    )
     assert answer.status == 200, answer.data
     return int(answer.json()["rating_count"])
 

@@ -148,6 +148,8 @@ def test_robot_selling_out_while_shopping_gives_a_message(
     products = client[f"{namespace}catalogue"]["products"]
     page.goto("/#/product/EPE")
     expect(page.get_by_role("button", name="Add to cart")).to_be_visible()
+    before = products.find_one({"sku": "EPE"}, {"instock": 1})
+    assert before is not None
     products.update_one({"sku": "EPE"}, {"$set": {"instock": 0}})
     try:
         page.get_by_role("button", name="Add to cart").click()
@@ -156,7 +158,7 @@ def test_robot_selling_out_while_shopping_gives_a_message(
         )
         cart_count(page).to_have_text("0")
     finally:
-        products.update_one({"sku": "EPE"}, {"$set": {"instock": 1}})
+        products.update_one({"sku": "EPE"}, {"$set": {"instock": before["instock"]}})
 
 
 def test_declined_payment_is_explained(page: Any, stack: Stack) -> None:

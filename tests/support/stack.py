@@ -11,7 +11,7 @@ PUBLIC = ["catalogue", "cart", "user", "shipping", "ratings", "payment"]
 # The simulated gateway declines above this, so a big order shows the declined path.
 DECLINE_ABOVE = 10_000
 SESSION_SECRET = "stack-tests-" + "s" * 32
-# The robots the suites buy, stocked so that no test's orders sell another test's out.
+# The robots the drills buy, stocked so that no drill's orders sell another's out.
 BOUGHT_BY_TESTS = ("RMC", "STAN-1")
 TEST_STOCK = 100_000
 
@@ -62,7 +62,11 @@ class Stores:
         from scripts.jobs.seed import catalogue, ratings, users
 
         catalogue.seed()
-        for sku in BOUGHT_BY_TESTS:
-            store.set_stock(sku, TEST_STOCK)
+        # Orders take stock, and the load journeys buy any robot in stock: each is stocked
+        # so that no suite sells out one another suite shows (a test that needs a stock
+        # sets its own); the seed's sold-out robots stay sold out.
+        for sku, left in store.stock().items():
+            if left:
+                store.set_stock(sku, TEST_STOCK)
         users.seed(demo=True)
         ratings.seed()
