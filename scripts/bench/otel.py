@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -64,6 +65,8 @@ def _run(function: str, setup: str) -> dict[str, float]:
         **os.environ,
         "LOG_LEVEL": "error",
         "K_SERVICE": function,
+        # Required at start by every function that takes a session or a signed event.
+        "SESSION_SECRET": os.environ.get("SESSION_SECRET") or secrets.token_urlsafe(48),
     }
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     if setup == "exporting":
