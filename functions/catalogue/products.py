@@ -52,6 +52,10 @@ _lock = threading.Lock()
 _cached: tuple[float, Snapshot] | None = None
 
 
+# A search page at most: beyond, one pass over every product is cheaper than a long $in.
+STOCK_BY_SKU_AT_MOST = 100
+
+
 def snapshot() -> Snapshot:
     """The current snapshot, reloaded from MongoDB once it is older than the TTL."""
     global _cached
@@ -71,8 +75,10 @@ def snapshot() -> Snapshot:
 
 
 def stocked(found: list[Product]) -> list[Product]:
-    """The products with their stock as it is now."""
-    counts = store.stock()
+    """The products with their stock as it is now: a page of them by sku, more in one pass
+    over the whole catalogue (a search page of 100 out of 10,000 was 230 ms read whole)."""
+    skus = [product["sku"] for product in found]
+    counts = store.stock(skus if len(skus) <= STOCK_BY_SKU_AT_MOST else None)
     return [{**product, "instock": counts.get(product["sku"], 0)} for product in found]
 
 

@@ -52,9 +52,10 @@ def _count(document: dict[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
-def stock() -> dict[str, int]:
-    """Every product's stock, as it is now."""
-    return {doc["sku"]: _count(doc) for doc in collection().find({}, STOCK_FIELDS)}
+def stock(skus: list[str] | None = None) -> dict[str, int]:
+    """Every product's stock as it is now, or only these products' (a page of them)."""
+    query = {} if skus is None else {"sku": {"$in": skus}}
+    return {doc["sku"]: _count(doc) for doc in collection().find(query, STOCK_FIELDS)}
 
 
 def stock_of(sku: str) -> int | None:
