@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cart import carts
@@ -121,9 +121,12 @@ def test_shipping_costs_five_cents_a_whole_km(latitude: float, longitude: float)
 
 
 @given(latitudes, longitudes, latitudes, longitudes, latitudes, longitudes)
+@example(0.0, 1.192092896e-07, 0.0, 1.0, 0.0, 180.0)  # nearly antipodal: found by hypothesis
 def test_distance_keeps_the_triangle_inequality(
     a: float, b: float, c: float, d: float, e: float, f: float
 ) -> None:
+    # Within a metre: near antipodal points haversine's sine squared rounds to 1 in double
+    # precision, some R * sqrt(epsilon) = 0.1 m (hypothesis found 13 mm); prices use whole km.
     assert geo.haversine_km(a, b, e, f) <= (
-        geo.haversine_km(a, b, c, d) + geo.haversine_km(c, d, e, f) + 1e-6
+        geo.haversine_km(a, b, c, d) + geo.haversine_km(c, d, e, f) + 1e-3
     )
